@@ -1,0 +1,52 @@
+"""Errors by whose fault they are.
+
+The CLI maps each family to an exit code and a one-line message; the UI shows the same line
+with ``st.error``. Nothing else catches broadly.
+"""
+
+from __future__ import annotations
+
+
+class WorkbenchError(Exception):
+    """Base class. ``str(err)`` is the one line a person reads."""
+
+    exit_code = 1
+
+
+class UserError(WorkbenchError):
+    """The input or the configuration is wrong: the person can fix it (exit code 2)."""
+
+    exit_code = 2
+
+
+class InputError(UserError):
+    """The article cannot be read: empty, binary, too large, undecodable."""
+
+
+class ConfigError(UserError):
+    """The config file, a backend entry, a prompt file or a CLI option is wrong."""
+
+
+class BackendError(WorkbenchError):
+    """The backend could not be reached or kept failing after retries (exit code 1)."""
+
+    def __init__(self, backend: str, message: str, *, attempts: int = 0) -> None:
+        self.backend = backend
+        self.attempts = attempts
+        super().__init__(f"backend {backend!r}: {message}")
+
+
+class ModelOutputError(WorkbenchError):
+    """The model answered, but never with valid output, even after re-asking (exit code 1)."""
+
+    def __init__(
+        self, backend: str, stage: str, message: str, *, attempts: int, last_output: str = ""
+    ) -> None:
+        self.backend = backend
+        self.stage = stage
+        self.attempts = attempts
+        self.last_output = last_output
+        super().__init__(
+            f"backend {backend!r}, stage {stage}: no valid output after {attempts} attempts "
+            f"({message})"
+        )

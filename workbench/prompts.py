@@ -1,0 +1,146 @@
+"""Prompts are files: ``prompts/<stage>.toml`` with a version a person bumps and a hash we compute.
+
+A prompt file holds the system message, a Jinja2 user template (StrictUndefined: a missing
+variable is an error, not an empty string) and few-shot examples rendered through the same
+template. The hash covers all of it plus the response schema, so any change to what the model
+sees changes the cache key and shows up in reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from workbench.errors import ConfigError
+from workbench.schema import PromptInfo
+
+DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+STAGES = ("select", "extract", "checkworthiness", "evidence")
+
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+class Example(BaseModel):
+    """A few-shot example: template variables in, the ideal JSON answer out."""
+
+    model_config = ConfigDict(extra="forbid")
+    variables: dict[str, Any]
+    answer: dict[str, Any]
+
+
+class PromptFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    version: str = Field(description="Bumped by a person when the prompt's intent changes.")
+    description: str = ""
+    system: str
+    user: str = Field(description="Jinja2 template of the user message.")
+    examples: list[Example] = Field(default_factory=list)
+
+
+class Prompt:
+    """A loaded prompt bound to its response model."""
+
+    def __init__(self, spec: PromptFile, response_model: type[BaseModel], path: Path) -> None:
+        self.spec = spec
+        self.response_model = response_model
+        self.path = path
+        try:
+            self._template = _ENV.from_string(spec.user)
+        except jinja2.TemplateSyntaxError as err:
+            raise ConfigError(f"{path}: template error on line {err.lineno}: {err.message}") from err
+        for example in spec.examples:  # fail at load time, not in the middle of a run
+            self.render_user(example.variables)
+            response_model.model_validate(example.answer)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @cached_property
+    def schema(self) -> dict[str, Any]:
+        return self.response_model.model_json_schema()
+
+    @cached_property
+    def hash(self) -> str:
+        payload = json.dumps(
+            {"prompt": self.spec.model_dump(mode="json"), "schema": self.schema},
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    @property
+    def info(self) -> PromptInfo:
+        return PromptInfo(name=self.name, version=self.spec.version, hash=self.hash)
+
+    def render_user(self, variables: dict[str, Any]) -> str:
+        try:
+            return self._template.render(**variables).strip()
+        except jinja2.UndefinedError as err:
+            raise ConfigError(f"{self.path}: {err.message}") from err
+
+    def messages(self, variables: dict[str, Any]) -> list[dict[str, str]]:
+        """Chat messages: system, few-shot turns, then the real question."""
+        messages = [{"role": "system", "content": self.spec.system.strip()}]
+        for example in self.spec.examples:
+            messages.append({"role": "user", "content": self.render_user(example.variables)})
+            messages.append(
+                {"role": "assistant", "content": json.dumps(example.answer, ensure_ascii=False)}
+            )
+        messages.append({"role": "user", "content": self.render_user(variables)})
+        return messages
+
+
+def load_prompt(path: Path, response_model: type[BaseModel]) -> Prompt:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        spec = PromptFile.model_validate(data)
+        return Prompt(spec, response_model, path)
+    except FileNotFoundError as err:
+        raise ConfigError(f"prompt file not found: {path}") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML ({err})") from err
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{path}: {where}: {first['msg']}") from err
+
+
+class PromptSet:
+    """The four stage prompts, loaded from one directory (the repo's, or an edited copy)."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        from workbench.schema import (
+            CheckworthinessResponse,
+            EvidenceResponse,
+            ExtractResponse,
+            SelectResponse,
+        )
+
+        self.directory = Path(directory) if directory else DEFAULT_PROMPTS_DIR
+        models: dict[str, type[BaseModel]] = {
+            "select": SelectResponse,
+            "extract": ExtractResponse,
+            "checkworthiness": CheckworthinessResponse,
+            "evidence": EvidenceResponse,
+        }
+        if not self.directory.is_dir():
+            raise ConfigError(f"prompts directory not found: {self.directory}")
+        self.prompts = {
+            stage: load_prompt(self.directory / f"{stage}.toml", models[stage]) for stage in STAGES
+        }
+
+    def __getitem__(self, stage: str) -> Prompt:
+        return self.prompts[stage]
+
+    @property
+    def infos(self) -> list[PromptInfo]:
+        return [p.info for p in self.prompts.values()]

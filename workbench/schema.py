@@ -1,0 +1,394 @@
+"""Every data type that crosses a stage boundary, in one place.
+
+Two audiences read these models: the code (validation, exports) and, for the response models
+at the bottom, the LLM itself — their field descriptions are part of the prompt the model sees.
+All offsets are character offsets into ``Article.text``, the text as the workbench shows and
+exports it (``article.text[start:end] == quote``).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+
+class Strict(BaseModel):
+    """Base for our own data: unknown fields are an error, not silently kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------------------------
+# Article and its segments
+# --------------------------------------------------------------------------------------------
+
+
+class Article(Strict):
+    """An article as the workbench sees it after reading and normalising the input."""
+
+    text: str = Field(description="The article text; every offset in a report refers to it.")
+    source: str = Field(default="<text>", description="File name, '-' for stdin, or a label.")
+    input_format: Literal["text", "markdown", "html"] = Field(
+        default="text", description="How the input was interpreted before normalising."
+    )
+    title: str | None = Field(default=None, description="First heading, when there is one.")
+
+
+class Role(str, Enum):
+    """What part of the article a paragraph is; only ``body`` is sent to the model."""
+
+    body = "body"
+    heading = "heading"
+    metadata = "metadata"  # byline, dateline, tags
+    boilerplate = "boilerplate"  # ads, promotions, disclaimers, copyright, share/comment blocks
+    reference = "reference"  # notes / sources lists: kept as references, not claims
+
+
+class Paragraph(Strict):
+    index: int
+    start: int
+    end: int
+    role: Role
+    role_reason: str = Field(default="", description="Why the segmenter gave this role.")
+
+
+class Status(str, Enum):
+    """Every sentence ends with exactly one of these; nothing is dropped silently."""
+
+    pending = "pending"
+    claims = "claims"  # checkable content, claims extracted
+    no_claim = "no_claim"  # opinion, rhetoric, no verifiable content
+    ambiguous = "ambiguous"  # verifiable content that cannot be pinned down from the text
+    skipped = "skipped"  # heading, metadata, boilerplate, reference: not sent to the model
+    failed = "failed"  # the backend failed on this sentence after retries
+
+
+class Sentence(Strict):
+    id: str = Field(description="Stable id, e.g. 's12'.")
+    index: int
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    role: Role
+    status: Status = Status.pending
+    reason: str = Field(default="", description="Why it has its status (model or rule).")
+    claim_ids: list[str] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# Claims, check-worthiness, evidence
+# --------------------------------------------------------------------------------------------
+
+
+class ClaimType(str, Enum):
+    event = "event"
+    quantity = "quantity"
+    statement = "statement"  # somebody said / announced something
+    causal = "causal"
+    prediction = "prediction"
+    property = "property"  # an attribute of a person, place, thing
+
+
+class EvidenceKind(str, Enum):
+    official_record = "official_record"
+    primary_document = "primary_document"
+    dataset_statistic = "dataset_statistic"
+    independent_report = "independent_report"  # independent eyewitness or media report
+    expert_assessment = "expert_assessment"
+    claimer_source = "claimer_source"  # the claimer's own source
+    imagery = "imagery"  # photos, video, satellite imagery and their provenance
+
+
+class CheckLabel(str, Enum):
+    check_worthy = "check_worthy"
+    maybe = "maybe"
+    not_check_worthy = "not_check_worthy"
+
+
+class Checkworthiness(Strict):
+    score: float = Field(ge=0.0, le=1.0)
+    label: CheckLabel
+    rationale: str
+
+
+class EvidenceNeed(Strict):
+    kind: EvidenceKind
+    need: str = Field(description="What specifically would settle the claim.")
+    questions: list[str] = Field(min_length=1, max_length=5)
+    where: list[str] = Field(default_factory=list)
+    as_of: str | None = None
+
+
+class Claim(Strict):
+    id: str
+    sentence_id: str
+    text: str = Field(description="Atomic, standalone restatement of the claim.")
+    quote: str = Field(description="Verbatim text of the article the claim rests on.")
+    start: int
+    end: int
+    claimer: str = Field(description="Who makes the claim, e.g. 'the author' or a named source.")
+    attribution: list[str] = Field(
+        default_factory=list, description="Chain from the outermost reporter inwards."
+    )
+    type: ClaimType
+    checkworthiness: Checkworthiness | None = None
+    evidence: list[EvidenceNeed] = Field(default_factory=list)
+    review: Literal["unreviewed", "accepted", "rejected", "edited", "added"] = "unreviewed"
+
+
+# --------------------------------------------------------------------------------------------
+# The report: what the CLI exports and the UI and evals consume
+# --------------------------------------------------------------------------------------------
+
+
+class PromptInfo(Strict):
+    name: str
+    version: str
+    hash: str
+
+
+class StageStats(Strict):
+    calls: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    attempts: int = 0  # model calls made, re-asks included (0 for cache hits)
+    first_attempt_valid: int = 0
+    failures: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+
+
+class RunInfo(Strict):
+    backend: str
+    model: str
+    api_base: str | None = None
+    prompts: list[PromptInfo] = Field(default_factory=list)
+    stages: dict[str, StageStats] = Field(default_factory=dict)
+    started_at: str = ""
+    seconds: float = 0.0
+    workbench_version: str = ""
+
+    @property
+    def cache_hits(self) -> int:
+        return sum(s.cache_hits for s in self.stages.values())
+
+    @property
+    def cache_misses(self) -> int:
+        return sum(s.cache_misses for s in self.stages.values())
+
+
+class Report(Strict):
+    article: Article
+    paragraphs: list[Paragraph]
+    sentences: list[Sentence]
+    claims: list[Claim]
+    run: RunInfo
+
+    def summary(self) -> str:
+        """One line a person reads first, e.g. '12 claims · 5 check-worthy · 31 sentences'."""
+        worthy = sum(
+            1
+            for c in self.claims
+            if c.checkworthiness and c.checkworthiness.label == CheckLabel.check_worthy
+        )
+        ambiguous = sum(1 for s in self.sentences if s.status == Status.ambiguous)
+        failed = sum(1 for s in self.sentences if s.status == Status.failed)
+        parts = [
+            f"{len(self.claims)} claims",
+            f"{worthy} check-worthy",
+            f"{len(self.sentences)} sentences",
+            f"{ambiguous} ambiguous",
+        ]
+        if failed:
+            parts.append(f"{failed} failed")
+        return " · ".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Response models: what the LLM fills in. Descriptions are written for the model too.
+# Length limits keep a small model from looping; validators reject degenerate output so
+# instructor re-asks with the error.
+# --------------------------------------------------------------------------------------------
+
+_REPEAT = re.compile(r"\b(\w+)(?:\W+\1\b){3,}", re.IGNORECASE)
+
+
+def reject_degenerate(text: str) -> str:
+    """Reject the typical failure of small models: empty text or one token repeated."""
+    stripped = text.strip()
+    if not stripped:
+        raise ValueError("must not be empty")
+    if _REPEAT.search(stripped):
+        raise ValueError("repeats the same word over and over; write a normal sentence")
+    return stripped
+
+
+ShortText = Annotated[str, Field(max_length=200)]
+
+
+class SelectResponse(BaseModel):
+    """Does this sentence state something that could be checked against evidence?"""
+
+    verdict: Literal["verifiable", "no_claim", "ambiguous"] = Field(
+        description=(
+            "verifiable: states a fact, number, event or quote that evidence could confirm or "
+            "refute. no_claim: opinion, rhetoric, question, or nothing checkable. ambiguous: "
+            "checkable in principle but too vague to pin down even with the context."
+        )
+    )
+    reason: str = Field(max_length=160, description="A few words saying why.")
+
+    @field_validator("reason")
+    @classmethod
+    def _not_degenerate(cls, v: str) -> str:
+        return reject_degenerate(v)
+
+
+class ExtractedClaim(BaseModel):
+    claim: str = Field(
+        max_length=300,
+        description=(
+            "One atomic fact restated as a standalone sentence: replace pronouns, 'there', "
+            "'recently' and similar words with what they refer to, using the context."
+        ),
+    )
+    quote: str = Field(
+        max_length=400,
+        description="The exact words of the sentence this claim rests on, copied verbatim.",
+    )
+    claimer: str = Field(
+        max_length=120,
+        description="Who asserts it: a named person or body, or 'the author' if nobody else.",
+    )
+    attribution: list[Annotated[str, Field(max_length=120)]] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Who reports whom, outermost first, e.g. ['the author', 'Sophie Mangal'].",
+    )
+    type: ClaimType = Field(description="What kind of claim it is.")
+
+    @field_validator("claim", "claimer")
+    @classmethod
+    def _not_degenerate(cls, v: str) -> str:
+        return reject_degenerate(v)
+
+    @model_validator(mode="after")
+    def _quote_in_sentence(self, info: ValidationInfo) -> ExtractedClaim:
+        context: dict[str, Any] = info.context or {}
+        sentence = context.get("sentence")
+        if sentence is not None and locate_quote(sentence, self.quote) is None:
+            raise ValueError(
+                f"quote {self.quote!r} is not in the sentence; copy words exactly from it"
+            )
+        return self
+
+
+class ExtractResponse(BaseModel):
+    """The checkable claims in one sentence."""
+
+    claims: list[ExtractedClaim] = Field(max_length=4, description="At most four claims.")
+
+
+class CheckworthinessResponse(BaseModel):
+    """How much a fact-checker should care about verifying this claim."""
+
+    rating: Literal[1, 2, 3, 4, 5] = Field(
+        description=(
+            "1 = trivial or not checkable, 3 = checkable but of modest public interest, "
+            "5 = specific, consequential and likely to mislead if false."
+        )
+    )
+    rationale: str = Field(max_length=200, description="One line: why this rating.")
+
+    @field_validator("rationale")
+    @classmethod
+    def _not_degenerate(cls, v: str) -> str:
+        return reject_degenerate(v)
+
+
+class PlannedNeed(BaseModel):
+    kind: EvidenceKind = Field(description="The kind of evidence that would settle the claim.")
+    need: str = Field(max_length=200, description="What specifically to find.")
+    questions: list[Annotated[str, Field(max_length=160)]] = Field(
+        min_length=1,
+        max_length=5,
+        description="Concrete questions a fact-checker must answer, each ending with '?'.",
+    )
+    where: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Where to look: types of sources or named institutions.",
+    )
+    as_of: str | None = Field(
+        default=None, max_length=40, description="The date the claim refers to, if time matters."
+    )
+
+    @field_validator("need")
+    @classmethod
+    def _need_not_degenerate(cls, v: str) -> str:
+        return reject_degenerate(v)
+
+    @field_validator("questions")
+    @classmethod
+    def _questions_not_degenerate(cls, v: list[str]) -> list[str]:
+        cleaned = [reject_degenerate(q) for q in v]
+        if len({q.lower() for q in cleaned}) < len(cleaned):
+            raise ValueError("questions repeat each other; ask different questions")
+        return cleaned
+
+
+class EvidenceResponse(BaseModel):
+    """What evidence would settle the claim."""
+
+    needs: list[PlannedNeed] = Field(min_length=1, max_length=3)
+
+
+# --------------------------------------------------------------------------------------------
+# Quote location: used by the validator above and by the extract stage to compute offsets.
+# --------------------------------------------------------------------------------------------
+
+_QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
+
+
+def _normalise_with_map(text: str) -> tuple[str, list[int]]:
+    """Lower-case, unify quote marks and collapse whitespace, keeping a map to original indices."""
+    out: list[str] = []
+    index: list[int] = []
+    previous_space = False
+    for i, ch in enumerate(text.translate(_QUOTE_CHARS)):
+        if ch.isspace():
+            if previous_space:
+                continue
+            ch, previous_space = " ", True
+        else:
+            previous_space = False
+        out.append(ch.lower())
+        index.append(i)
+    return "".join(out), index
+
+
+def locate_quote(haystack: str, quote: str) -> tuple[int, int] | None:
+    """Find ``quote`` in ``haystack``: exactly, else ignoring case, quote style and spacing.
+
+    Returns (start, end) offsets into ``haystack`` so that the verbatim text there can replace
+    the model's rendering of it, or None when the words are not there.
+    """
+    quote = quote.strip().strip("\"'“”").strip()
+    if len(quote) < 3:
+        return None
+    exact = haystack.find(quote)
+    if exact >= 0:
+        return exact, exact + len(quote)
+    norm_hay, index = _normalise_with_map(haystack)
+    norm_quote, _ = _normalise_with_map(quote)
+    found = norm_hay.find(norm_quote.strip())
+    if found < 0:
+        return None
+    last = found + len(norm_quote.strip()) - 1
+    return index[found], index[last] + 1

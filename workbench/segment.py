@@ -1,0 +1,202 @@
+"""Segment an article into paragraphs and sentences, and tell body from everything else.
+
+Sentences come from pysbd (a maintained rule-based splitter); offsets are recomputed against
+the article text so ``text[start:end] == sentence.text`` always holds. Paragraph roles come from
+general publishing conventions — bylines and tag lines before the first prose paragraph, notes
+sections, copyright/disclaimer/subscription/promotion markers, and a footer that starts at a
+thematic break followed by such a block — never from the words of one particular article.
+Non-body sentences are kept and marked ``skipped`` with the reason; nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pysbd
+
+from workbench.schema import Article, Paragraph, Role, Sentence, Status
+
+MAX_SENTENCE_CHARS = 1200  # longer "sentences" are lists or run-ons: skipped, with the reason
+
+# A paragraph with one strong marker is boilerplate on its own.
+_STRONG = [
+    (r"copyright|©|all rights reserved", "copyright notice"),
+    (r"\bdisclaimer\b|sole responsibility of the author|\bfair use\b|views expressed (here|in this)",
+     "disclaimer"),
+    (r"\bsubscribe\b|\bnewsletter\b|\bsign up (for|to)\b|become a (member|subscriber|patron)\b"
+     r"|\bdonate\b|support (our|independent) (work|journalism)", "subscription appeal"),
+    (r"\bcomment on\b.*\b(page|articles?|facebook|twitter)\b|\bshare (this|on)\b|\bfollow us\b"
+     r"|\blike us on\b", "social/comment prompt"),
+    (r"\bisbn\b|\bpre-?order\b|\blist price\b|\bspecial (price|offer)\b|\bclick (here|to)\b"
+     r"|\bbuy now\b|\badvertisement\b|\bsponsored (content|by)\b", "advertisement"),
+    (r"\barticles by\b|\babout the author\b|original source of this article|\bmedia inquiries\b",
+     "publisher footer"),
+]
+# Weak markers count only in pairs, or in a short paragraph: "book" alone is a normal word.
+_WEAK = [
+    r"\b(my|his|her|our|new|newest|latest|forthcoming) (new )?book\b|\bprint edition\b",
+    r"\bvisit (my|our|his|her)\b|\bweb ?site\b|\bblog\b",
+    r"\blisten to\b|\bpodcast\b|\bradio (show|network|hour)\b",
+    r"[\w.+-]+@[\w-]+\.[\w.]+|\bcontact (us|me|at)\b|\bcan be reached\b",
+    r"^(https?://|www\.)\S+$",
+]
+_STRONG_RE = [(re.compile(p, re.IGNORECASE), why) for p, why in _STRONG]
+_WEAK_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _WEAK]
+
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATELINE = re.compile(rf"\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}\b|\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\b"
+                       r"|\b\d{4}-\d{2}-\d{2}\b", re.IGNORECASE)
+_BYLINE = re.compile(r"^(by|written by|posted by)\s+\S", re.IGNORECASE)
+_TAGLINE = re.compile(r"^[A-Z][\w &/-]{1,30}:\s+\S")
+_NOTES_HEADING = re.compile(r"^#+\s*(notes?|references|sources|footnotes|bibliography|endnotes)\s*$",
+                            re.IGNORECASE)
+_REFERENCE = re.compile(r"^\[\d+\]|^\d+\.\s+\S.*\b(19|20)\d\d\b|^accessed\b|^(https?://|www\.)\S+$",
+                        re.IGNORECASE)
+_FOOTNOTE_MARK = re.compile(r"(\[\d+\])+")
+_HR = re.compile(r"^(-{3,}|\*{3,}|_{3,})$")
+
+
+@dataclass
+class _Block:
+    start: int
+    end: int
+    text: str
+
+
+def _blocks(text: str) -> Iterator[_Block]:
+    for match in re.finditer(r"[^\n](?:.|\n(?!\s*\n))*", text):
+        raw = match.group(0)
+        stripped = raw.strip()
+        if stripped:
+            offset = match.start() + raw.index(stripped)
+            yield _Block(offset, offset + len(stripped), stripped)
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _is_prose(block: str) -> bool:
+    return _words(block) >= 8 and block.rstrip("*_\"'”’)").endswith((".", "!", "?", ":"))
+
+
+def boilerplate_reason(block: str) -> str | None:
+    """Why a paragraph is publisher boilerplate, or None when it is not."""
+    for pattern, why in _STRONG_RE:
+        if pattern.search(block):
+            return why
+    weak = sum(1 for pattern in _WEAK_RE if pattern.search(block))
+    if weak >= 2 or (weak == 1 and _words(block) <= 25):
+        return "promotion or contact details"
+    return None
+
+
+def classify_paragraphs(text: str) -> list[Paragraph]:
+    """Give every paragraph of the article a role (body, heading, metadata, ...) and a reason."""
+    blocks = list(_blocks(text))
+    first_prose = next((i for i, b in enumerate(blocks) if _is_prose(b.text)), len(blocks))
+    footer_from = len(blocks)
+    for i, block in enumerate(blocks):
+        if (
+            _HR.match(block.text)
+            and block.start > len(text) // 2
+            and any(boilerplate_reason(b.text) for b in blocks[i + 1 : i + 3])
+        ):
+            footer_from = i
+            break
+
+    paragraphs: list[Paragraph] = []
+    in_notes = False
+    for i, block in enumerate(blocks):
+        line = block.text
+        role, why = Role.body, ""
+        if line.startswith("#"):
+            in_notes = bool(_NOTES_HEADING.match(line))
+            role, why = Role.heading, "heading"
+        elif _HR.match(line):
+            in_notes = False
+            role, why = Role.metadata, "section break"
+        elif i >= footer_from:
+            role, why = Role.boilerplate, boilerplate_reason(line) or "publisher footer block"
+        elif in_notes or _REFERENCE.match(line):
+            role, why = Role.reference, "notes / reference list"
+        elif (reason := boilerplate_reason(line)) is not None:
+            role, why = Role.boilerplate, reason
+        elif i < first_prose and _words(line) <= 14 and not _is_prose(line):
+            if _BYLINE.match(line):
+                role, why = Role.metadata, "byline"
+            elif _DATELINE.search(line):
+                role, why = Role.metadata, "dateline"
+            elif _TAGLINE.match(line):
+                role, why = Role.metadata, "tag line"
+        if i >= footer_from and line.startswith("#"):
+            role, why = Role.boilerplate, "heading inside the publisher footer"
+        paragraphs.append(Paragraph(index=i, start=block.start, end=block.end, role=role,
+                                    role_reason=why))
+    return paragraphs
+
+
+@lru_cache(maxsize=1)
+def _splitter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Sentence spans of ``text`` (shifted by ``offset``); each line is split on its own."""
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        cursor = 0
+        line_text = line.group(0)
+        for piece in _splitter().segment(line_text):
+            piece = piece.strip()
+            if not piece:
+                continue
+            found = line_text.find(piece, cursor)
+            if found < 0:  # pysbd altered the text: fall back to the rest of the line
+                found = cursor
+                piece = line_text[cursor:].strip()
+                if not piece:
+                    continue
+                found = line_text.index(piece, cursor)
+            cursor = found + len(piece)
+            start = offset + line.start() + found
+            if spans and _FOOTNOTE_MARK.fullmatch(piece):
+                # pysbd splits "...VICTORY.[1]": a footnote mark belongs to its sentence
+                spans[-1] = (spans[-1][0], start + len(piece))
+                continue
+            spans.append((start, start + len(piece)))
+    return spans
+
+
+def segment_article(article: Article) -> tuple[list[Paragraph], list[Sentence]]:
+    """Paragraphs with roles and sentences with offsets; non-body sentences already ``skipped``."""
+    paragraphs = classify_paragraphs(article.text)
+    sentences: list[Sentence] = []
+    for paragraph in paragraphs:
+        if _HR.match(article.text[paragraph.start : paragraph.end]):
+            continue
+        block = article.text[paragraph.start : paragraph.end]
+        spans = (
+            split_sentences(block, paragraph.start)
+            if paragraph.role == Role.body
+            else [(paragraph.start + m.start(), paragraph.start + m.end())
+                  for m in re.finditer(r"[^\n]*\S", block)]
+        )
+        for start, end in spans:
+            text = article.text[start:end]
+            status, reason = Status.pending, ""
+            if paragraph.role != Role.body:
+                status, reason = Status.skipped, f"{paragraph.role.value}: {paragraph.role_reason}"
+            elif len(text) > MAX_SENTENCE_CHARS:
+                status = Status.skipped
+                reason = (f"too long to check as one sentence ({len(text):,} characters; "
+                          f"limit {MAX_SENTENCE_CHARS:,})")
+            elif not re.search(r"[A-Za-z]{2}", text) and not re.search(r"\w{2}", text):
+                status, reason = Status.skipped, "no words"
+            sentences.append(Sentence(id=f"s{len(sentences) + 1}", index=len(sentences),
+                                      paragraph=paragraph.index, start=start, end=end, text=text,
+                                      role=paragraph.role, status=status, reason=reason))
+    return paragraphs, sentences
