@@ -17,7 +17,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -31,7 +31,7 @@ from workbench.ingest import read_article
 from workbench.schema import Article, ClaimType, EvidenceKind
 
 
-class Genre(str, Enum):
+class Genre(StrEnum):
     """What kind of article a fixture is; reports break scores down by it."""
 
     wire = "wire"
@@ -77,13 +77,18 @@ class GoldClaim(BaseModel):
         description="Verbatim words of the article the claim rests on; inside a `claims` sentence.",
     )
     check_worthy: bool = Field(description="Would a professional fact-checker spend time on it?")
-    claimer: str = Field(min_length=1, description="Who makes the claim; 'the author' if nobody else.")
+    claimer: str = Field(
+        min_length=1, description="Who makes the claim; 'the author' if nobody else."
+    )
     attribution: list[str] = Field(
         default_factory=list, description="Who reports whom, outermost first."
     )
-    type: ClaimType = Field(description="event | quantity | statement | causal | prediction | property")
+    type: ClaimType = Field(
+        description="event | quantity | statement | causal | prediction | property"
+    )
     evidence_kinds: list[EvidenceKind] = Field(
-        default_factory=list, description="Kinds of evidence that would settle it, most decisive first."
+        default_factory=list,
+        description="Kinds of evidence that would settle it, most decisive first.",
     )
     questions: list[str] = Field(
         default_factory=list,
@@ -145,7 +150,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """SafeLoader that rejects a key given twice: PyYAML would silently keep the last one."""
 
 
-def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+def _construct_unique_mapping(
+    loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
+) -> Any:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
@@ -181,7 +188,9 @@ def _read_yaml(file: Path) -> Any:
 def _one_line_validation_error(err: ValidationError) -> str:
     errors = err.errors()
     first = errors[0]
-    location = ".".join(str(part) for part in first["loc"])
+    location = "".join(
+        f"[{part + 1}]" if isinstance(part, int) else f".{part}" for part in first["loc"]
+    ).lstrip(".")  # list positions 1-based, as a person counts YAML items
     if first["type"] == "extra_forbidden":
         message = f"unknown key {location!r} (misspelt? see evals/FORMAT.md)"
     elif first["type"] == "missing":
@@ -402,6 +411,6 @@ def fixture_hash(fixture: Fixture) -> str:
 
 
 def fixture_set_hash(fixtures: Iterable[Fixture]) -> str:
-    """SHA-256 over the sorted (id, fixture_hash) pairs: one value naming a fixture set's content."""
+    """SHA-256 over the sorted (id, fixture_hash) pairs: one value naming a set's content."""
     lines = sorted(f"{fixture.id}:{fixture_hash(fixture)}" for fixture in fixtures)
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
