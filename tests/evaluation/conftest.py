@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flood_article import FIXTURE_DATA, ReportBuilder, build_report
 
 from workbench.evaluation.fixtures import Fixture, build_fixture
+
+# The public labelled data lies beside the repository (shared/data), never inside it.
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The public data folder; tests that read the real files skip when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"public data not at {SHARED_DATA}")
+    return SHARED_DATA
 
 
 @pytest.fixture

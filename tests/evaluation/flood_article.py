@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from workbench.evaluation.fixtures import reference_sentence_spans
@@ -19,8 +18,6 @@ from workbench.schema import (
     Sentence,
     Status,
 )
-
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 ARTICLE = (
     "# Flood closes Route 9\n\n"
