@@ -58,9 +58,11 @@ def report_from_gold(fixture: Fixture) -> Report:
     text = fixture.article.text
     spans = reference_sentence_spans(text)
     status_at: dict[int, str] = {}
-    for gold in fixture.sentences:
-        start = text.index(gold.anchor)
-        status_at[next(i for i, (s, e) in enumerate(spans) if s <= start < e)] = gold.status
+    for gold_sentence in fixture.sentences:
+        start = text.index(gold_sentence.anchor)
+        status_at[next(i for i, (s, e) in enumerate(spans) if s <= start < e)] = (
+            gold_sentence.status
+        )
     sentences = [
         Sentence(
             id=f"s{i + 1}",
