@@ -16,6 +16,8 @@ from workbench.evaluation.scorers import (
     binary_prf,
     content_tokens,
     hungarian_match,
+    pool_checkworthiness,
+    pool_output_health,
     prf_from_counts,
     score_checkworthiness,
     score_claim_checkworthiness,
@@ -27,6 +29,7 @@ from workbench.evaluation.scorers import (
     score_sentence_detection,
     span_overlap,
     sum_prf,
+    summarise_fixture_scores,
     token_f1,
 )
 from workbench.schema import CheckLabel, EvidenceKind, RunInfo, StageStats, Status
@@ -563,3 +566,57 @@ def test_score_report_runs_every_scorer(make_report: ReportBuilder, flood_fixtur
     assert scores.checkworthiness.positive.f1 == 1.0
     assert scores.evidence.question_score == 1.0
     assert scores.model_dump_json()  # serialisable for the report files
+
+
+# --------------------------------------------------------------------------------------------
+# Pooling over fixtures
+# --------------------------------------------------------------------------------------------
+
+
+def test_pool_checkworthiness_pools_pairs_not_averages() -> None:
+    first = score_checkworthiness([True, False], [True, False], [0.9, 0.1])
+    second = score_checkworthiness([True, True], [False, False], [0.2, 0.3])
+    pooled = pool_checkworthiness([first, second])
+    assert pooled.items == 4
+    assert pooled.positive == binary_prf([True, False, True, True], [True, False, False, False])
+    assert pooled.spearman is not None
+    assert pool_checkworthiness([first, score_checkworthiness([True], [True])]).spearman is None
+
+
+def test_pool_output_health_adds_stages_across_results() -> None:
+    one = score_output_health(
+        RunInfo(backend="b", model="m", stages={"select": StageStats(calls=2, attempts=3)})
+    )
+    pooled = pool_output_health([one, one])
+    assert (pooled.stages[0].calls, pooled.total.reasks) == (4, 2)
+
+
+def test_summarise_fixture_scores(make_report: ReportBuilder, flood_fixture: Fixture) -> None:
+    good = make_report(
+        statuses=ALL_RIGHT,
+        claims=[
+            {
+                "text": GOLD_CLAIMS[1],
+                "quote": "1,200 homes lost power",
+                "rating": (0.9, CheckLabel.check_worthy),
+                "evidence": [
+                    (EvidenceKind.official_record, ["Which areas lost power on 3 March?"])
+                ],
+            }
+        ],
+        run=RunInfo(backend="b", model="m", stages={"extract": StageStats(calls=3, attempts=4)}),
+    )
+    bad = make_report(claims=[{"text": "Nothing like it.", "quote": "x", "span": (0, 1)}])
+    scores = [
+        score_report(report, flood_fixture, question_similarity=exact_or_nothing)
+        for report in (good, bad)
+    ]
+    suite = summarise_fixture_scores(scores)
+    assert suite.fixtures == ["flood", "flood"]
+    assert (suite.grounding.claims, suite.grounding.grounded) == (2, 1)
+    assert suite.grounding.ungrounded[0].claim_id == "flood/c1"
+    assert (suite.sentences.true_positives, suite.sentences.gold) == (3, 6)
+    assert (suite.claims.true_positives, suite.claims.predicted, suite.claims.gold) == (1, 2, 6)
+    assert suite.question_score == pytest.approx(0.5)  # one of two gold questions, exactly
+    assert suite.question_score_all == pytest.approx(0.5 / 4)
+    assert suite.health.total.calls == 3

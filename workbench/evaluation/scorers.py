@@ -2,9 +2,10 @@
 
 Each scorer states what it measures and how it treats the edge cases. Two calling styles:
 
-- fixtures: ``score_report(report, fixture)`` runs every scorer on one hand-labelled article,
-  or call ``score_grounding``, ``score_sentence_detection``, ``align_report_claims``,
-  ``score_claim_checkworthiness``, ``score_evidence`` and ``score_output_health`` one by one;
+- fixtures: ``score_report(report, fixture)`` runs every scorer on one hand-labelled article
+  (or call ``score_grounding``, ``score_sentence_detection``, ``align_report_claims``,
+  ``score_claim_checkworthiness``, ``score_evidence`` and ``score_output_health`` one by one),
+  and ``summarise_fixture_scores`` pools the results of a fixture set;
 - datasets: ``binary_prf``, ``score_checkworthiness``, ``align_claims`` and ``score_questions``
   take lists of plain values.
 
@@ -490,6 +491,9 @@ class CheckworthinessResult(Result):
     unrated: int = Field(
         default=0, description="Predicted claims without a rating: counted as no, score 0."
     )
+    gold_labels: list[bool] = Field(description="The scored pairs, kept so results can be pooled.")
+    predicted_labels: list[bool]
+    predicted_scores: list[float] | None
 
 
 def _spearman(scores: Sequence[float], gold: Sequence[float]) -> float | None:
@@ -518,6 +522,24 @@ def score_checkworthiness(
         accuracy=correct / len(gold) if gold else None,
         spearman=_spearman(list(scores), [float(g) for g in gold]) if scores is not None else None,
         unrated=unrated,
+        gold_labels=[bool(g) for g in gold],
+        predicted_labels=[bool(p) for p in predicted],
+        predicted_scores=[float(x) for x in scores] if scores is not None else None,
+    )
+
+
+def pool_checkworthiness(results: Iterable[CheckworthinessResult]) -> CheckworthinessResult:
+    """One result over all pairs of several (F1 and Spearman on the pooled pairs, not averaged).
+
+    Scores are pooled only when every result has them.
+    """
+    items = list(results)
+    with_scores = all(r.predicted_scores is not None for r in items)
+    return score_checkworthiness(
+        [g for r in items for g in r.gold_labels],
+        [p for r in items for p in r.predicted_labels],
+        [x for r in items for x in r.predicted_scores or []] if with_scores else None,
+        unrated=sum(r.unrated for r in items),
     )
 
 
@@ -708,6 +730,7 @@ class StageHealth(Result):
     stage: str
     calls: int
     cache_hits: int
+    cache_misses: int
     model_requests: int = Field(description="Calls that went to the model: calls - cache_hits.")
     attempts: int = Field(description="Model calls made, re-asks included.")
     reasks: int = Field(description="attempts - model_requests: extra calls after invalid output.")
@@ -746,6 +769,7 @@ def stage_health(stage: str, stats: StageStats) -> StageHealth:
         stage=stage,
         calls=stats.calls,
         cache_hits=stats.cache_hits,
+        cache_misses=stats.cache_misses,
         model_requests=requests,
         attempts=stats.attempts,
         reasks=reasks,
@@ -763,10 +787,24 @@ def stage_health(stage: str, stats: StageStats) -> StageHealth:
 def score_output_health(runs: RunInfo | Iterable[RunInfo]) -> OutputHealthResult:
     """Structured-output health from ``Report.run.stages`` of one run or several (summed)."""
     run_list = [runs] if isinstance(runs, RunInfo) else list(runs)
+    return _health_of_stages([(n, s) for run in run_list for n, s in run.stages.items()])
+
+
+def _stats_of(health: StageHealth) -> StageStats:
+    return StageStats(**{name: getattr(health, name) for name in StageStats.model_fields})
+
+
+def pool_output_health(results: Iterable[OutputHealthResult]) -> OutputHealthResult:
+    """Add up several health results stage by stage (e.g. one per fixture)."""
+    return _health_of_stages(
+        [(stage.stage, _stats_of(stage)) for result in results for stage in result.stages]
+    )
+
+
+def _health_of_stages(named_stats: Sequence[tuple[str, StageStats]]) -> OutputHealthResult:
     by_stage: dict[str, list[StageStats]] = {}
-    for run in run_list:
-        for name, stats in run.stages.items():
-            by_stage.setdefault(name, []).append(stats)
+    for name, stats in named_stats:
+        by_stage.setdefault(name, []).append(stats)
     stages = [stage_health(name, sum_stage_stats(items)) for name, items in by_stage.items()]
     all_stats = [s for items in by_stage.values() for s in items]
     return OutputHealthResult(
@@ -809,4 +847,55 @@ def score_report(
         checkworthiness=score_claim_checkworthiness(report, fixture, alignment),
         evidence=score_evidence(report, fixture, alignment, question_similarity),
         health=score_output_health(report.run),
+    )
+
+
+class SuiteScores(Result):
+    """Fixture scores pooled over a set of fixtures (micro-averaged: counts are added up)."""
+
+    fixtures: list[str] = Field(description="Ids of the fixtures pooled.")
+    grounding: GroundingResult = Field(description="Ungrounded claim ids as 'fixture/claim'.")
+    sentences: PRF
+    claims: PRF
+    checkworthiness: CheckworthinessResult
+    question_score: float | None = Field(
+        description="Mean question score over all matched gold claims with gold questions."
+    )
+    question_score_all: float | None = Field(
+        description="Same over all gold claims with questions, unmatched ones scoring 0."
+    )
+    kinds: PRF
+    health: OutputHealthResult
+
+
+def summarise_fixture_scores(scores: Sequence[FixtureScores]) -> SuiteScores:
+    """Pool per-fixture results into one line of numbers (group by genre first for a breakdown)."""
+    ungrounded = [
+        UngroundedClaim(claim_id=f"{s.fixture_id}/{u.claim_id}", reason=u.reason)
+        for s in scores
+        for u in s.grounding.ungrounded
+    ]
+    claims = sum(s.grounding.claims for s in scores)
+    grounded = sum(s.grounding.grounded for s in scores)
+    question_scores = [
+        o.questions for s in scores for o in s.evidence.per_claim if o.questions is not None
+    ]
+    with_questions = sum(s.evidence.claims_with_gold_questions for s in scores)
+    return SuiteScores(
+        fixtures=[s.fixture_id for s in scores],
+        grounding=GroundingResult(
+            claims=claims,
+            grounded=grounded,
+            rate=grounded / claims if claims else None,
+            ungrounded=ungrounded,
+        ),
+        sentences=sum_prf(s.sentences.prf for s in scores),
+        claims=sum_prf(s.claims.prf for s in scores),
+        checkworthiness=pool_checkworthiness(s.checkworthiness for s in scores),
+        question_score=mean_question_score(question_scores),
+        question_score_all=(
+            sum(q.score for q in question_scores) / with_questions if with_questions else None
+        ),
+        kinds=sum_prf(s.evidence.kinds for s in scores),
+        health=pool_output_health(s.health for s in scores),
     )
