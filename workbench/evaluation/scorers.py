@@ -744,6 +744,7 @@ class StageHealth(Result):
     completion_tokens: int
     cost_usd: float
     seconds: float
+    stats: StageStats = Field(description="The raw counts these figures come from.")
 
 
 class OutputHealthResult(Result):
@@ -781,6 +782,7 @@ def stage_health(stage: str, stats: StageStats) -> StageHealth:
         completion_tokens=stats.completion_tokens,
         cost_usd=stats.cost_usd,
         seconds=stats.seconds,
+        stats=stats,
     )
 
 
@@ -790,14 +792,10 @@ def score_output_health(runs: RunInfo | Iterable[RunInfo]) -> OutputHealthResult
     return _health_of_stages([(n, s) for run in run_list for n, s in run.stages.items()])
 
 
-def _stats_of(health: StageHealth) -> StageStats:
-    return StageStats(**{name: getattr(health, name) for name in StageStats.model_fields})
-
-
 def pool_output_health(results: Iterable[OutputHealthResult]) -> OutputHealthResult:
     """Add up several health results stage by stage (e.g. one per fixture)."""
     return _health_of_stages(
-        [(stage.stage, _stats_of(stage)) for result in results for stage in result.stages]
+        [(stage.stage, stage.stats) for result in results for stage in result.stages]
     )
 
 
