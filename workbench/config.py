@@ -95,6 +95,11 @@ def embedded_backend() -> BackendConfig:
         concurrency=1,
         max_tokens=320,
         timeout=300.0,
+        reasks=1,  # a 135M model rarely fixes its answer when re-asked; fail fast instead
+        stages={
+            "select": StageOverride(max_tokens=24),
+            "checkworthiness": StageOverride(max_tokens=64),
+        },
     )
 
 

@@ -30,9 +30,12 @@ class ConfigError(UserError):
 class BackendError(WorkbenchError):
     """The backend could not be reached or kept failing after retries (exit code 1)."""
 
-    def __init__(self, backend: str, message: str, *, attempts: int = 0) -> None:
+    def __init__(
+        self, backend: str, message: str, *, attempts: int = 0, unreachable: bool = False
+    ) -> None:
         self.backend = backend
         self.attempts = attempts
+        self.unreachable = unreachable  # no point trying the rest of the article
         super().__init__(f"backend {backend!r}: {message}")
 
 
@@ -40,13 +43,14 @@ class ModelOutputError(WorkbenchError):
     """The model answered, but never with valid output, even after re-asking (exit code 1)."""
 
     def __init__(
-        self, backend: str, stage: str, message: str, *, attempts: int, last_output: str = ""
+        self, backend: str, stage: str, message: str, *, attempts: int, last_output: str = "",
+        cached: bool = False,
     ) -> None:
         self.backend = backend
         self.stage = stage
+        self.reason = message
         self.attempts = attempts
         self.last_output = last_output
-        super().__init__(
-            f"backend {backend!r}, stage {stage}: no valid output after {attempts} attempts "
-            f"({message})"
-        )
+        self.cached = cached  # the same request failed the same way before (deterministic model)
+        tries = "in an earlier run (cached)" if cached else f"after {attempts} attempts"
+        super().__init__(f"backend {backend!r}, stage {stage}: no valid output {tries} ({message})")

@@ -167,7 +167,10 @@ def read_article(data: bytes | str, name: str = "<text>", limits: InputLimits | 
             f"{name}: input is {size / 1e6:.1f} MB; the limit is {limits.max_bytes / 1e6:.1f} MB "
             "(raise [limits] max_bytes in the config)"
         )
-    text = data if isinstance(data, str) else decode_bytes(data)
+    try:
+        text = data if isinstance(data, str) else decode_bytes(data)
+    except InputError as err:
+        raise InputError(f"{name}: {err}") from err
     fmt = sniff_format(text, name)
     if fmt == "html":
         text = html_to_markdown(text)

@@ -12,7 +12,15 @@ import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 
 class Strict(BaseModel):
@@ -35,6 +43,7 @@ class Article(Strict):
         default="text", description="How the input was interpreted before normalising."
     )
     title: str | None = Field(default=None, description="First heading, when there is one.")
+    date: str | None = Field(default=None, description="Publication date from the dateline.")
 
 
 class Role(str, Enum):
@@ -183,11 +192,21 @@ class RunInfo(Strict):
         return sum(s.cache_misses for s in self.stages.values())
 
 
+class Failure(Strict):
+    """A step that failed after retries; the rest of the article still completed."""
+
+    stage: str
+    sentence_id: str
+    claim_id: str | None = None
+    message: str
+
+
 class Report(Strict):
     article: Article
     paragraphs: list[Paragraph]
     sentences: list[Sentence]
     claims: list[Claim]
+    failures: list[Failure] = Field(default_factory=list)
     run: RunInfo
 
     def summary(self) -> str:
@@ -235,19 +254,12 @@ ShortText = Annotated[str, Field(max_length=200)]
 class SelectResponse(BaseModel):
     """Does this sentence state something that could be checked against evidence?"""
 
-    verdict: Literal["verifiable", "no_claim", "ambiguous"] = Field(
+    checkable: Literal["yes", "no", "unclear"] = Field(
         description=(
-            "verifiable: states a fact, number, event or quote that evidence could confirm or "
-            "refute. no_claim: opinion, rhetoric, question, or nothing checkable. ambiguous: "
-            "checkable in principle but too vague to pin down even with the context."
+            "yes: states a number, date, event, or what someone did or said. no: only opinion, "
+            "feeling, rhetoric or a question. unclear: checkable in principle but too vague."
         )
     )
-    reason: str = Field(max_length=160, description="A few words saying why.")
-
-    @field_validator("reason")
-    @classmethod
-    def _not_degenerate(cls, v: str) -> str:
-        return reject_degenerate(v)
 
 
 class ExtractedClaim(BaseModel):
@@ -258,34 +270,35 @@ class ExtractedClaim(BaseModel):
             "'recently' and similar words with what they refer to, using the context."
         ),
     )
-    quote: str = Field(
-        max_length=400,
-        description="The exact words of the sentence this claim rests on, copied verbatim.",
+    quote: int = Field(
+        ge=1, le=8, description="The number of the quote option (a span of the sentence) it rests on."
     )
-    claimer: str = Field(
-        max_length=120,
-        description="Who asserts it: a named person or body, or 'the author' if nobody else.",
+    claimer: int = Field(
+        ge=1, le=8, description="The number of the source option who asserts the claim."
     )
-    attribution: list[Annotated[str, Field(max_length=120)]] = Field(
+    attribution: list[Annotated[int, Field(ge=1, le=8)]] = Field(
         default_factory=list,
         max_length=3,
-        description="Who reports whom, outermost first, e.g. ['the author', 'Sophie Mangal'].",
+        description="Source option numbers: who reports whom, outermost first, starting with 1.",
     )
     type: ClaimType = Field(description="What kind of claim it is.")
 
-    @field_validator("claim", "claimer")
+    @field_validator("claim")
     @classmethod
     def _not_degenerate(cls, v: str) -> str:
         return reject_degenerate(v)
 
     @model_validator(mode="after")
-    def _quote_in_sentence(self, info: ValidationInfo) -> ExtractedClaim:
+    def _grounded(self, info: ValidationInfo) -> ExtractedClaim:
+        """Quote and sources must be options offered for this sentence: spans and names of the text."""
         context: dict[str, Any] = info.context or {}
-        sentence = context.get("sentence")
-        if sentence is not None and locate_quote(sentence, self.quote) is None:
-            raise ValueError(
-                f"quote {self.quote!r} is not in the sentence; copy words exactly from it"
-            )
+        quotes, sources = context.get("quote_options"), context.get("source_options")
+        if quotes is not None and not 1 <= self.quote <= len(quotes):
+            raise ValueError(f"quote must be the number of one of the {len(quotes)} quote options")
+        if sources is not None and not all(
+            1 <= n <= len(sources) for n in [self.claimer, *self.attribution]
+        ):
+            raise ValueError(f"claimer and attribution must be numbers of the {len(sources)} source options")
         return self
 
 
@@ -293,6 +306,34 @@ class ExtractResponse(BaseModel):
     """The checkable claims in one sentence."""
 
     claims: list[ExtractedClaim] = Field(max_length=4, description="At most four claims.")
+
+
+def extract_response_for(quote_count: int, source_count: int) -> type[ExtractResponse]:
+    """``ExtractResponse`` whose quote and sources are numbers of the options offered.
+
+    Quotes and claimers are chosen, not written: as JSON-schema enums the choice is
+    grammar-enforced on backends that constrain decoding, so even a 135M model grounds every
+    claim verbatim and names only sources that appear in the text. The article text itself never
+    enters a grammar (quote marks in it break llama.cpp's schema converter).
+    """
+    quotes = Literal[tuple(range(1, quote_count + 1))]  # type: ignore[valid-type]
+    sources = Literal[tuple(range(1, source_count + 1))]  # type: ignore[valid-type]
+    claim_model = create_model(
+        "ExtractedClaim",
+        __base__=ExtractedClaim,
+        quote=(quotes, Field(description="The number of the quote option the claim rests on.")),
+        claimer=(sources, Field(description="The number of the source option who asserts it.")),
+        attribution=(
+            list[sources],  # type: ignore[valid-type]
+            Field(default_factory=list, max_length=3,
+                  description="Source option numbers: who reports whom, outermost first."),
+        ),
+    )
+    return create_model(
+        "ExtractResponse",
+        __base__=ExtractResponse,
+        claims=(list[claim_model], Field(max_length=4, description="At most four claims.")),  # type: ignore[valid-type]
+    )
 
 
 class CheckworthinessResponse(BaseModel):
@@ -317,12 +358,12 @@ class PlannedNeed(BaseModel):
     need: str = Field(max_length=200, description="What specifically to find.")
     questions: list[Annotated[str, Field(max_length=160)]] = Field(
         min_length=1,
-        max_length=5,
+        max_length=4,
         description="Concrete questions a fact-checker must answer, each ending with '?'.",
     )
     where: list[Annotated[str, Field(max_length=100)]] = Field(
         default_factory=list,
-        max_length=4,
+        max_length=3,
         description="Where to look: types of sources or named institutions.",
     )
     as_of: str | None = Field(
@@ -337,58 +378,25 @@ class PlannedNeed(BaseModel):
     @field_validator("questions")
     @classmethod
     def _questions_not_degenerate(cls, v: list[str]) -> list[str]:
-        cleaned = [reject_degenerate(q) for q in v]
-        if len({q.lower() for q in cleaned}) < len(cleaned):
-            raise ValueError("questions repeat each other; ask different questions")
-        return cleaned
+        # Repeats are dropped, not re-asked: small models repeat, and re-asking rarely helps.
+        return list(dict.fromkeys(reject_degenerate(q) for q in v))
 
 
 class EvidenceResponse(BaseModel):
     """What evidence would settle the claim."""
 
-    needs: list[PlannedNeed] = Field(min_length=1, max_length=3)
+    needs: list[PlannedNeed] = Field(min_length=1, max_length=2)
+
+    @field_validator("needs")
+    @classmethod
+    def _distinct_needs(cls, v: list[PlannedNeed]) -> list[PlannedNeed]:
+        distinct: dict[tuple[str, str], PlannedNeed] = {}
+        for need in v:
+            distinct.setdefault((need.kind.value, need.need.lower()), need)
+        return list(distinct.values())
 
 
-# --------------------------------------------------------------------------------------------
-# Quote location: used by the validator above and by the extract stage to compute offsets.
-# --------------------------------------------------------------------------------------------
+class ProbeResponse(BaseModel):
+    """A tiny structured answer that shows a backend is reachable and follows a schema."""
 
-_QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
-
-
-def _normalise_with_map(text: str) -> tuple[str, list[int]]:
-    """Lower-case, unify quote marks and collapse whitespace, keeping a map to original indices."""
-    out: list[str] = []
-    index: list[int] = []
-    previous_space = False
-    for i, ch in enumerate(text.translate(_QUOTE_CHARS)):
-        if ch.isspace():
-            if previous_space:
-                continue
-            ch, previous_space = " ", True
-        else:
-            previous_space = False
-        out.append(ch.lower())
-        index.append(i)
-    return "".join(out), index
-
-
-def locate_quote(haystack: str, quote: str) -> tuple[int, int] | None:
-    """Find ``quote`` in ``haystack``: exactly, else ignoring case, quote style and spacing.
-
-    Returns (start, end) offsets into ``haystack`` so that the verbatim text there can replace
-    the model's rendering of it, or None when the words are not there.
-    """
-    quote = quote.strip().strip("\"'“”").strip()
-    if len(quote) < 3:
-        return None
-    exact = haystack.find(quote)
-    if exact >= 0:
-        return exact, exact + len(quote)
-    norm_hay, index = _normalise_with_map(haystack)
-    norm_quote, _ = _normalise_with_map(quote)
-    found = norm_hay.find(norm_quote.strip())
-    if found < 0:
-        return None
-    last = found + len(norm_quote.strip()) - 1
-    return index[found], index[last] + 1
+    answer: Literal["yes", "no"] = Field(description="yes or no")

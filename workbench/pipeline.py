@@ -1,0 +1,227 @@
+"""The composer: text → segment → select → extract → rate → evidence → Report.
+
+Stages run one after another over the whole article (stage-major), each over its sentences or
+claims concurrently, bounded by the backend's concurrency. Stage-major order also lets the
+embedded llama.cpp model reuse the evaluated prompt prefix (system message and few-shot turns)
+from one call to the next. A step that fails after retries marks its sentence ``failed`` (or
+leaves its claim unrated) and is listed in ``Report.failures``; only an unreachable backend
+aborts the run. Every finished call is in the cache, so a re-run resumes where this one stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from typing import TypeVar
+
+from workbench.errors import BackendError, ModelOutputError
+from workbench.evidence import plan_evidence
+from workbench.extract import extract_claims
+from workbench.llm import Outcome, StructuredClient
+from workbench.prompts import PromptSet
+from workbench.rate import rate_claim
+from workbench.schema import Article, Claim, Failure, Report, RunInfo, Sentence, StageStats, Status
+from workbench.segment import article_date, segment_article
+from workbench.select import context_window, select_sentence
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the pipeline is doing, for progress bars and live views."""
+
+    stage: str
+    done: int
+    total: int
+    report: Report  # the partial report so far (claims appear as they are ready)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def _workbench_version() -> str:
+    try:
+        return version("claimcheck-workbench")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+class _Run:
+    """Mutable state of one pipeline run: the report being filled and per-stage statistics."""
+
+    def __init__(self, article: Article, client: StructuredClient, prompts: PromptSet,
+                 on_progress: ProgressCallback | None) -> None:
+        self.client = client
+        self.prompts = prompts
+        self.on_progress = on_progress
+        paragraphs, sentences = segment_article(article)
+        if article.date is None:
+            article = article.model_copy(update={"date": article_date(article.text, paragraphs)})
+        self.started = time.perf_counter()
+        self.report = Report(
+            article=article,
+            paragraphs=paragraphs,
+            sentences=sentences,
+            claims=[],
+            run=RunInfo(
+                backend=client.name,
+                model=client.model,
+                api_base=client.api_base,
+                prompts=prompts.infos,
+                stages={stage: StageStats() for stage in ("select", "extract", "checkworthiness", "evidence")},
+                started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                workbench_version=_workbench_version(),
+            ),
+        )
+
+    def count(self, stage: str, outcome: Outcome) -> None:
+        stats = self.report.run.stages[stage]
+        stats.calls += 1
+        if outcome.cache_hit:
+            stats.cache_hits += 1
+        else:
+            stats.cache_misses += 1
+            stats.attempts += outcome.attempts
+            stats.first_attempt_valid += int(outcome.first_attempt_valid)
+        stats.prompt_tokens += outcome.prompt_tokens
+        stats.completion_tokens += outcome.completion_tokens
+        stats.cost_usd += outcome.cost_usd
+
+    def fail(self, stage: str, sentence: Sentence, err: Exception, claim: Claim | None = None) -> None:
+        stats = self.report.run.stages[stage]
+        stats.calls += 1
+        if getattr(err, "cached", False):
+            stats.cache_hits += 1
+        else:
+            stats.cache_misses += 1
+        stats.failures += 1
+        stats.attempts += getattr(err, "attempts", 1)
+        self.report.failures.append(
+            Failure(stage=stage, sentence_id=sentence.id, claim_id=claim.id if claim else None,
+                    message=str(err))
+        )
+        if claim is None:
+            sentence.status, sentence.reason = Status.failed, str(err)
+
+    async def each(self, stage: str, items: list[T],
+                   work: Callable[[T], Awaitable[None]]) -> None:
+        """Run ``work`` over ``items`` concurrently; report progress; time the stage."""
+        started = time.perf_counter()
+        done = 0
+        self.progress(stage, done, len(items))
+
+        async def one(item: T) -> None:
+            nonlocal done
+            await work(item)
+            done += 1
+            self.progress(stage, done, len(items))
+
+        try:
+            await asyncio.gather(*(one(item) for item in items))
+        finally:
+            self.report.run.stages[stage].seconds += time.perf_counter() - started
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(Progress(stage, done, total, self.report))
+
+
+async def check_article(
+    article: Article,
+    client: StructuredClient,
+    prompts: PromptSet,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> Report:
+    """Run every stage over ``article`` and return the full report."""
+    run = _Run(article, client, prompts, on_progress)
+    report = run.report
+    sentences = report.sentences
+    date = report.article.date
+
+    async def guarded(stage: str, sentence: Sentence, step: Awaitable[T],
+                      claim: Claim | None = None) -> T | None:
+        try:
+            return await step
+        except ModelOutputError as err:
+            run.fail(stage, sentence, err, claim)
+        except BackendError as err:
+            if err.unreachable:
+                raise
+            run.fail(stage, sentence, err, claim)
+        return None
+
+    selected: list[Sentence] = []
+
+    async def select(sentence: Sentence) -> None:
+        before, after = context_window(sentences, sentence.index)
+        selection = await guarded("select", sentence, select_sentence(
+            client, prompts["select"], sentence, before, after))
+        if selection is None:
+            return
+        run.count("select", selection.outcome)
+        sentence.reason = selection.reason
+        if selection.verifiable:
+            selected.append(sentence)
+        else:
+            sentence.status = selection.status
+
+    await run.each("select", [s for s in sentences if s.status == Status.pending], select)
+
+    extracted: dict[str, list[Claim]] = {}
+
+    async def extract(sentence: Sentence) -> None:
+        before, _ = context_window(sentences, sentence.index)
+        extraction = await guarded("extract", sentence, extract_claims(
+            client, prompts["extract"], sentence, before=before, date=date))
+        if extraction is None:
+            return
+        run.count("extract", extraction.outcome)
+        extracted[sentence.id] = extraction.claims
+        if not extraction.claims:
+            sentence.status = Status.no_claim
+            sentence.reason = "no checkable claim found in it"
+
+    await run.each("extract", sorted(selected, key=lambda s: s.index), extract)
+
+    # Number claims in reading order, whatever order the concurrent calls finished in.
+    by_id = {s.id: s for s in sentences}
+    for sentence in sentences:
+        for claim in extracted.get(sentence.id, []):
+            claim.id = f"c{len(report.claims) + 1}"
+            report.claims.append(claim)
+            sentence.claim_ids.append(claim.id)
+        if sentence.claim_ids:
+            sentence.status = Status.claims
+
+    async def rate(claim: Claim) -> None:
+        rating = await guarded("checkworthiness", by_id[claim.sentence_id],
+                               rate_claim(client, prompts["checkworthiness"], claim), claim)
+        if rating is not None:
+            run.count("checkworthiness", rating.outcome)
+            claim.checkworthiness = rating.checkworthiness
+
+    await run.each("checkworthiness", report.claims, rate)
+
+    async def plan(claim: Claim) -> None:
+        evidence = await guarded("evidence", by_id[claim.sentence_id],
+                                 plan_evidence(client, prompts["evidence"], claim, date=date), claim)
+        if evidence is not None:
+            run.count("evidence", evidence.outcome)
+            claim.evidence = evidence.needs
+
+    await run.each("evidence", report.claims, plan)
+
+    report.run.seconds = time.perf_counter() - run.started
+    return report
+
+
+def check_article_sync(article: Article, client: StructuredClient, prompts: PromptSet,
+                       *, on_progress: ProgressCallback | None = None) -> Report:
+    """``check_article`` for callers without an event loop (CLI, Streamlit script thread)."""
+    return asyncio.run(check_article(article, client, prompts, on_progress=on_progress))

@@ -1,0 +1,37 @@
+"""Stage 5, rate: check-worthiness of a claim as a score in [0, 1], a label and a rationale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbench.llm import Outcome, Request, StructuredClient
+from workbench.prompts import Prompt
+from workbench.schema import CheckLabel, Checkworthiness, CheckworthinessResponse, Claim
+
+
+@dataclass
+class Rating:
+    checkworthiness: Checkworthiness
+    outcome: Outcome
+
+
+def label_for(score: float) -> CheckLabel:
+    """Ratings 4-5 are check-worthy, 3 is maybe, 1-2 are not."""
+    if score >= 0.75:
+        return CheckLabel.check_worthy
+    if score >= 0.5:
+        return CheckLabel.maybe
+    return CheckLabel.not_check_worthy
+
+
+async def rate_claim(client: StructuredClient, prompt: Prompt, claim: Claim) -> Rating:
+    """Rate one claim; the 1-5 rating is an enum the grammar enforces, mapped to [0, 1]."""
+    outcome = await client.complete(
+        Request("checkworthiness", prompt, {"claim": claim.text, "claimer": claim.claimer})
+    )
+    response = outcome.value
+    assert isinstance(response, CheckworthinessResponse)
+    score = (response.rating - 1) / 4
+    return Rating(
+        Checkworthiness(score=score, label=label_for(score), rationale=response.rationale), outcome
+    )
