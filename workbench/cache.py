@@ -81,7 +81,11 @@ class ResponseCache:
         if not self.directory.exists():
             return {"directory": str(self.directory), "entries": 0, "size_bytes": 0}
         cache = self._cache()
-        return {"directory": str(self.directory), "entries": len(cache), "size_bytes": cache.volume()}
+        return {
+            "directory": str(self.directory),
+            "entries": len(cache),
+            "size_bytes": cache.volume(),
+        }
 
     def clear(self) -> int:
         """Remove every entry; returns how many were removed."""

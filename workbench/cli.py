@@ -32,38 +32,53 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", help="config file (else $WORKBENCH_CONFIG, ./workbench.toml, user config dir)")
+    parser.add_argument(
+        "--config", help="config file (else $WORKBENCH_CONFIG, ./workbench.toml, user config dir)"
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and library logs")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="workbench", description="Find the checkable claims in an article and plan the evidence that would settle them.")
+    parser = _Parser(
+        prog="workbench",
+        description="Find an article's checkable claims and plan the evidence that settles them.",
+    )
     _common(parser)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     extract = sub.add_parser("extract", help="check one article (file or - for stdin)")
     _common(extract)
     extract.add_argument("path", help="article file (.txt, .md, .html) or - for stdin")
-    extract.add_argument("--backend", help="backend name from the config (default: the config's default)")
+    extract.add_argument(
+        "--backend", help="backend name from the config (default: the config's default)"
+    )
     extract.add_argument("--format", choices=FORMATS, default="json")
     extract.add_argument("--out", help="write here instead of stdout")
-    extract.add_argument("--no-cache", action="store_true", help="ignore and do not fill the response cache")
+    extract.add_argument(
+        "--no-cache", action="store_true", help="ignore and do not fill the response cache"
+    )
     extract.add_argument("--prompts", help="directory with edited prompt files")
     extract.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
     batch = sub.add_parser("batch", help="check many articles into one JSONL file (resumable)")
     _common(batch)
     batch.add_argument("inputs", nargs="+", help="a directory or article files")
-    batch.add_argument("--out", required=True, help="JSONL output; articles already in it are skipped")
+    batch.add_argument(
+        "--out", required=True, help="JSONL output; articles already in it are skipped"
+    )
     batch.add_argument("--backend")
-    batch.add_argument("--concurrency", type=int, help="requests in flight (default: the backend's)")
+    batch.add_argument(
+        "--concurrency", type=int, help="requests in flight (default: the backend's)"
+    )
     batch.add_argument("--no-cache", action="store_true")
     batch.add_argument("--prompts")
     batch.add_argument("--quiet", action="store_true")
 
     backends = sub.add_parser("backends", help="list configured backends")
     _common(backends)
-    backends.add_argument("--check", action="store_true", help="send a tiny schema-constrained probe to each")
+    backends.add_argument(
+        "--check", action="store_true", help="send a tiny schema-constrained probe to each"
+    )
     backends.add_argument("--backend", help="only this backend")
 
     cache = sub.add_parser("cache", help="response cache: stats or clear")
@@ -87,8 +102,12 @@ def _progress_printer(quiet: bool):  # type: ignore[no-untyped-def]
         if last.get(progress.stage) == progress.done or not (interactive or finished):
             return
         last[progress.stage] = progress.done
-        print(f"\r{progress.stage:>16}: {progress.done}/{progress.total}", end="\n" if finished else "",
-              file=sys.stderr, flush=True)
+        print(
+            f"\r{progress.stage:>16}: {progress.done}/{progress.total}",
+            end="\n" if finished else "",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return show
 
@@ -106,11 +125,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
         sys.stdout.write(output if output.endswith("\n") else output + "\n")
     stats = report.run
     if not args.quiet:
-        print(f"{report.summary()} · {stats.cache_hits} cache hits, {stats.cache_misses} misses · "
-              f"{stats.seconds:.1f}s", file=sys.stderr)
+        print(
+            f"{report.summary()} · {stats.cache_hits} cache hits, {stats.cache_misses} misses · "
+            f"{stats.seconds:.1f}s",
+            file=sys.stderr,
+        )
     if report.failures:
-        print(f"error: {len(report.failures)} step(s) failed (listed under 'failures' in the report); "
-              "re-run to retry them — finished work is cached", file=sys.stderr)
+        print(
+            f"error: {len(report.failures)} step(s) failed (see 'failures' in the report); "
+            "re-run to retry them — finished work is cached",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -120,7 +145,9 @@ def _article_files(inputs: Sequence[str]) -> list[Path]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+            files += sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+            )
         elif path.is_file():
             files.append(path)
         else:
@@ -167,7 +194,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
         from workbench.pipeline import check_article
 
         limit = asyncio.Semaphore(max(2, client.concurrency * 2))  # articles in flight
-        with Progress(disable=args.quiet, transient=False) as bar, out.open("a", encoding="utf-8") as sink:
+        with (
+            Progress(disable=args.quiet, transient=False) as bar,
+            out.open("a", encoding="utf-8") as sink,
+        ):
             task = bar.add_task("articles", total=len(todo))
 
             async def one(path: Path) -> None:
@@ -190,8 +220,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     asyncio.run(run_all())
     if failed:
-        print(f"error: {failed} article(s) failed or were incomplete; see 'error'/'failures' in {out}",
-              file=sys.stderr)
+        print(
+            f"error: {failed} article(s) failed or are incomplete; see 'error'/'failures' in {out}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -232,7 +264,9 @@ def cmd_cache(args: argparse.Namespace) -> int:
         print(f"removed {removed} entries from {session.cache.directory}")
     else:
         stats = session.cache.stats()
-        print(f"{stats['directory']}: {stats['entries']} entries, {stats['size_bytes'] / 1e6:.1f} MB")
+        print(
+            f"{stats['directory']}: {stats['entries']} entries, {stats['size_bytes'] / 1e6:.1f} MB"
+        )
     return 0
 
 
@@ -275,14 +309,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("interrupted: finished steps are cached; run the same command again to resume",
-              file=sys.stderr)
+        print(
+            "interrupted: finished steps are cached; run the same command again to resume",
+            file=sys.stderr,
+        )
         return 130
     except Exception as err:  # the one broad catch: users get one line, --debug the traceback
         if debug:
             traceback.print_exc()
-        print(f"error: internal error {type(err).__name__}: {err} (run with --debug for details)",
-              file=sys.stderr)
+        print(
+            f"error: internal error {type(err).__name__}: {err} (run with --debug for details)",
+            file=sys.stderr,
+        )
         return 1
 
 

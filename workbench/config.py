@@ -4,7 +4,8 @@ Lookup order for the config file (the first that exists wins; none is fine):
 1. ``--config FILE`` on the command line (must exist),
 2. the file named by the environment variable ``WORKBENCH_CONFIG`` (must exist),
 3. ``./workbench.toml`` in the current directory,
-4. ``workbench.toml`` in the user config dir (``platformdirs.user_config_dir("claimcheck-workbench")``).
+4. ``workbench.toml`` in the user config dir
+   (``platformdirs.user_config_dir("claimcheck-workbench")``).
 
 The ``embedded`` backend is always defined (SmolLM2-135M-Instruct in-process); a config file can
 override it or add others. Keys never live in the file: ``api_key_env`` names an environment
@@ -44,21 +45,27 @@ class BackendConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str
-    model: str = Field(description="A litellm model string, e.g. 'openai/gpt-4o-mini', 'ollama/qwen2.5'.")
+    model: str = Field(
+        description="A litellm model string, e.g. 'openai/gpt-4o-mini', 'ollama/qwen2.5'."
+    )
     api_base: str | None = Field(default=None, description="Endpoint URL for self-hosted servers.")
-    api_key_env: str | None = Field(default=None, description="Name of the env variable holding the key.")
+    api_key_env: str | None = Field(
+        default=None, description="Name of the env variable holding the key."
+    )
     temperature: float = 0.0
     max_tokens: int = Field(default=384, gt=0)
     concurrency: int = Field(default=4, ge=1, le=64)
     timeout: float = Field(default=120.0, gt=0, description="Seconds per request.")
-    retries: int = Field(default=2, ge=0, description="Retries of transient failures (429, 5xx, timeouts).")
+    retries: int = Field(
+        default=2, ge=0, description="Retries of transient failures (429, 5xx, timeouts)."
+    )
     reasks: int = Field(default=2, ge=0, description="Re-asks after output that fails validation.")
     seed: int | None = 0
     schema_mode: SchemaMode = "auto"
     model_path: str | None = Field(default=None, description="Embedded backend: a local GGUF file.")
     n_ctx: int = Field(default=4096, ge=512)
-    stages: dict[Literal["select", "extract", "checkworthiness", "evidence"], StageOverride] = Field(
-        default_factory=dict
+    stages: dict[Literal["select", "extract", "checkworthiness", "evidence"], StageOverride] = (
+        Field(default_factory=dict)
     )
 
     @model_validator(mode="before")
@@ -121,7 +128,10 @@ class Config(BaseModel):
 
 def find_config_file(explicit: str | None = None) -> Path | None:
     """Apply the documented lookup order; an explicitly named file must exist."""
-    for source, value in (("--config", explicit), ("WORKBENCH_CONFIG", os.environ.get("WORKBENCH_CONFIG"))):
+    for source, value in (
+        ("--config", explicit),
+        ("WORKBENCH_CONFIG", os.environ.get("WORKBENCH_CONFIG")),
+    ):
         if value:
             path = Path(value).expanduser()
             if not path.is_file():

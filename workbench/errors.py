@@ -43,7 +43,13 @@ class ModelOutputError(WorkbenchError):
     """The model answered, but never with valid output, even after re-asking (exit code 1)."""
 
     def __init__(
-        self, backend: str, stage: str, message: str, *, attempts: int, last_output: str = "",
+        self,
+        backend: str,
+        stage: str,
+        message: str,
+        *,
+        attempts: int,
+        last_output: str = "",
         cached: bool = False,
     ) -> None:
         self.backend = backend

@@ -20,7 +20,9 @@ async def plan_evidence(
 ) -> EvidencePlan:
     """The evidence needs of one claim; questions get a trailing '?' if the model forgot it."""
     outcome = await client.complete(
-        Request("evidence", prompt, {"claim": claim.text, "claimer": claim.claimer, "date": date or ""})
+        Request(
+            "evidence", prompt, {"claim": claim.text, "claimer": claim.claimer, "date": date or ""}
+        )
     )
     response = outcome.value
     assert isinstance(response, EvidenceResponse)
@@ -28,7 +30,9 @@ async def plan_evidence(
         EvidenceNeed(
             kind=need.kind,
             need=need.need,
-            questions=[q if q.rstrip().endswith("?") else q.rstrip(" .") + "?" for q in need.questions],
+            questions=[
+                q if q.rstrip().endswith("?") else q.rstrip(" .") + "?" for q in need.questions
+            ],
             where=need.where,
             as_of=need.as_of,
         )

@@ -10,8 +10,22 @@ from workbench.schema import Report, Status
 FORMATS = ("json", "md", "csv")
 
 CSV_COLUMNS = [
-    "id", "sentence_id", "text", "quote", "start", "end", "claimer", "attribution", "type",
-    "score", "label", "rationale", "evidence_kinds", "questions", "where", "review",
+    "id",
+    "sentence_id",
+    "text",
+    "quote",
+    "start",
+    "end",
+    "claimer",
+    "attribution",
+    "type",
+    "score",
+    "label",
+    "rationale",
+    "evidence_kinds",
+    "questions",
+    "where",
+    "review",
 ]
 
 
@@ -25,24 +39,26 @@ def to_csv(report: Report) -> str:
     writer.writeheader()
     for claim in report.claims:
         rating = claim.checkworthiness
-        writer.writerow({
-            "id": claim.id,
-            "sentence_id": claim.sentence_id,
-            "text": claim.text,
-            "quote": claim.quote,
-            "start": claim.start,
-            "end": claim.end,
-            "claimer": claim.claimer,
-            "attribution": " > ".join(claim.attribution),
-            "type": claim.type.value,
-            "score": f"{rating.score:.2f}" if rating else "",
-            "label": rating.label.value if rating else "",
-            "rationale": rating.rationale if rating else "",
-            "evidence_kinds": "; ".join(need.kind.value for need in claim.evidence),
-            "questions": " | ".join(q for need in claim.evidence for q in need.questions),
-            "where": "; ".join(w for need in claim.evidence for w in need.where),
-            "review": claim.review,
-        })
+        writer.writerow(
+            {
+                "id": claim.id,
+                "sentence_id": claim.sentence_id,
+                "text": claim.text,
+                "quote": claim.quote,
+                "start": claim.start,
+                "end": claim.end,
+                "claimer": claim.claimer,
+                "attribution": " > ".join(claim.attribution),
+                "type": claim.type.value,
+                "score": f"{rating.score:.2f}" if rating else "",
+                "label": rating.label.value if rating else "",
+                "rationale": rating.rationale if rating else "",
+                "evidence_kinds": "; ".join(need.kind.value for need in claim.evidence),
+                "questions": " | ".join(q for need in claim.evidence for q in need.questions),
+                "where": "; ".join(w for need in claim.evidence for w in need.where),
+                "review": claim.review,
+            }
+        )
     return buffer.getvalue()
 
 
@@ -68,7 +84,9 @@ def to_markdown(report: Report) -> str:
     )
     for claim in ranked:
         rating = claim.checkworthiness
-        score = f"{rating.score:.2f} ({rating.label.value.replace('_', ' ')})" if rating else "unrated"
+        score = (
+            f"{rating.score:.2f} ({rating.label.value.replace('_', ' ')})" if rating else "unrated"
+        )
         lines += [
             f"## {claim.id}. {_md_escape(claim.text)}",
             "",
@@ -82,8 +100,10 @@ def to_markdown(report: Report) -> str:
         for need in claim.evidence:
             where = f" — look in: {_md_escape('; '.join(need.where))}" if need.where else ""
             as_of = f" (as of {_md_escape(need.as_of)})" if need.as_of else ""
-            lines.append(f"- **Evidence ({need.kind.value.replace('_', ' ')}):** "
-                         f"{_md_escape(need.need)}{as_of}{where}")
+            lines.append(
+                f"- **Evidence ({need.kind.value.replace('_', ' ')}):** "
+                f"{_md_escape(need.need)}{as_of}{where}"
+            )
             lines += [f"    - {_md_escape(q)}" for q in need.questions]
         lines.append("")
     unresolved = [s for s in report.sentences if s.status in (Status.ambiguous, Status.failed)]

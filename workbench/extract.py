@@ -52,7 +52,8 @@ def quote_options(sentence: str) -> list[tuple[int, int]]:
         else:
             merged.append(piece)
     if len(merged) > 1 and len(sentence[merged[-1][0] : merged[-1][1]].split()) < 4:
-        merged[-2][1] = merged.pop()[1]
+        last = merged.pop()  # pop first: ``merged[-2][1] = merged.pop()[1]`` indexes after the pop
+        merged[-1][1] = last[1]
     spans = [(0, len(sentence))]
     for start, end in merged:
         text = sentence[start:end]
@@ -98,7 +99,7 @@ async def extract_claims(
     before: str,
     date: str | None,
 ) -> Extraction:
-    """Claims of ``sentence`` with article offsets; ids are provisional (the pipeline numbers them)."""
+    """Claims of ``sentence`` with article offsets; the pipeline numbers them in reading order."""
     spans = quote_options(sentence.text)
     quotes = [sentence.text[start:end] for start, end in spans]
     sources = source_options(sentence.text, before)
@@ -106,8 +107,13 @@ async def extract_claims(
         Request(
             "extract",
             prompt,
-            {"sentence": sentence.text, "before": before, "date": date or "",
-             "quote_options": quotes, "source_options": sources},
+            {
+                "sentence": sentence.text,
+                "before": before,
+                "date": date or "",
+                "quote_options": quotes,
+                "source_options": sources,
+            },
             context={"quote_options": quotes, "source_options": sources},
             narrowed_model=extract_response_for(len(quotes), len(sources)),
         )

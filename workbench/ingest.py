@@ -47,7 +47,9 @@ def decode_bytes(data: bytes) -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as err:
-                raise InputError(f"input starts with a {encoding} mark but is not valid {encoding}") from err
+                raise InputError(
+                    f"input starts with a {encoding} mark but is not valid {encoding}"
+                ) from err
     try:
         return _reject_binary(data.decode("utf-8"))
     except UnicodeDecodeError:
@@ -84,7 +86,9 @@ def sniff_format(text: str, name: str = "") -> str:
     if suffix in {".html", ".htm", ".xhtml"}:
         return "html"
     head = text[:2000].lower()
-    if suffix not in {".md", ".markdown", ".txt"} and re.search(r"<(!doctype html|html|body|article|div|p)[\s>]", head):
+    if suffix not in {".md", ".markdown", ".txt"} and re.search(
+        r"<(!doctype html|html|body|article|div|p)[\s>]", head
+    ):
         return "html"
     if suffix in {".md", ".markdown"}:
         return "markdown"
@@ -127,7 +131,7 @@ def _inline_text(token: Token) -> str:
 
 
 def markdown_to_text(markdown: str) -> str:
-    """Resolve inline Markdown; keep block structure as simple lines, blocks split by blank lines."""
+    """Resolve inline Markdown; keep block structure as lines, blocks split by blank lines."""
     blocks: list[str] = []
     prefix = ""
     for token in _MD.parse(markdown):
@@ -144,9 +148,8 @@ def markdown_to_text(markdown: str) -> str:
             prefix = ""
         elif token.type == "hr":
             blocks.append("---")
-        elif token.type in {"fence", "code_block", "html_block"}:
-            if token.content.strip():
-                blocks.append(token.content.strip())
+        elif token.type in {"fence", "code_block", "html_block"} and token.content.strip():
+            blocks.append(token.content.strip())
     return "\n\n".join(blocks)
 
 
@@ -158,7 +161,9 @@ def _clean(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def read_article(data: bytes | str, name: str = "<text>", limits: InputLimits | None = None) -> Article:
+def read_article(
+    data: bytes | str, name: str = "<text>", limits: InputLimits | None = None
+) -> Article:
     """Turn raw input into an ``Article``; raise ``InputError`` with the reason and the limit."""
     limits = limits or InputLimits()
     size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)

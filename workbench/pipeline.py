@@ -54,8 +54,13 @@ def _workbench_version() -> str:
 class _Run:
     """Mutable state of one pipeline run: the report being filled and per-stage statistics."""
 
-    def __init__(self, article: Article, client: StructuredClient, prompts: PromptSet,
-                 on_progress: ProgressCallback | None) -> None:
+    def __init__(
+        self,
+        article: Article,
+        client: StructuredClient,
+        prompts: PromptSet,
+        on_progress: ProgressCallback | None,
+    ) -> None:
         self.client = client
         self.prompts = prompts
         self.on_progress = on_progress
@@ -73,7 +78,10 @@ class _Run:
                 model=client.model,
                 api_base=client.api_base,
                 prompts=prompts.infos,
-                stages={stage: StageStats() for stage in ("select", "extract", "checkworthiness", "evidence")},
+                stages={
+                    stage: StageStats()
+                    for stage in ("select", "extract", "checkworthiness", "evidence")
+                },
                 started_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 workbench_version=_workbench_version(),
             ),
@@ -92,7 +100,9 @@ class _Run:
         stats.completion_tokens += outcome.completion_tokens
         stats.cost_usd += outcome.cost_usd
 
-    def fail(self, stage: str, sentence: Sentence, err: Exception, claim: Claim | None = None) -> None:
+    def fail(
+        self, stage: str, sentence: Sentence, err: Exception, claim: Claim | None = None
+    ) -> None:
         stats = self.report.run.stages[stage]
         stats.calls += 1
         if getattr(err, "cached", False):
@@ -102,14 +112,17 @@ class _Run:
         stats.failures += 1
         stats.attempts += getattr(err, "attempts", 1)
         self.report.failures.append(
-            Failure(stage=stage, sentence_id=sentence.id, claim_id=claim.id if claim else None,
-                    message=str(err))
+            Failure(
+                stage=stage,
+                sentence_id=sentence.id,
+                claim_id=claim.id if claim else None,
+                message=str(err),
+            )
         )
         if claim is None:
             sentence.status, sentence.reason = Status.failed, str(err)
 
-    async def each(self, stage: str, items: list[T],
-                   work: Callable[[T], Awaitable[None]]) -> None:
+    async def each(self, stage: str, items: list[T], work: Callable[[T], Awaitable[None]]) -> None:
         """Run ``work`` over ``items`` concurrently; report progress; time the stage."""
         started = time.perf_counter()
         done = 0
@@ -144,8 +157,9 @@ async def check_article(
     sentences = report.sentences
     date = report.article.date
 
-    async def guarded(stage: str, sentence: Sentence, step: Awaitable[T],
-                      claim: Claim | None = None) -> T | None:
+    async def guarded(
+        stage: str, sentence: Sentence, step: Awaitable[T], claim: Claim | None = None
+    ) -> T | None:
         try:
             return await step
         except ModelOutputError as err:
@@ -160,8 +174,9 @@ async def check_article(
 
     async def select(sentence: Sentence) -> None:
         before, after = context_window(sentences, sentence.index)
-        selection = await guarded("select", sentence, select_sentence(
-            client, prompts["select"], sentence, before, after))
+        selection = await guarded(
+            "select", sentence, select_sentence(client, prompts["select"], sentence, before, after)
+        )
         if selection is None:
             return
         run.count("select", selection.outcome)
@@ -177,8 +192,11 @@ async def check_article(
 
     async def extract(sentence: Sentence) -> None:
         before, _ = context_window(sentences, sentence.index)
-        extraction = await guarded("extract", sentence, extract_claims(
-            client, prompts["extract"], sentence, before=before, date=date))
+        extraction = await guarded(
+            "extract",
+            sentence,
+            extract_claims(client, prompts["extract"], sentence, before=before, date=date),
+        )
         if extraction is None:
             return
         run.count("extract", extraction.outcome)
@@ -200,8 +218,12 @@ async def check_article(
             sentence.status = Status.claims
 
     async def rate(claim: Claim) -> None:
-        rating = await guarded("checkworthiness", by_id[claim.sentence_id],
-                               rate_claim(client, prompts["checkworthiness"], claim), claim)
+        rating = await guarded(
+            "checkworthiness",
+            by_id[claim.sentence_id],
+            rate_claim(client, prompts["checkworthiness"], claim),
+            claim,
+        )
         if rating is not None:
             run.count("checkworthiness", rating.outcome)
             claim.checkworthiness = rating.checkworthiness
@@ -209,8 +231,12 @@ async def check_article(
     await run.each("checkworthiness", report.claims, rate)
 
     async def plan(claim: Claim) -> None:
-        evidence = await guarded("evidence", by_id[claim.sentence_id],
-                                 plan_evidence(client, prompts["evidence"], claim, date=date), claim)
+        evidence = await guarded(
+            "evidence",
+            by_id[claim.sentence_id],
+            plan_evidence(client, prompts["evidence"], claim, date=date),
+            claim,
+        )
         if evidence is not None:
             run.count("evidence", evidence.outcome)
             claim.evidence = evidence.needs
@@ -221,7 +247,12 @@ async def check_article(
     return report
 
 
-def check_article_sync(article: Article, client: StructuredClient, prompts: PromptSet,
-                       *, on_progress: ProgressCallback | None = None) -> Report:
+def check_article_sync(
+    article: Article,
+    client: StructuredClient,
+    prompts: PromptSet,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> Report:
     """``check_article`` for callers without an event loop (CLI, Streamlit script thread)."""
     return asyncio.run(check_article(article, client, prompts, on_progress=on_progress))

@@ -35,10 +35,30 @@ async def probe_backend(settings: BackendConfig, client: StructuredClient) -> Pr
     try:
         outcome = await client.complete(Request("probe", prompt, {}))
     except ModelOutputError as err:  # it answered, but not in the schema
-        return ProbeResult(settings.name, settings.model, reachable=True, schema=ENFORCEMENT[mode],
-                           valid=False, seconds=time.perf_counter() - started, error=str(err))
+        return ProbeResult(
+            settings.name,
+            settings.model,
+            reachable=True,
+            schema=ENFORCEMENT[mode],
+            valid=False,
+            seconds=time.perf_counter() - started,
+            error=str(err),
+        )
     except WorkbenchError as err:
-        return ProbeResult(settings.name, settings.model, reachable=False, schema=ENFORCEMENT[mode],
-                           valid=False, seconds=time.perf_counter() - started, error=str(err))
-    return ProbeResult(settings.name, settings.model, reachable=True, schema=ENFORCEMENT[mode],
-                       valid=outcome.first_attempt_valid, seconds=time.perf_counter() - started)
+        return ProbeResult(
+            settings.name,
+            settings.model,
+            reachable=False,
+            schema=ENFORCEMENT[mode],
+            valid=False,
+            seconds=time.perf_counter() - started,
+            error=str(err),
+        )
+    return ProbeResult(
+        settings.name,
+        settings.model,
+        reachable=True,
+        schema=ENFORCEMENT[mode],
+        valid=outcome.first_attempt_valid,
+        seconds=time.perf_counter() - started,
+    )

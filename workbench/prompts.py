@@ -24,7 +24,9 @@ from workbench.schema import PromptInfo
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 STAGES = ("select", "extract", "checkworthiness", "evidence")
 
-_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+_ENV = jinja2.Environment(
+    undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
+)
 
 
 class Example(BaseModel):
@@ -55,7 +57,9 @@ class Prompt:
         try:
             self._template = _ENV.from_string(spec.user)
         except jinja2.TemplateSyntaxError as err:
-            raise ConfigError(f"{path}: template error on line {err.lineno}: {err.message}") from err
+            raise ConfigError(
+                f"{path}: template error on line {err.lineno}: {err.message}"
+            ) from err
         for example in spec.examples:  # fail at load time, not in the middle of a run
             self.render_user(example.variables)
             response_model.model_validate(example.answer)

@@ -9,7 +9,7 @@ exports it (``article.text[start:end] == quote``).
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -46,7 +46,7 @@ class Article(Strict):
     date: str | None = Field(default=None, description="Publication date from the dateline.")
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """What part of the article a paragraph is; only ``body`` is sent to the model."""
 
     body = "body"
@@ -64,7 +64,7 @@ class Paragraph(Strict):
     role_reason: str = Field(default="", description="Why the segmenter gave this role.")
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Every sentence ends with exactly one of these; nothing is dropped silently."""
 
     pending = "pending"
@@ -93,7 +93,7 @@ class Sentence(Strict):
 # --------------------------------------------------------------------------------------------
 
 
-class ClaimType(str, Enum):
+class ClaimType(StrEnum):
     event = "event"
     quantity = "quantity"
     statement = "statement"  # somebody said / announced something
@@ -102,7 +102,7 @@ class ClaimType(str, Enum):
     property = "property"  # an attribute of a person, place, thing
 
 
-class EvidenceKind(str, Enum):
+class EvidenceKind(StrEnum):
     official_record = "official_record"
     primary_document = "primary_document"
     dataset_statistic = "dataset_statistic"
@@ -112,7 +112,7 @@ class EvidenceKind(str, Enum):
     imagery = "imagery"  # photos, video, satellite imagery and their provenance
 
 
-class CheckLabel(str, Enum):
+class CheckLabel(StrEnum):
     check_worthy = "check_worthy"
     maybe = "maybe"
     not_check_worthy = "not_check_worthy"
@@ -271,7 +271,9 @@ class ExtractedClaim(BaseModel):
         ),
     )
     quote: int = Field(
-        ge=1, le=8, description="The number of the quote option (a span of the sentence) it rests on."
+        ge=1,
+        le=8,
+        description="The number of the quote option (a span of the sentence) it rests on.",
     )
     claimer: int = Field(
         ge=1, le=8, description="The number of the source option who asserts the claim."
@@ -290,7 +292,7 @@ class ExtractedClaim(BaseModel):
 
     @model_validator(mode="after")
     def _grounded(self, info: ValidationInfo) -> ExtractedClaim:
-        """Quote and sources must be options offered for this sentence: spans and names of the text."""
+        """Quote and sources must be among the options offered: spans and names of the text."""
         context: dict[str, Any] = info.context or {}
         quotes, sources = context.get("quote_options"), context.get("source_options")
         if quotes is not None and not 1 <= self.quote <= len(quotes):
@@ -298,7 +300,9 @@ class ExtractedClaim(BaseModel):
         if sources is not None and not all(
             1 <= n <= len(sources) for n in [self.claimer, *self.attribution]
         ):
-            raise ValueError(f"claimer and attribution must be numbers of the {len(sources)} source options")
+            raise ValueError(
+                f"claimer and attribution must be numbers of the {len(sources)} source options"
+            )
         return self
 
 
@@ -318,15 +322,20 @@ def extract_response_for(quote_count: int, source_count: int) -> type[ExtractRes
     """
     quotes = Literal[tuple(range(1, quote_count + 1))]  # type: ignore[valid-type]
     sources = Literal[tuple(range(1, source_count + 1))]  # type: ignore[valid-type]
+    quote_field = Field(description="The number of the quote option the claim rests on.")
+    claimer_field = Field(description="The number of the source option who asserts it.")
     claim_model = create_model(
         "ExtractedClaim",
         __base__=ExtractedClaim,
-        quote=(quotes, Field(description="The number of the quote option the claim rests on.")),
-        claimer=(sources, Field(description="The number of the source option who asserts it.")),
+        quote=(quotes, quote_field),  # type: ignore[arg-type]
+        claimer=(sources, claimer_field),  # type: ignore[arg-type]
         attribution=(
             list[sources],  # type: ignore[valid-type]
-            Field(default_factory=list, max_length=3,
-                  description="Source option numbers: who reports whom, outermost first."),
+            Field(
+                default_factory=list,
+                max_length=3,
+                description="Source option numbers: who reports whom, outermost first.",
+            ),
         ),
     )
     return create_model(

@@ -24,16 +24,30 @@ MAX_SENTENCE_CHARS = 1200  # longer "sentences" are lists or run-ons: skipped, w
 # A paragraph with one strong marker is boilerplate on its own.
 _STRONG = [
     (r"copyright|©|all rights reserved", "copyright notice"),
-    (r"\bdisclaimer\b|sole responsibility of the author|\bfair use\b|views expressed (here|in this)",
-     "disclaimer"),
-    (r"\bsubscribe\b|\bnewsletter\b|\bsign up (for|to)\b|become a (member|subscriber|patron)\b"
-     r"|\bdonate\b|support (our|independent) (work|journalism)", "subscription appeal"),
-    (r"\bcomment on\b.*\b(page|articles?|facebook|twitter)\b|\bshare (this|on)\b|\bfollow us\b"
-     r"|\blike us on\b", "social/comment prompt"),
-    (r"\bisbn\b|\bpre-?order\b|\blist price\b|\bspecial (price|offer)\b|\bclick (here|to)\b"
-     r"|\bbuy now\b|\badvertisement\b|\bsponsored (content|by)\b", "advertisement"),
-    (r"\barticles by\b|\babout the author\b|original source of this article|\bmedia inquiries\b",
-     "publisher footer"),
+    (
+        r"\bdisclaimer\b|sole responsibility of the author|\bfair use\b"
+        r"|views expressed (here|in this)",
+        "disclaimer",
+    ),
+    (
+        r"\bsubscribe\b|\bnewsletter\b|\bsign up (for|to)\b|become a (member|subscriber|patron)\b"
+        r"|\bdonate\b|support (our|independent) (work|journalism)",
+        "subscription appeal",
+    ),
+    (
+        r"\bcomment on\b.*\b(page|articles?|facebook|twitter)\b|\bshare (this|on)\b|\bfollow us\b"
+        r"|\blike us on\b",
+        "social/comment prompt",
+    ),
+    (
+        r"\bisbn\b|\bpre-?order\b|\blist price\b|\bspecial (price|offer)\b|\bclick (here|to)\b"
+        r"|\bbuy now\b|\badvertisement\b|\bsponsored (content|by)\b",
+        "advertisement",
+    ),
+    (
+        r"\barticles by\b|\babout the author\b|original source of this article|\bmedia inquiries\b",
+        "publisher footer",
+    ),
 ]
 # Weak markers count only in pairs, or in a short paragraph: "book" alone is a normal word.
 _WEAK = [
@@ -47,14 +61,19 @@ _STRONG_RE = [(re.compile(p, re.IGNORECASE), why) for p, why in _STRONG]
 _WEAK_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _WEAK]
 
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_DATELINE = re.compile(rf"\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}\b|\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\b"
-                       r"|\b\d{4}-\d{2}-\d{2}\b", re.IGNORECASE)
+_DATELINE = re.compile(
+    rf"\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}\b|\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b",
+    re.IGNORECASE,
+)
 _BYLINE = re.compile(r"^(by|written by|posted by)\s+\S", re.IGNORECASE)
 _TAGLINE = re.compile(r"^[A-Z][\w &/-]{1,30}:\s+\S")
-_NOTES_HEADING = re.compile(r"^#+\s*(notes?|references|sources|footnotes|bibliography|endnotes)\s*$",
-                            re.IGNORECASE)
-_REFERENCE = re.compile(r"^\[\d+\]|^\d+\.\s+\S.*\b(19|20)\d\d\b|^accessed\b|^(https?://|www\.)\S+$",
-                        re.IGNORECASE)
+_NOTES_HEADING = re.compile(
+    r"^#+\s*(notes?|references|sources|footnotes|bibliography|endnotes)\s*$", re.IGNORECASE
+)
+_REFERENCE = re.compile(
+    r"^\[\d+\]|^\d+\.\s+\S.*\b(19|20)\d\d\b|^accessed\b|^(https?://|www\.)\S+$", re.IGNORECASE
+)
 _FOOTNOTE_MARK = re.compile(r"(\[\d+\])+")
 _HR = re.compile(r"^(-{3,}|\*{3,}|_{3,})$")
 
@@ -134,8 +153,9 @@ def classify_paragraphs(text: str) -> list[Paragraph]:
                 role, why = Role.metadata, "tag line"
         if i >= footer_from and line.startswith("#"):
             role, why = Role.boilerplate, "heading inside the publisher footer"
-        paragraphs.append(Paragraph(index=i, start=block.start, end=block.end, role=role,
-                                    role_reason=why))
+        paragraphs.append(
+            Paragraph(index=i, start=block.start, end=block.end, role=role, role_reason=why)
+        )
     return paragraphs
 
 
@@ -182,8 +202,10 @@ def segment_article(article: Article) -> tuple[list[Paragraph], list[Sentence]]:
         spans = (
             split_sentences(block, paragraph.start)
             if paragraph.role == Role.body
-            else [(paragraph.start + m.start(), paragraph.start + m.end())
-                  for m in re.finditer(r"[^\n]*\S", block)]
+            else [
+                (paragraph.start + m.start(), paragraph.start + m.end())
+                for m in re.finditer(r"[^\n]*\S", block)
+            ]
         )
         for start, end in spans:
             text = article.text[start:end]
@@ -192,13 +214,25 @@ def segment_article(article: Article) -> tuple[list[Paragraph], list[Sentence]]:
                 status, reason = Status.skipped, f"{paragraph.role.value}: {paragraph.role_reason}"
             elif len(text) > MAX_SENTENCE_CHARS:
                 status = Status.skipped
-                reason = (f"too long to check as one sentence ({len(text):,} characters; "
-                          f"limit {MAX_SENTENCE_CHARS:,})")
+                reason = (
+                    f"too long to check as one sentence ({len(text):,} characters; "
+                    f"limit {MAX_SENTENCE_CHARS:,})"
+                )
             elif not re.search(r"[A-Za-z]{2}", text) and not re.search(r"\w{2}", text):
                 status, reason = Status.skipped, "no words"
-            sentences.append(Sentence(id=f"s{len(sentences) + 1}", index=len(sentences),
-                                      paragraph=paragraph.index, start=start, end=end, text=text,
-                                      role=paragraph.role, status=status, reason=reason))
+            sentences.append(
+                Sentence(
+                    id=f"s{len(sentences) + 1}",
+                    index=len(sentences),
+                    paragraph=paragraph.index,
+                    start=start,
+                    end=end,
+                    text=text,
+                    role=paragraph.role,
+                    status=status,
+                    reason=reason,
+                )
+            )
     return paragraphs, sentences
 
 

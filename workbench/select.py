@@ -24,7 +24,9 @@ class Selection:
     outcome: Outcome
 
 
-def context_window(sentences: list[Sentence], index: int, before: int = 2, after: int = 1) -> tuple[str, str]:
+def context_window(
+    sentences: list[Sentence], index: int, before: int = 2, after: int = 1
+) -> tuple[str, str]:
     """Neighbouring body sentences of ``sentences[index]``, as plain text before and after."""
     body = [s for s in sentences if s.role.value == "body"]
     position = next(i for i, s in enumerate(body) if s.index == index)

@@ -30,25 +30,52 @@ class Session:
         cache_dir: str | Path | None = None,
     ) -> Session:
         config = load_config(config_path)
-        cache = ResponseCache(cache_dir or default_cache_dir(config.cache_dir), enabled=not no_cache)
-        return cls(config=config, cache=cache, prompts=PromptSet(Path(prompts_dir) if prompts_dir else None))
+        cache = ResponseCache(
+            cache_dir or default_cache_dir(config.cache_dir), enabled=not no_cache
+        )
+        return cls(
+            config=config,
+            cache=cache,
+            prompts=PromptSet(Path(prompts_dir) if prompts_dir else None),
+        )
 
-    def client(self, backend: str | None = None, *, concurrency: int | None = None,
-               record_to: Path | None = None, replay_from: Path | None = None) -> StructuredClient:
+    def client(
+        self,
+        backend: str | None = None,
+        *,
+        concurrency: int | None = None,
+        record_to: Path | None = None,
+        replay_from: Path | None = None,
+    ) -> StructuredClient:
         """The (cached, bounded) client of a configured backend; reused within the session."""
         settings = self.config.backend(backend)
         if concurrency is not None:
             settings = settings.model_copy(update={"concurrency": concurrency})
         key = f"{settings.name}|{settings.concurrency}|{record_to}|{replay_from}"
         if key not in self._clients:
-            self._clients[key] = open_client(settings, cache=self.cache, record_to=record_to,
-                                             replay_from=replay_from)
+            self._clients[key] = open_client(
+                settings, cache=self.cache, record_to=record_to, replay_from=replay_from
+            )
         return self._clients[key]
 
-    def check(self, article: Article, backend: str | None = None, *,
-              on_progress: ProgressCallback | None = None) -> Report:
-        return check_article_sync(article, self.client(backend), self.prompts, on_progress=on_progress)
+    def check(
+        self,
+        article: Article,
+        backend: str | None = None,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> Report:
+        return check_article_sync(
+            article, self.client(backend), self.prompts, on_progress=on_progress
+        )
 
-    async def check_async(self, article: Article, backend: str | None = None, *,
-                          on_progress: ProgressCallback | None = None) -> Report:
-        return await check_article(article, self.client(backend), self.prompts, on_progress=on_progress)
+    async def check_async(
+        self,
+        article: Article,
+        backend: str | None = None,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> Report:
+        return await check_article(
+            article, self.client(backend), self.prompts, on_progress=on_progress
+        )

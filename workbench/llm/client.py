@@ -29,7 +29,7 @@ from instructor.core import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
 from workbench.cache import ResponseCache, cache_key
-from workbench.config import BackendConfig, SchemaMode
+from workbench.config import BackendConfig
 from workbench.errors import BackendError, ConfigError, ModelOutputError
 from workbench.llm.embedded import PROVIDER, embedded_provider
 from workbench.prompts import Prompt
@@ -199,7 +199,11 @@ class LiteLLMClient:
         return params
 
     def identity(self, stage: str) -> dict[str, Any]:
-        identity = {**self.stage_params(stage), "api_base": self.backend.api_base, "mode": self.mode}
+        identity = {
+            **self.stage_params(stage),
+            "api_base": self.backend.api_base,
+            "mode": self.mode,
+        }
         if self.backend.model_path:
             identity["model_path"] = str(Path(self.backend.model_path).expanduser().resolve())
         return identity
@@ -218,7 +222,9 @@ class LiteLLMClient:
                 "response_format": {"type": "json_object", "schema": request.schema()}
             }
         counter = _AttemptCounter()
-        client = instructor.from_litellm(litellm.acompletion, mode=_MODES[self.mode])
+        client = instructor.from_litellm(
+            litellm.acompletion, mode=_MODES[self.mode], async_client=True
+        )
         client.on("completion:response", counter.on_response)
         client.on("parse:error", counter.on_parse_error)
         delay = 0.5
@@ -235,25 +241,37 @@ class LiteLLMClient:
             except _TRANSIENT as err:
                 if transient_try >= self.backend.retries:
                     raise BackendError(
-                        self.name, _describe(err, self.backend), attempts=transient_try + 1,
+                        self.name,
+                        _describe(err, self.backend),
+                        attempts=transient_try + 1,
                         unreachable=isinstance(err, litellm.APIConnectionError)
                         and not isinstance(err, litellm.Timeout),
                     ) from err
                 await asyncio.sleep(delay * (1 + random.random() / 2))
                 delay *= 2
             except (litellm.AuthenticationError, litellm.PermissionDeniedError) as err:
-                raise ConfigError(f"backend {self.name!r}: the API key was refused ({_short(err)})") from err
+                raise ConfigError(
+                    f"backend {self.name!r}: the API key was refused ({_short(err)})"
+                ) from err
             except (litellm.NotFoundError, litellm.BadRequestError) as err:
-                raise ConfigError(f"backend {self.name!r}: request rejected: {_short(err)}") from err
+                raise ConfigError(
+                    f"backend {self.name!r}: request rejected: {_short(err)}"
+                ) from err
             except IncompleteOutputException as err:
                 raise ModelOutputError(
-                    self.name, request.stage, "output cut off at max_tokens",
-                    attempts=max(counter.attempts, 1), last_output=counter.last_raw,
+                    self.name,
+                    request.stage,
+                    "output cut off at max_tokens",
+                    attempts=max(counter.attempts, 1),
+                    last_output=counter.last_raw,
                 ) from err
             except InstructorRetryException as err:
                 raise ModelOutputError(
-                    self.name, request.stage, _short(err.__cause__ or err),
-                    attempts=max(counter.attempts, 1), last_output=counter.last_raw,
+                    self.name,
+                    request.stage,
+                    _short(err.__cause__ or err),
+                    attempts=max(counter.attempts, 1),
+                    last_output=counter.last_raw,
                 ) from err
         return Outcome(
             value=value,
@@ -275,7 +293,9 @@ def _jinja_inert(messages: list[dict[str, str]]) -> list[dict[str, str]]:
     """
     escaped = []
     for message in messages:
-        content = message["content"].replace("{% endraw %}", "{% endraw %}{{ '{% endraw %}' }}{% raw %}")
+        content = message["content"].replace(
+            "{% endraw %}", "{% endraw %}{{ '{% endraw %}' }}{% raw %}"
+        )
         escaped.append({**message, "content": "{% raw %}" + content + "{% endraw %}"})
     return escaped
 
@@ -339,31 +359,54 @@ class CachingClient:
         if entry is not None and isinstance(entry.get("value"), dict):
             value = _revalidate(request, entry["value"])
             if value is not None:
-                return Outcome(value=value, raw=str(entry.get("raw", "")), cache_hit=True,
-                               attempts=0, first_attempt_valid=True)
+                return Outcome(
+                    value=value,
+                    raw=str(entry.get("raw", "")),
+                    cache_hit=True,
+                    attempts=0,
+                    first_attempt_valid=True,
+                )
         if entry is not None and isinstance(entry.get("failure"), str):
-            raise ModelOutputError(self.inner.name, request.stage, entry["failure"], attempts=0,
-                                   last_output=str(entry.get("raw", "")), cached=True)
+            raise ModelOutputError(
+                self.inner.name,
+                request.stage,
+                entry["failure"],
+                attempts=0,
+                last_output=str(entry.get("raw", "")),
+                cached=True,
+            )
         try:
             outcome = await self.inner.complete(request)
         except ModelOutputError as err:
             # At temperature 0 the model would fail the same way again: remember the failure so a
             # re-run is all cache hits. Sampled backends get a fresh chance on the next run.
             if self.inner.identity(request.stage).get("temperature", 1) == 0:
-                self.cache.set(key, {"failure": err.reason, "raw": err.last_output,
-                                     "stage": request.stage, "created": time.time()})
+                self.cache.set(
+                    key,
+                    {
+                        "failure": err.reason,
+                        "raw": err.last_output,
+                        "stage": request.stage,
+                        "created": time.time(),
+                    },
+                )
             raise
-        self.cache.set(key, {
-            "value": outcome.value.model_dump(mode="json"),
-            "raw": outcome.raw,
-            "stage": request.stage,
-            "prompt": request.prompt.info.model_dump(),
-            "backend": self.inner.name,
-            "model": self.inner.model,
-            "usage": {"prompt_tokens": outcome.prompt_tokens,
-                      "completion_tokens": outcome.completion_tokens},
-            "created": time.time(),
-        })
+        self.cache.set(
+            key,
+            {
+                "value": outcome.value.model_dump(mode="json"),
+                "raw": outcome.raw,
+                "stage": request.stage,
+                "prompt": request.prompt.info.model_dump(),
+                "backend": self.inner.name,
+                "model": self.inner.model,
+                "usage": {
+                    "prompt_tokens": outcome.prompt_tokens,
+                    "completion_tokens": outcome.completion_tokens,
+                },
+                "created": time.time(),
+            },
+        )
         return outcome
 
 
@@ -403,19 +446,24 @@ class RecordingClient:
 
     async def complete(self, request: Request) -> Outcome:
         outcome = await self.inner.complete(request)
-        line = json.dumps({
-            "key": replay_key(request),
-            "stage": request.stage,
-            "backend": self.inner.name,
-            "model": self.inner.model,
-            "value": outcome.value.model_dump(mode="json"),
-            "usage": {"prompt_tokens": outcome.prompt_tokens,
-                      "completion_tokens": outcome.completion_tokens,
-                      "cost_usd": outcome.cost_usd},
-            "attempts": outcome.attempts,
-            "first_attempt_valid": outcome.first_attempt_valid,
-            "seconds": outcome.seconds,
-        }, ensure_ascii=False)
+        line = json.dumps(
+            {
+                "key": replay_key(request),
+                "stage": request.stage,
+                "backend": self.inner.name,
+                "model": self.inner.model,
+                "value": outcome.value.model_dump(mode="json"),
+                "usage": {
+                    "prompt_tokens": outcome.prompt_tokens,
+                    "completion_tokens": outcome.completion_tokens,
+                    "cost_usd": outcome.cost_usd,
+                },
+                "attempts": outcome.attempts,
+                "first_attempt_valid": outcome.first_attempt_valid,
+                "seconds": outcome.seconds,
+            },
+            ensure_ascii=False,
+        )
         with self._lock, self.path.open("a", encoding="utf-8") as handle:
             handle.write(line + "\n")
         return outcome
@@ -423,15 +471,16 @@ class RecordingClient:
 
 def replay_key(request: Request) -> str:
     """Backend-independent key: a recording made on one backend replays without it."""
-    return cache_key({"stage": request.stage, "prompt": request.prompt.hash,
-                      "messages": request.messages()})
+    return cache_key(
+        {"stage": request.stage, "prompt": request.prompt.hash, "messages": request.messages()}
+    )
 
 
 class ReplayClient:
     """Answers from a recording; a request that was not recorded is an error, not a guess."""
 
     concurrency = 8
-    api_base = None
+    api_base: str | None = None
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -444,7 +493,9 @@ class ReplayClient:
                     entry = json.loads(line)
                     self.entries[entry["key"]] = entry
                 except (json.JSONDecodeError, KeyError, TypeError) as err:
-                    raise ConfigError(f"{self.path}:{number}: not a recording line ({err})") from err
+                    raise ConfigError(
+                        f"{self.path}:{number}: not a recording line ({err})"
+                    ) from err
         first = next(iter(self.entries.values()), {})
         self.name = f"replay:{first.get('backend', '?')}"
         self.model = str(first.get("model", "?"))
@@ -455,16 +506,23 @@ class ReplayClient:
     async def complete(self, request: Request) -> Outcome:
         entry = self.entries.get(replay_key(request))
         if entry is None:
-            raise ModelOutputError(self.name, request.stage,
-                                   "this request is not in the recording (prompt or input changed)",
-                                   attempts=0)
+            raise ModelOutputError(
+                self.name,
+                request.stage,
+                "this request is not in the recording (prompt or input changed)",
+                attempts=0,
+            )
         value = request.response_model.model_validate(entry["value"], context=request.context)
         usage = entry.get("usage", {})
-        return Outcome(value=value, prompt_tokens=usage.get("prompt_tokens", 0),
-                       completion_tokens=usage.get("completion_tokens", 0),
-                       cost_usd=usage.get("cost_usd", 0.0), attempts=entry.get("attempts", 1),
-                       first_attempt_valid=entry.get("first_attempt_valid", True),
-                       seconds=entry.get("seconds", 0.0))
+        return Outcome(
+            value=value,
+            prompt_tokens=usage.get("prompt_tokens", 0),
+            completion_tokens=usage.get("completion_tokens", 0),
+            cost_usd=usage.get("cost_usd", 0.0),
+            attempts=entry.get("attempts", 1),
+            first_attempt_valid=entry.get("first_attempt_valid", True),
+            seconds=entry.get("seconds", 0.0),
+        )
 
 
 Responder = Callable[[Request], dict[str, Any]]
@@ -477,10 +535,16 @@ class FakeClient:
     responder may raise to simulate failures.
     """
 
-    api_base = None
+    api_base: str | None = None
 
-    def __init__(self, responder: Responder, *, name: str = "fake", concurrency: int = 4,
-                 latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        responder: Responder,
+        *,
+        name: str = "fake",
+        concurrency: int = 4,
+        latency: float = 0.0,
+    ) -> None:
         self.responder = responder
         self.name = name
         self.model = f"fake/{name}"
@@ -499,6 +563,7 @@ class FakeClient:
         try:
             value = request.response_model.model_validate(payload, context=request.context)
         except ValidationError as err:
-            raise ModelOutputError(self.name, request.stage, _short(err), attempts=1,
-                                   last_output=json.dumps(payload)) from err
+            raise ModelOutputError(
+                self.name, request.stage, _short(err), attempts=1, last_output=json.dumps(payload)
+            ) from err
         return Outcome(value=value, raw=json.dumps(payload), prompt_tokens=10, completion_tokens=5)

@@ -80,7 +80,9 @@ class EmbeddedProvider(CustomLLM):
         if alias not in self._models:
             if alias not in self._paths:
                 if alias != DEFAULT_ALIAS:
-                    raise ConfigError(f"unknown embedded model {alias!r}: set model_path in the config")
+                    raise ConfigError(
+                        f"unknown embedded model {alias!r}: set model_path in the config"
+                    )
                 self._paths[alias] = (default_model_path(), 4096)
             from llama_cpp import Llama
 
@@ -90,15 +92,19 @@ class EmbeddedProvider(CustomLLM):
             )
         return self._models[alias]
 
-    def generate(self, alias: str, messages: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+    def generate(
+        self, alias: str, messages: list[dict[str, Any]], params: dict[str, Any]
+    ) -> dict[str, Any]:
         """One grammar-constrained chat completion; thread-safe."""
         response_format = params.get("response_format")
         llama_format = None
         if isinstance(response_format, dict):
-            schema = (response_format.get("json_schema") or {}).get("schema") or response_format.get(
+            schema = (response_format.get("json_schema") or {}).get(
                 "schema"
+            ) or response_format.get("schema")
+            llama_format = (
+                {"type": "json_object", "schema": schema} if schema else {"type": "json_object"}
             )
-            llama_format = {"type": "json_object", "schema": schema} if schema else {"type": "json_object"}
         with self._lock:
             model = self._load_locked(alias)
             started = time.perf_counter()
@@ -139,7 +145,9 @@ class EmbeddedProvider(CustomLLM):
         result = self.generate(alias, messages, kwargs.get("optional_params") or {})
         return self._model_response(f"{PROVIDER}/{alias}", result)
 
-    async def acompletion(self, model: str, messages: list, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
+    async def acompletion(
+        self, model: str, messages: list, *args: Any, **kwargs: Any
+    ) -> ModelResponse:  # type: ignore[override]
         return await asyncio.to_thread(self.completion, model, messages, *args, **kwargs)
 
 
