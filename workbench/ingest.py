@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from charset_normalizer import from_bytes
+from charset_normalizer import CharsetMatch, from_bytes
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -66,9 +66,21 @@ def decode_bytes(data: bytes) -> str:
             pass
     if b"\x00" in sample:
         raise InputError("input looks like binary data, not text (it contains NUL bytes)")
-    best = from_bytes(data).best()
-    if best is None:
+    matches = list(from_bytes(data))
+    if not matches:
         raise InputError("input is not text in any encoding the workbench recognises")
+    # Short text often ties between code pages (cp775, cp1250, cp1252 ...) and the detector's
+    # pick then garbles every accent. Among the least chaotic candidates prefer the decoding
+    # with the most letters, then windows-1252 (what browsers assume for unlabelled legacy
+    # text), then any other Windows code page.
+    least = min(match.chaos for match in matches)
+
+    def rank(match: CharsetMatch) -> tuple[int, bool, bool]:
+        charsets = match.could_be_from_charset
+        return (sum(ch.isalpha() for ch in str(match)), "cp1252" in charsets,
+                any(c.startswith("cp125") for c in charsets))
+
+    best = max((m for m in matches if m.chaos <= least), key=rank)
     return _reject_binary(str(best))
 
 
@@ -161,6 +173,11 @@ def _clean(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+def _size(count: int) -> str:
+    """A byte count as a person reads it: MB when large, exact bytes below 100 kB."""
+    return f"{count / 1e6:.1f} MB" if count >= 100_000 else f"{count:,} bytes"
+
+
 def read_article(
     data: bytes | str, name: str = "<text>", limits: InputLimits | None = None
 ) -> Article:
@@ -169,7 +186,7 @@ def read_article(
     size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
     if size > limits.max_bytes:
         raise InputError(
-            f"{name}: input is {size / 1e6:.1f} MB; the limit is {limits.max_bytes / 1e6:.1f} MB "
+            f"{name}: input is {_size(size)}; the limit is {_size(limits.max_bytes)} "
             "(raise [limits] max_bytes in the config)"
         )
     try:
@@ -213,8 +230,8 @@ def read_path(path: str, limits: InputLimits | None = None) -> Article:
         data = handle.read(limits.max_bytes + 1)  # never read more than the limit allows
     if len(data) > limits.max_bytes:
         raise InputError(
-            f"{path}: input is {file.stat().st_size / 1e6:.1f} MB; the limit is "
-            f"{limits.max_bytes / 1e6:.1f} MB (raise [limits] max_bytes in the config)"
+            f"{path}: input is {_size(file.stat().st_size)}; the limit is "
+            f"{_size(limits.max_bytes)} (raise [limits] max_bytes in the config)"
         )
     return read_article(data, file.name, limits)
 
