@@ -21,44 +21,67 @@ from workbench.schema import Article, Paragraph, Role, Sentence, Status
 
 MAX_SENTENCE_CHARS = 1200  # longer "sentences" are lists or run-ons: skipped, with the reason
 
-# A paragraph with one strong marker is boilerplate on its own.
+# A paragraph with one strong marker is boilerplate on its own. Markers are publisher phrasing
+# ("subscribe to our newsletter", "share this article"), not topic words a news story may use
+# ("donate", "share", "sponsored by", "advertisement", "copyright" all occur in reporting).
 _STRONG = [
-    (r"copyright|©|all rights reserved", "copyright notice"),
+    (
+        r"\bcopyright\s*(©|\(c\)|\d{4})|©|^\W*copyright\b|\ball rights reserved\b"
+        r"|\bcopyrighted material\b",
+        "copyright notice",
+    ),
     (
         r"\bdisclaimer\b|sole responsibility of the author|\bfair use\b"
-        r"|views expressed (here|in this)",
+        r"|views expressed (here|in this|are (my|his|her|their|the author'?s?) own)"
+        r"|\bfor (general )?information (purposes )?only\b"
+        r"|\bnot (medical|legal|financial|investment) advice\b",
         "disclaimer",
     ),
     (
-        r"\bsubscribe\b|\bnewsletter\b|\bsign up (for|to)\b|become a (member|subscriber|patron)\b"
-        r"|\bdonate\b|support (our|independent) (work|journalism)",
+        r"^\W*(sign up|subscribe|donate|join us|support us)\b"
+        r"|\bsubscribe (now|here|today|to (our|my|this))\b|\b(our|my)\b[\w\s-]{0,30}\bnewsletter\b"
+        r"|\bbecome a (member|subscriber|patron)\b|\b(please )?donate (now|today|here)\b"
+        r"|\bsupport (our|independent) (work|journalism)\b",
         "subscription appeal",
     ),
     (
-        r"\bcomment on\b.*\b(page|articles?|facebook|twitter)\b|\bshare (this|on)\b|\bfollow us\b"
-        r"|\blike us on\b",
+        r"^\W*(comment on|share (this|on)|follow us|like us)\b|\bon our (\w+ )?page\b"
+        r"|\bshare this (article|story|post|page)\b"
+        r"|\bshare on (facebook|twitter|x|linkedin|whatsapp)\b|\bfollow us\b|\blike us on\b"
+        r"|\bleave a comment\b",
         "social/comment prompt",
     ),
     (
         r"\bisbn\b|\bpre-?order\b|\blist price\b|\bspecial (price|offer)\b|\bclick (here|to)\b"
-        r"|\bbuy now\b|\badvertisement\b|\bsponsored (content|by)\b",
+        r"|\bbuy now\b|^\W*(advertisement|sponsored|paid (content|partnership))\W*$"
+        r"|\bsponsored content\b",
         "advertisement",
     ),
     (
         r"\barticles by\b|\babout the author\b|original source of this article|\bmedia inquiries\b",
         "publisher footer",
     ),
+    (r"\bfor immediate release\b|^\W*ends\W*$", "press release marker"),
 ]
-# Weak markers count only in pairs, or in a short paragraph: "book" alone is a normal word.
+# Weak markers count in pairs, or alone in a short paragraph: "book" alone is a normal word.
 _WEAK = [
     r"\b(my|his|her|our|new|newest|latest|forthcoming) (new )?book\b|\bprint edition\b",
-    r"\bvisit (my|our|his|her)\b|\bweb ?site\b|\bblog\b",
-    r"\blisten to\b|\bpodcast\b|\bradio (show|network|hour)\b",
     r"[\w.+-]+@[\w-]+\.[\w.]+|\bcontact (us|me|at)\b|\bcan be reached\b",
     r"^(https?://|www\.)\S+$",
 ]
-_STRONG_RE = [(re.compile(p, re.IGNORECASE), why) for p, why in _STRONG]
+# Topic words news reports use too ("published on the council's website"): alone, they mark a
+# short paragraph only when it speaks to the reader or for the publisher.
+_WEAK_TOPICAL = [
+    r"\bvisit (my|our|his|her)\b|\bweb ?site\b|\bblog\b",
+    r"\blisten to\b|\bpodcast\b|\bradio (show|network|hour)\b",
+]
+_ADDRESSES_READER = re.compile(
+    r"\b(my|our|us|you|your)\b|^\W*(visit|listen|contact|follow|read|order|buy|watch|join)\b",
+    re.IGNORECASE,
+)
+_STRONG_RE = [(re.compile(p, re.IGNORECASE | re.MULTILINE), why) for p, why in _STRONG]
 _WEAK_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _WEAK]
+_WEAK_TOPICAL_RE = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _WEAK_TOPICAL]
 
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATELINE = re.compile(
@@ -76,6 +99,7 @@ _REFERENCE = re.compile(
 )
 _FOOTNOTE_MARK = re.compile(r"(\[\d+\])+")
 _HR = re.compile(r"^(-{3,}|\*{3,}|_{3,})$")
+_END_OF_RELEASE = re.compile(r"^\W*ends\W*$", re.IGNORECASE)
 
 
 @dataclass
@@ -108,7 +132,13 @@ def boilerplate_reason(block: str) -> str | None:
         if pattern.search(block):
             return why
     weak = sum(1 for pattern in _WEAK_RE if pattern.search(block))
-    if weak >= 2 or (weak == 1 and _words(block) <= 25):
+    topical = sum(1 for pattern in _WEAK_TOPICAL_RE if pattern.search(block))
+    short = _words(block) <= 25
+    if (
+        weak + topical >= 2
+        or (weak == 1 and short)
+        or (topical == 1 and short and _ADDRESSES_READER.search(block))
+    ):
         return "promotion or contact details"
     return None
 
@@ -119,10 +149,12 @@ def classify_paragraphs(text: str) -> list[Paragraph]:
     first_prose = next((i for i, b in enumerate(blocks) if _is_prose(b.text)), len(blocks))
     footer_from = len(blocks)
     for i, block in enumerate(blocks):
-        if (
-            _HR.match(block.text)
-            and block.start > len(text) // 2
-            and any(boilerplate_reason(b.text) for b in blocks[i + 1 : i + 3])
+        if block.start > len(text) // 2 and (
+            _END_OF_RELEASE.match(block.text)  # press releases end at "ENDS"; "About ..." follows
+            or (
+                _HR.match(block.text)
+                and any(boilerplate_reason(b.text) for b in blocks[i + 1 : i + 3])
+            )
         ):
             footer_from = i
             break
