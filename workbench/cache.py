@@ -87,6 +87,20 @@ class ResponseCache:
             "size_bytes": cache.volume(),
         }
 
+    def counts_by_stage(self) -> dict[str, dict[str, int]]:
+        """Entries per stage: answers kept and failures remembered (unreadable entries: '?')."""
+        counts: dict[str, dict[str, int]] = {}
+        if not self.directory.exists():
+            return counts
+        cache = self._cache()
+        for key in cache.iterkeys():
+            value = self.get(key) if isinstance(key, str) else None
+            stage = str(value.get("stage", "?")) if value else "?"
+            kind = "failures" if value and "failure" in value else "answers"
+            entry = counts.setdefault(stage, {"answers": 0, "failures": 0})
+            entry[kind] += 1
+        return counts
+
     def clear(self) -> int:
         """Remove every entry; returns how many were removed."""
         if not self.directory.exists():
