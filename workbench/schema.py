@@ -182,6 +182,9 @@ class RunInfo(Strict):
     started_at: str = ""
     seconds: float = 0.0
     workbench_version: str = ""
+    totals: StageStats = Field(
+        default_factory=StageStats, description="All stages summed: hits, misses, tokens, cost."
+    )
 
     @property
     def cache_hits(self) -> int:
