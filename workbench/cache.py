@@ -18,7 +18,8 @@ from typing import Any
 import diskcache
 import platformdirs
 
-KEY_FORMAT_VERSION = 1
+# 2: select/rate/evidence prompts no longer reach the model wrapped in Jinja raw markers.
+KEY_FORMAT_VERSION = 2
 
 
 def default_cache_dir(configured: str | None = None) -> Path:

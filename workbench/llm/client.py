@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import instructor
 import litellm
+import openai  # the base class of litellm's API errors
 from instructor.core import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
@@ -216,6 +217,9 @@ class LiteLLMClient:
             "timeout": self.backend.timeout,
             "api_base": self.backend.api_base,
             "api_key": self._api_key or ("not-needed" if self.backend.api_base else None),
+            # One retry layer, ours (with backoff and the configured count): without this the
+            # OpenAI SDK under litellm retries each attempt twice more on its own.
+            "num_retries": 0,
         }
         if self.mode == "json_object_schema":
             kwargs["extra_body"] = {
@@ -231,32 +235,13 @@ class LiteLLMClient:
         for transient_try in range(self.backend.retries + 1):
             try:
                 value, _completion = await client.chat.completions.create_with_completion(
-                    messages=_jinja_inert(request.messages()),  # type: ignore[arg-type]
+                    messages=_jinja_inert(request),  # type: ignore[arg-type]
                     response_model=request.response_model,
-                    max_retries=self.backend.reasks + 1,
+                    max_retries=self.backend.reasks,  # instructor: retries after the first try
                     context=request.context or None,
                     **{k: v for k, v in kwargs.items() if v is not None},
                 )
                 break
-            except _TRANSIENT as err:
-                if transient_try >= self.backend.retries:
-                    raise BackendError(
-                        self.name,
-                        _describe(err, self.backend),
-                        attempts=transient_try + 1,
-                        unreachable=isinstance(err, litellm.APIConnectionError)
-                        and not isinstance(err, litellm.Timeout),
-                    ) from err
-                await asyncio.sleep(delay * (1 + random.random() / 2))
-                delay *= 2
-            except (litellm.AuthenticationError, litellm.PermissionDeniedError) as err:
-                raise ConfigError(
-                    f"backend {self.name!r}: the API key was refused ({_short(err)})"
-                ) from err
-            except (litellm.NotFoundError, litellm.BadRequestError) as err:
-                raise ConfigError(
-                    f"backend {self.name!r}: request rejected: {_short(err)}"
-                ) from err
             except IncompleteOutputException as err:
                 raise ModelOutputError(
                     self.name,
@@ -266,13 +251,37 @@ class LiteLLMClient:
                     last_output=counter.last_raw,
                 ) from err
             except InstructorRetryException as err:
-                raise ModelOutputError(
+                # instructor wraps API errors too: only a validation failure is the model's fault.
+                failure: BaseException = err.__cause__ or err
+                if not isinstance(failure, openai.APIError):
+                    raise ModelOutputError(
+                        self.name,
+                        request.stage,
+                        _short(failure),
+                        attempts=max(counter.attempts, 1),
+                        last_output=counter.last_raw,
+                    ) from err
+            except openai.APIError as err:
+                failure = err
+            if isinstance(failure, (litellm.AuthenticationError, litellm.PermissionDeniedError)):
+                raise ConfigError(
+                    f"backend {self.name!r}: the API key was refused ({_short(failure)})"
+                ) from failure
+            if isinstance(failure, (litellm.NotFoundError, litellm.BadRequestError)):
+                raise ConfigError(
+                    f"backend {self.name!r}: request rejected: {_short(failure)}"
+                ) from failure
+            if not isinstance(failure, _TRANSIENT) or transient_try >= self.backend.retries:
+                raise BackendError(
                     self.name,
-                    request.stage,
-                    _short(err.__cause__ or err),
-                    attempts=max(counter.attempts, 1),
-                    last_output=counter.last_raw,
-                ) from err
+                    _describe(failure, self.backend),
+                    attempts=transient_try + 1,
+                    unreachable=_cannot_connect(failure),
+                ) from failure
+            wait = _retry_after(failure) or delay * (1 + random.random() / 2)
+            log.debug("backend %s: %s; retrying in %.1fs", self.name, _short(failure), wait)
+            await asyncio.sleep(wait)
+            delay *= 2
         return Outcome(
             value=value,
             raw=counter.last_raw,
@@ -285,12 +294,17 @@ class LiteLLMClient:
         )
 
 
-def _jinja_inert(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+def _jinja_inert(request: Request) -> list[dict[str, str]]:
     """Protect final message text from instructor's Jinja pass.
 
     instructor renders messages as Jinja templates whenever a validation context is given;
     ours are already rendered and hold untrusted article text, where ``{{`` must stay text.
+    Without a context instructor sends the text as it is, so it must not be wrapped then (the
+    model would read the raw/endraw markers).
     """
+    messages = request.messages()
+    if not request.context:
+        return messages
     escaped = []
     for message in messages:
         content = message["content"].replace(
@@ -311,9 +325,50 @@ def _describe(err: BaseException, backend: BackendConfig) -> str:
         return f"timed out after {backend.timeout:.0f}s at {where} (raise timeout in the config)"
     if isinstance(err, litellm.RateLimitError):
         return f"rate-limited by {where} after {backend.retries + 1} tries"
-    if isinstance(err, litellm.APIConnectionError) and "refused" in str(err).lower():
-        return f"cannot connect to {where}: connection refused (is the server running?)"
+    if _cannot_connect(err):
+        return f"cannot connect to {where} (is the server running?): {_short(_root(err), 120)}"
+    if not isinstance(err, _TRANSIENT):
+        return f"failed at {where}: {_short(err)}"
     return f"failed at {where} after {backend.retries + 1} tries: {_short(err)}"
+
+
+def _root(err: BaseException) -> BaseException:
+    """The innermost cause of ``err`` (litellm wraps openai wraps httpx wraps the socket error)."""
+    seen = {id(err)}
+    while (inner := err.__cause__ or err.__context__) is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        err = inner
+    return err
+
+
+def _cannot_connect(err: BaseException) -> bool:
+    """No connection could be made at all (refused, unknown host): the rest of the run would
+    fail the same way. A dropped connection or a timeout is not this: the server exists."""
+    current: BaseException | None = err
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError) or type(current).__name__ in {
+            "ConnectError",  # httpx
+            "ClientConnectorError",  # aiohttp, also its DNS subclass
+            "ClientConnectorDNSError",
+        }:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _retry_after(err: BaseException) -> float | None:
+    """Seconds the server asked us to wait (Retry-After on 429/503), capped at a minute."""
+    # litellm keeps the server's headers on its own attribute; its ``response`` is synthetic.
+    headers = getattr(err, "litellm_response_headers", None) or getattr(
+        getattr(err, "response", None), "headers", None
+    )
+    value = headers.get("retry-after") if headers is not None else None
+    try:
+        return min(max(float(value), 0.0), 60.0) if value is not None else None
+    except ValueError:
+        return None
 
 
 # ----------------------------------------------------------------------------------------------

@@ -44,8 +44,11 @@ def _clip(text: str, limit: int) -> str:
 def _select(sentence: str) -> dict[str, Any]:
     if sentence.rstrip("\"'”’) ").endswith("?"):
         return {"checkable": "no"}
-    cues = (re.search(r"\d", sentence), _REPORTING.search(sentence),
-            _NAME_AFTER_FIRST_WORD.search(sentence))
+    cues = (
+        re.search(r"\d", sentence),
+        _REPORTING.search(sentence),
+        _NAME_AFTER_FIRST_WORD.search(sentence),
+    )
     return {"checkable": "yes" if any(cues) else "no"}
 
 
@@ -64,14 +67,26 @@ def _extract(variables: dict[str, Any]) -> dict[str, Any]:
     sentence = str(variables.get("sentence", ""))
     sources = [str(s) for s in variables.get("source_options", [])] or ["the author"]
     claimer = _claimer_number(sentence, sources)
-    kind = "quantity" if re.search(r"\d", sentence) else (
-        "statement" if _REPORTING.search(sentence) else "event")
+    kind = (
+        "quantity"
+        if re.search(r"\d", sentence)
+        else ("statement" if _REPORTING.search(sentence) else "event")
+    )
     text = _clip(sentence, 300)
     if not text:
         return {"claims": []}
     attribution = [1] if claimer == 1 else [1, claimer]
-    return {"claims": [{"claim": text, "quote": 1, "claimer": claimer,
-                        "attribution": attribution, "type": kind}]}
+    return {
+        "claims": [
+            {
+                "claim": text,
+                "quote": 1,
+                "claimer": claimer,
+                "attribution": attribution,
+                "type": kind,
+            }
+        ]
+    }
 
 
 def _rate(claim: str) -> dict[str, Any]:
@@ -85,16 +100,25 @@ def _rate(claim: str) -> dict[str, Any]:
 def _evidence(claim: str, claimer: str) -> dict[str, Any]:
     subject = _clip(claim, 120).rstrip(".")
     if claimer and claimer != "the author":
-        need = {"kind": "claimer_source", "need": _clip(f"the source {claimer} relies on", 200),
-                "questions": [_clip(f"What did {claimer} say exactly", 150) + "?",
-                              "Where and when was it first published?"],
-                "where": [_clip(f"{claimer}'s own publications", 100)]}
+        need = {
+            "kind": "claimer_source",
+            "need": _clip(f"the source {claimer} relies on", 200),
+            "questions": [
+                _clip(f"What did {claimer} say exactly", 150) + "?",
+                "Where and when was it first published?",
+            ],
+            "where": [_clip(f"{claimer}'s own publications", 100)],
+        }
     else:
-        need = {"kind": "independent_report",
-                "need": _clip(f"independent reports on: {subject}", 200),
-                "questions": [_clip(f"Is it true that {subject}", 150) + "?",
-                              "Who else reported it, and when?"],
-                "where": ["news archives"]}
+        need = {
+            "kind": "independent_report",
+            "need": _clip(f"independent reports on: {subject}", 200),
+            "questions": [
+                _clip(f"Is it true that {subject}", 150) + "?",
+                "Who else reported it, and when?",
+            ],
+            "where": ["news archives"],
+        }
     return {"needs": [need]}
 
 

@@ -1,0 +1,1 @@
+"""Test support shared by tests/ and bench/: a misbehaving OpenAI-compatible server, configs."""

@@ -1,0 +1,49 @@
+"""Workbench config files for tests and benchmarks: one backend per file, written as TOML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    raise TypeError(f"no TOML for {value!r}")
+
+
+def write_config(
+    path: Path, name: str, model: str, *, limits: dict[str, int] | None = None, **settings: Any
+) -> Path:
+    """A config whose default backend is ``name``; ``settings`` are its keys (timeout, ...)."""
+    lines = [f'default = "{name}"', "", f"[backends.{name}]", f"model = {_toml_value(model)}"]
+    lines += [
+        f"{key} = {_toml_value(value)}" for key, value in settings.items() if value is not None
+    ]
+    if limits:
+        lines += ["", "[limits]"] + [f"{key} = {value}" for key, value in limits.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def fake_config(path: Path, **settings: Any) -> Path:
+    """The model-free fake backend (workbench.llm.fake.heuristic_responder)."""
+    return write_config(path, "fake", "fake/heuristic", **settings)
+
+
+def http_config(path: Path, base_url: str, *, name: str = "http", **settings: Any) -> Path:
+    """An OpenAI-compatible backend at ``base_url`` (a FaultServer, a dead port, ...)."""
+    defaults: dict[str, Any] = {
+        "api_base": base_url,
+        "timeout": 5.0,
+        "retries": 2,
+        "reasks": 2,
+        "concurrency": 4,
+    }
+    return write_config(path, name, "openai/fault-model", **{**defaults, **settings})
