@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -244,17 +244,8 @@ async def check_article(
     await run.each("evidence", report.claims, plan)
 
     report.run.seconds = time.perf_counter() - run.started
-    report.run.totals = sum_stats(report.run.stages.values())
+    report.run.totals = StageStats.total(report.run.stages.values())
     return report
-
-
-def sum_stats(stages: Iterable[StageStats]) -> StageStats:
-    """Field-by-field sum of stage statistics."""
-    total = StageStats()
-    for stats in stages:
-        for name, value in stats:
-            setattr(total, name, getattr(total, name) + value)
-    return total
 
 
 def check_article_sync(

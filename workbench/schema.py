@@ -9,6 +9,7 @@ exports it (``article.text[start:end] == quote``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -171,6 +172,15 @@ class StageStats(Strict):
     completion_tokens: int = 0
     cost_usd: float = 0.0
     seconds: float = 0.0
+
+    @classmethod
+    def total(cls, items: Iterable[StageStats]) -> StageStats:
+        """Field-by-field sum, e.g. all stages of a run or one stage over many reports."""
+        total = cls()
+        for item in items:
+            for name in cls.model_fields:
+                setattr(total, name, getattr(total, name) + getattr(item, name))
+        return total
 
 
 class RunInfo(Strict):

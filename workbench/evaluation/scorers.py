@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy.optimize import linear_sum_assignment
 from scipy.stats import spearmanr
 
-from workbench.evaluation.fixtures import Fixture, find_all
+from workbench.evaluation.fixtures import Fixture, find_all, reference_sentence_spans
 from workbench.schema import CheckLabel, Claim, Report, RunInfo, StageStats, Status
 
 
@@ -573,6 +573,49 @@ def score_claim_checkworthiness(
     return score_checkworthiness(gold, predicted, scores, unrated=unrated)
 
 
+def score_sentence_checkworthiness(
+    report: Report,
+    fixture: Fixture,
+    positive_labels: frozenset[CheckLabel] = frozenset({CheckLabel.check_worthy}),
+) -> CheckworthinessResult:
+    """CheckThat!-style check-worthiness per gold-labelled sentence; needs no claim alignment.
+
+    Gold yes: the sentence carries a check-worthy gold claim (its quote lies in the reference
+    sentence of the anchor). Predicted yes: the predicted sentence holding the anchor has a
+    claim (located by its start offset) whose label is in ``positive_labels``; its score is the
+    highest claim score there, 0 without claims. Any system that marks sentences, such as the
+    cue-based baseline, is scored on exactly the same items as a backend.
+    """
+    text = report.article.text
+    spans = reference_sentence_spans(text)
+    worthy_spans = [
+        span
+        for gold in fixture.claims
+        if gold.check_worthy
+        for start in find_all(text, gold.quote)
+        for span in spans
+        if span[0] <= start and start + len(gold.quote) <= span[1]
+    ]
+    claims_at: dict[int, list[Claim]] = {}
+    for claim in report.claims:
+        index = _sentence_at(report, claim.start)
+        if index is not None:
+            claims_at.setdefault(index, []).append(claim)
+    gold_labels, predicted, scores = [], [], []
+    for sentence in fixture.sentences:
+        position = text.find(sentence.anchor)
+        gold_labels.append(
+            any(start <= position < end for start, end in worthy_spans) if position >= 0 else False
+        )
+        index = _sentence_at(report, position) if position >= 0 else None
+        claims = claims_at.get(index, []) if index is not None else []
+        predicted.append(any(claim_is_check_worthy(c, positive_labels) for c in claims))
+        scores.append(
+            max((c.checkworthiness.score for c in claims if c.checkworthiness), default=0.0)
+        )
+    return score_checkworthiness(gold_labels, predicted, scores)
+
+
 # --------------------------------------------------------------------------------------------
 # Evidence questions and kinds
 # --------------------------------------------------------------------------------------------
@@ -754,12 +797,7 @@ class OutputHealthResult(Result):
 
 def sum_stage_stats(stats: Iterable[StageStats]) -> StageStats:
     """Add stage statistics up, e.g. one stage over many reports."""
-    total = StageStats()
-    for item in stats:
-        total = StageStats(
-            **{name: getattr(total, name) + getattr(item, name) for name in StageStats.model_fields}
-        )
-    return total
+    return StageStats.total(stats)
 
 
 def stage_health(stage: str, stats: StageStats) -> StageHealth:
@@ -824,6 +862,9 @@ class FixtureScores(Result):
     sentences: SentenceDetectionResult
     claims: ClaimAlignmentResult
     checkworthiness: CheckworthinessResult
+    sentence_checkworthiness: CheckworthinessResult = Field(
+        description="Per gold-labelled sentence: does it carry a check-worthy claim?"
+    )
     evidence: EvidenceResult
     health: OutputHealthResult
 
@@ -843,6 +884,7 @@ def score_report(
         sentences=score_sentence_detection(report, fixture),
         claims=alignment,
         checkworthiness=score_claim_checkworthiness(report, fixture, alignment),
+        sentence_checkworthiness=score_sentence_checkworthiness(report, fixture),
         evidence=score_evidence(report, fixture, alignment, question_similarity),
         health=score_output_health(report.run),
     )
@@ -856,6 +898,7 @@ class SuiteScores(Result):
     sentences: PRF
     claims: PRF
     checkworthiness: CheckworthinessResult
+    sentence_checkworthiness: CheckworthinessResult
     question_score: float | None = Field(
         description="Mean question score over all matched gold claims with gold questions."
     )
@@ -890,6 +933,7 @@ def summarise_fixture_scores(scores: Sequence[FixtureScores]) -> SuiteScores:
         sentences=sum_prf(s.sentences.prf for s in scores),
         claims=sum_prf(s.claims.prf for s in scores),
         checkworthiness=pool_checkworthiness(s.checkworthiness for s in scores),
+        sentence_checkworthiness=pool_checkworthiness(s.sentence_checkworthiness for s in scores),
         question_score=mean_question_score(question_scores),
         question_score_all=(
             sum(q.score for q in question_scores) / with_questions if with_questions else None
