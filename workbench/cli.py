@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     ui = sub.add_parser("ui", help="open the Streamlit workbench (extra args go to streamlit)")
     _common(ui)
+
+    from workbench.evaluation.command import add_eval_parser
+
+    add_eval_parser(sub, _common)
     return parser
 
 

@@ -13,6 +13,11 @@ them (see the tests).
 
 Yes-class F1 with these weights: train 0.608 (P 0.560, R 0.665); dev 0.796 (P 0.713,
 R 0.899); dev-test 0.632 (P 0.833, R 0.509).
+
+Beside a backend on the fixtures, the heuristic runs as ``heuristic_report``: the workbench's own
+rule-based segmentation, then every body sentence the cues flag becomes one claim (the whole
+sentence, no decomposition) with ``template_evidence``. Scored by the same scorers, it is the
+floor for sentence detection, claim alignment, check-worthiness and evidence questions alike.
 """
 
 from __future__ import annotations
@@ -24,6 +29,21 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy.optimize import minimize
+
+from workbench.schema import (
+    Article,
+    CheckLabel,
+    Checkworthiness,
+    Claim,
+    ClaimType,
+    EvidenceKind,
+    EvidenceNeed,
+    Report,
+    Role,
+    RunInfo,
+    Status,
+)
+from workbench.segment import segment_article
 
 
 def _words(pattern: str) -> re.Pattern[str]:
@@ -229,3 +249,102 @@ def fit_cue_weights(texts: Sequence[str], labels: Sequence[bool], l2: float = 1.
     rounded = np.array([*fitted.weights.values(), fitted.bias])
     scores = 1.0 / (1.0 + np.exp(-(with_bias @ rounded)))
     return fitted.model_copy(update={"threshold": best_f1_threshold(scores.tolist(), labels)})
+
+
+# --------------------------------------------------------------------------------------------
+# The heuristic as a system: a report over an article, template evidence questions
+# --------------------------------------------------------------------------------------------
+
+HEURISTIC_BACKEND = "heuristic"
+HEURISTIC_MODEL = "cue weights fitted on CheckThat! 2024 train (no model)"
+
+
+def template_questions(claim: str) -> list[str]:
+    """Two questions any claim admits, with no model: the non-LLM floor for question METEOR.
+
+    Not tuned on any gold question: "Is it true that <claim>?" and "What evidence shows that
+    <claim>?", the claim's first letter lowered unless it starts a name or an acronym.
+    """
+    body = " ".join(claim.split()).rstrip(" .!?;:")
+    if not body:
+        return []
+    first_word = body.split()[0]
+    if first_word[0].isupper() and first_word[1:2].islower() and first_word.lower() in _LOWERABLE:
+        body = body[0].lower() + body[1:]
+    return [f"Is it true that {body}?", f"What evidence shows that {body}?"]
+
+
+# Sentence openers that are ordinary words, not names: safe to lower-case inside a question.
+_LOWERABLE_TEXT = """
+    the a an this that these those it its there their they he she his her we our in on at by for
+    from after before during since as when while according more most some many several about
+    over under one two three four five six seven eight nine ten
+"""
+_LOWERABLE = frozenset(_LOWERABLE_TEXT.split())
+
+
+def template_evidence(claim: str, claimer: str = "the author") -> list[EvidenceNeed]:
+    """One evidence need by surface cues: statistics for numbers, the claimer's own source for
+    a claim somebody else makes or reports, else independent reports; template questions."""
+    questions = template_questions(claim) or ["Is the claim true?"]
+    if _NUMBER.search(claim) or _MONEY.search(claim):
+        kind = EvidenceKind.dataset_statistic
+    elif claimer != "the author" or _REPORTING_OR_CHANGE.search(claim):
+        kind = EvidenceKind.claimer_source
+    else:
+        kind = EvidenceKind.independent_report
+    return [EvidenceNeed(kind=kind, need="evidence on the claim as stated", questions=questions)]
+
+
+def _claim_type(text: str) -> ClaimType:
+    if _NUMBER.search(text) or _MONEY.search(text):
+        return ClaimType.quantity
+    if _REPORTING_OR_CHANGE.search(text):
+        return ClaimType.statement
+    return ClaimType.event
+
+
+def heuristic_report(article: Article, weights: CueWeights = DEFAULT_WEIGHTS) -> Report:
+    """The cue-based baseline as a ``Report``, so every fixture scorer applies to it unchanged.
+
+    Segmentation is the workbench's own (rule-based, no model), so the comparison with a
+    backend isolates what the model adds. A body sentence the cues flag gets status ``claims``
+    and one claim: the whole sentence, claimed by the author, rated with its cue score and
+    planned with ``template_evidence``; every other body sentence is ``no_claim``.
+    """
+    paragraphs, sentences = segment_article(article)
+    claims: list[Claim] = []
+    for sentence in sentences:
+        if sentence.role != Role.body or sentence.status != Status.pending:
+            continue
+        verdict = rate_sentence(sentence.text, weights)
+        if not verdict.check_worthy:
+            sentence.status, sentence.reason = Status.no_claim, "no cue of a checkable claim"
+            continue
+        claim = Claim(
+            id=f"c{len(claims) + 1}",
+            sentence_id=sentence.id,
+            text=sentence.text,
+            quote=sentence.text,
+            start=sentence.start,
+            end=sentence.end,
+            claimer="the author",
+            attribution=["the author"],
+            type=_claim_type(sentence.text),
+            checkworthiness=Checkworthiness(
+                score=verdict.score,
+                label=CheckLabel.check_worthy,
+                rationale="cues: " + ", ".join(verdict.cues[:4]),
+            ),
+            evidence=template_evidence(sentence.text),
+        )
+        claims.append(claim)
+        sentence.status, sentence.reason = Status.claims, "cues: " + ", ".join(verdict.cues[:4])
+        sentence.claim_ids.append(claim.id)
+    return Report(
+        article=article,
+        paragraphs=paragraphs,
+        sentences=sentences,
+        claims=claims,
+        run=RunInfo(backend=HEURISTIC_BACKEND, model=HEURISTIC_MODEL),
+    )
