@@ -15,12 +15,20 @@ variable that holds it.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from workbench.errors import ConfigError
 from workbench.ingest import InputLimits
@@ -77,6 +85,18 @@ class BackendConfig(BaseModel):
                 "environment variable that holds it"
             )
         return data
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _env_name_not_key(cls, value: str | None) -> str | None:
+        # A key pasted here would be stored in the file and echoed by "set the variable ..."
+        # errors; the message must not repeat the value.
+        if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError(
+                "must be the NAME of an environment variable (letters, digits, _), "
+                "never the key itself"
+            )
+        return value
 
     @property
     def is_embedded(self) -> bool:
@@ -173,9 +193,11 @@ def parse_config(data: dict[str, object], path: str | None = None) -> Config:
                 backends[name] = BackendConfig.model_validate({**base, **table, "name": name})
             except ValidationError as err:
                 raise ConfigError(f"{where}: [backends.{name}] {_first_error(err)}") from err
-        limits = InputLimits(**data.get("limits", {}))  # type: ignore[arg-type]
+        limits = _limits(data.get("limits", {}), where)
         cache = data.get("cache", {})
-        cache_dir = cache.get("dir") if isinstance(cache, dict) else None
+        if not isinstance(cache, dict) or set(cache) - {"dir"}:
+            raise ConfigError(f"{where}: [cache] must be a table with one key, dir")
+        cache_dir = cache.get("dir")
         config = Config(
             default=str(data.get("default", EMBEDDED)),
             backends=backends,
@@ -185,13 +207,24 @@ def parse_config(data: dict[str, object], path: str | None = None) -> Config:
         )
     except ValidationError as err:
         raise ConfigError(f"{where}: {_first_error(err)}") from err
-    except TypeError as err:
-        raise ConfigError(f"{where}: [limits]: {err}") from err
     unknown = set(data) - {"default", "backends", "limits", "cache"}
     if unknown:
         raise ConfigError(f"{where}: unknown top-level keys: {', '.join(sorted(unknown))}")
     config.backend()  # the default must exist
     return config
+
+
+def _limits(raw: object, where: str) -> InputLimits:
+    """``[limits]``: only known keys, each a positive whole number."""
+    known = InputLimits.__dataclass_fields__
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [limits] must be a table ({', '.join(known)})")
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(f"{where}: [limits] unknown key {key!r}; known: {', '.join(known)}")
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{where}: [limits] {key} must be a positive whole number")
+    return InputLimits(**raw)
 
 
 def _first_error(err: ValidationError) -> str:
