@@ -255,7 +255,7 @@ def render_terminal(report: EvalReport, folder: Path | None = None) -> str:
         d = report.dataset
         lines.append(f"eval {p.backend} ({p.model}) on {d.spec}: {d.items} of {d.total} items"
                      + (f" (stable sample, --limit {d.limit})" if d.limit is not None else "")
-                     + (f", {d.skipped} without gold skipped" if d.skipped else ""))
+                     + (f"; {d.skipped} more sampled but without gold" if d.skipped else ""))
         lines.append(f"{'metric':<32}{'backend':>10}{'heuristic':>11}")
         for name, value in d.metrics.items():
             h = d.heuristic.get(name)
@@ -359,7 +359,7 @@ def render_markdown(report: EvalReport, run_name: str = "") -> str:
 
 def _dataset_markdown(run: DatasetRun, p: Provenance) -> list[str]:
     sample = f" (stable sample, limit {run.limit})" if run.limit is not None else ""
-    skipped = f"; {run.skipped} without gold skipped" if run.skipped else ""
+    skipped = f"; {run.skipped} more sampled but without gold" if run.skipped else ""
     out = [f"Backend **{p.backend}** (`{p.model}`) on **{run.spec}**: {run.items} of {run.total} "
            f"items{sample}{skipped}.", "",
            "| metric | backend | heuristic | meaning |", "| --- | ---: | ---: | --- |"]

@@ -158,7 +158,7 @@ class DatasetRun(_Model):
     spec: str
     total: int = Field(description="Items in the data file.")
     limit: int | None
-    items: int = Field(description="Items run (the stable sample).")
+    items: int = Field(description="Items run and scored (of the stable sample).")
     skipped: int = Field(default=0, description="Items without gold to score (e.g. no questions).")
     source_sha256: str
     metrics: MetricValues
@@ -448,8 +448,8 @@ async def run_averitec(dataset: LoadedDataset, client: StructuredClient, prompts
         "questions.meteor": mean("heuristic_score"),
         "questions.per_claim": 2.0 if rows else None,
     }
-    run = _dataset_run(dataset, {**backend, **stats.metrics()}, heuristic, AVERITEC_METRICS, rows)
-    return run.model_copy(update={"skipped": len(dataset.items) - len(items)})
+    return _dataset_run(dataset, {**backend, **stats.metrics()}, heuristic, AVERITEC_METRICS,
+                        rows)
 
 
 def _dataset_run(dataset: LoadedDataset, metrics: MetricValues, heuristic: MetricValues,
@@ -459,7 +459,8 @@ def _dataset_run(dataset: LoadedDataset, metrics: MetricValues, heuristic: Metri
         spec=f"{dataset.spec.name}:{dataset.spec.path}",
         total=dataset.total,
         limit=dataset.limit,
-        items=len(dataset.items),
+        items=len(rows),
+        skipped=len(dataset.items) - len(rows),
         source_sha256=dataset.source_sha256,
         metrics=metrics,
         heuristic=heuristic,

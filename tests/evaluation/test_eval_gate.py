@@ -1,0 +1,389 @@
+"""The gate, the per-claim diff, baselines and report files, on the flood fixture (no model)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flood_article import ReportBuilder
+
+from workbench.errors import ConfigError
+from workbench.evaluation.baselines import (
+    ALL,
+    bless,
+    load_baseline,
+    predictions_of,
+    rebuild_report,
+)
+from workbench.evaluation.diff import ClaimView, diff_claims, diff_reports
+from workbench.evaluation.fixtures import Fixture, build_fixture
+from workbench.evaluation.gate import (
+    EvalConfig,
+    compare,
+    is_regression,
+    load_eval_config,
+    metric_deltas,
+    select_fixtures,
+)
+from workbench.evaluation.metrics import METRICS
+from workbench.evaluation.provenance import Provenance
+from workbench.evaluation.report import (
+    build_fixture_report,
+    regression_line,
+    render_junit,
+    render_markdown,
+    render_terminal,
+    write_report,
+)
+from workbench.evaluation.runner import FixtureRun
+from workbench.evaluation.scorers import score_report, score_sentence_checkworthiness
+from workbench.schema import CheckLabel, EvidenceKind, Report, Status
+
+ALL_RIGHT = {
+    "GENEVA": Status.claims,
+    "The water authority": Status.claims,
+    "Mayor Ana Ruiz": Status.claims,
+    "Some officials": Status.ambiguous,
+}
+CLOSED = {
+    "text": "Flood water closed Route 9 near Geneva on 3 March.",
+    "quote": "Flood water closed Route 9 on Tuesday",
+    "rating": (1.0, CheckLabel.check_worthy),
+    "evidence": [(EvidenceKind.official_record, ["Was Route 9 closed by flooding on 3 March?"])],
+}
+POWER = {
+    "text": "1,200 homes lost power in the Geneva flood.",
+    "quote": "1,200 homes lost power",
+    "rating": (0.75, CheckLabel.check_worthy),
+    "evidence": [(EvidenceKind.official_record, ["How many homes lost power?"])],
+}
+REOPEN = {
+    "text": "Mayor Ana Ruiz said Route 9 would reopen on Friday.",
+    "quote": "Mayor Ana Ruiz said the road would reopen on Friday",
+    "rating": (0.25, CheckLabel.not_check_worthy),
+}
+TOLERANCE = {"sentences.f1": 0.03, "claims.f1": 0.04, "health.failures": 0.0}
+
+
+def provenance(**changes: Any) -> Provenance:
+    base = Provenance(git_commit="abc123", git_dirty=False, backend="fake", model="fake/test",
+                      started_at="2026-11-22T10:00:00+00:00",
+                      finished_at="2026-11-22T10:01:00+00:00", seconds=60.0)
+    return base.model_copy(update=changes)
+
+
+def fixture_run(report: Report, fixture: Fixture) -> FixtureRun:
+    from workbench.evaluation.baselines import heuristic_scores
+
+    return FixtureRun(fixture=fixture, report=report, scores=score_report(report, fixture),
+                      heuristic=heuristic_scores(fixture), seconds=1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Sentence-level check-worthiness
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claims", "predicted", "f1"),
+    [
+        # gold, per labelled sentence: heading F, GENEVA T, water T, Mayor F, disaster F, some F
+        ([CLOSED, POWER], [False, True, True, False, False, False], 1.0),
+        ([CLOSED, POWER, {**REOPEN, "rating": (1.0, CheckLabel.check_worthy)}],
+         [False, True, True, True, False, False], 0.8),
+        ([{**CLOSED, "rating": (0.5, CheckLabel.maybe)}], [False] * 6, 0.0),  # maybe is a no
+        ([], [False] * 6, 0.0),
+    ],
+)
+def test_sentence_checkworthiness(make_report: ReportBuilder, flood_fixture: Fixture,
+                                  claims: list[dict[str, Any]], predicted: list[bool],
+                                  f1: float) -> None:
+    result = score_sentence_checkworthiness(make_report(ALL_RIGHT, claims), flood_fixture)
+    assert result.gold_labels == [False, True, True, False, False, False]
+    assert result.predicted_labels == predicted
+    assert result.positive.f1 == pytest.approx(f1)
+
+
+# --------------------------------------------------------------------------------------------
+# The gate
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "baseline", "current", "tolerance", "regressed"),
+    [
+        ("claims.f1", 0.60, 0.57, 0.03, False),  # exactly the tolerance: allowed
+        ("claims.f1", 0.60, 0.569, 0.03, True),
+        ("claims.f1", 0.60, 0.90, 0.0, False),  # better is never a regression
+        ("claims.f1", 0.60, None, 0.5, True),  # defined before, undefined now
+        ("claims.f1", None, 0.1, 0.0, False),  # nothing to compare with
+        ("health.failures", 2.0, 3.0, 1.0, False),  # lower is better
+        ("health.failures", 2.0, 4.0, 1.0, True),
+        ("health.failures", 2.0, 0.0, 0.0, False),
+    ],
+)
+def test_is_regression(name: str, baseline: float | None, current: float | None,
+                       tolerance: float, regressed: bool) -> None:
+    assert is_regression(name, baseline, current, tolerance) is regressed
+
+
+def test_metric_deltas_put_gated_metrics_first_and_flag_only_them() -> None:
+    baseline = dict.fromkeys(METRICS, 0.5)
+    current = {**baseline, "claims.f1": 0.3, "claims.precision": 0.1}
+    deltas = metric_deltas(baseline, current, {"claims.f1": 0.05, "sentences.f1": 0.0})
+    assert [d.name for d in deltas[:2]] == ["claims.f1", "sentences.f1"]
+    assert [d.name for d in deltas if d.regressed] == ["claims.f1"]  # precision is not gated
+    assert deltas[0].delta == pytest.approx(-0.2)
+    assert len(deltas) == len(METRICS)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[gate.tolerance]\n"claims.f2" = 0.1\n', "unknown metric(s) claims.f2"),
+        ('[gate.tolerance]\n"claims.f1" = -0.1\n', "0 or more"),
+        ("[gate\n", "not valid TOML"),
+        ("[gates]\n", "gates"),
+    ],
+)
+def test_eval_config_errors_are_one_line(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_eval_config(path)
+
+
+def test_committed_eval_config_names_real_fixtures() -> None:
+    from workbench.evaluation.command import EVALS_DIR
+    from workbench.evaluation.fixtures import load_fixtures
+
+    config = load_eval_config(EVALS_DIR / "config.toml")
+    fixtures = load_fixtures(EVALS_DIR / "fixtures")
+    assert config.gate.tolerance
+    for name in config.subsets:
+        assert select_fixtures(fixtures, config, subset=name, ids=[])
+
+
+def test_select_fixtures(flood_fixture: Fixture) -> None:
+    config = EvalConfig(subsets={"ci": ["flood"], "broken": ["nope"]})
+    assert select_fixtures([flood_fixture], config, subset=None, ids=[]) == [flood_fixture]
+    assert select_fixtures([flood_fixture], config, subset="ci", ids=["flood"]) == [flood_fixture]
+    with pytest.raises(ConfigError, match="unknown fixture subset 'nightly'"):
+        select_fixtures([flood_fixture], config, subset="nightly", ids=[])
+    with pytest.raises(ConfigError, match="unknown fixture id"):
+        select_fixtures([flood_fixture], config, subset="broken", ids=[])
+
+
+# --------------------------------------------------------------------------------------------
+# Per-claim diff
+# --------------------------------------------------------------------------------------------
+
+
+def view(id: str, text: str, start: int = 0, end: int = 10, **changes: Any) -> ClaimView:
+    base = ClaimView(id=id, sentence_id="s1", text=text, quote="x" * (end - start), start=start,
+                     end=end, claimer="the author", attribution=["the author"], type="event",
+                     label="check_worthy", kinds=["official_record"], gold=1)
+    return base.model_copy(update=changes)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "unchanged", "changes"),
+    [
+        ([view("c1", "Route 9 closed on Tuesday.")], [view("c1", "Route 9 closed on Tuesday.")],
+         1, []),
+        ([view("c1", "Route 9 closed on Tuesday.")],
+         [view("c1", "Route 9 closed on Tuesday.", label="maybe", gold=None)],
+         0, [("changed", ["label", "gold"])]),
+        ([view("c1", "Route 9 closed on Tuesday.")],
+         [view("c1", "Flood water closed Route 9 on Tuesday.")], 0, [("changed", ["text"])]),
+        ([view("c1", "Route 9 closed on Tuesday.")],
+         [view("c1", "Route 9 closed on Tuesday."), view("c2", "1,200 homes lost power.", 20, 40)],
+         1, [("added", [])]),
+        ([view("c1", "Route 9 closed on Tuesday."), view("c2", "1,200 homes lost power.", 20, 40)],
+         [view("c2", "1,200 homes lost power.", 20, 40)], 1, [("dropped", [])]),
+        ([view("c1", "Route 9 closed on Tuesday.")], [view("c9", "The mayor likes parks.")],
+         0, [("dropped", []), ("added", [])]),
+    ],
+)
+def test_diff_claims(before: list[ClaimView], after: list[ClaimView], unchanged: int,
+                     changes: list[tuple[str, list[str]]]) -> None:
+    count, found = diff_claims(before, after)
+    assert count == unchanged
+    assert sorted((c.change, c.fields) for c in found) == sorted(changes)
+
+
+def test_diff_reports_shows_claims_and_sentence_statuses(
+    make_report: ReportBuilder, flood_fixture: Fixture
+) -> None:
+    before = make_report(ALL_RIGHT, [CLOSED, POWER])
+    after = make_report({**ALL_RIGHT, "The water authority": Status.no_claim},
+                        [CLOSED, {**REOPEN, "rating": None}])
+    diff = diff_reports(before, after, flood_fixture)
+    assert diff.counts() == {"added": 1, "dropped": 1, "changed": 0}
+    dropped = next(c for c in diff.claims if c.change == "dropped")
+    assert dropped.before is not None and dropped.before.gold == 2  # it was a correct claim
+    assert [(s.before, s.after, s.gold) for s in diff.sentences] == [
+        ("claims", "no_claim", "claims")
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Baselines: bless, compare, re-score
+# --------------------------------------------------------------------------------------------
+
+
+def test_predictions_rebuild_the_report_they_came_from(
+    make_report: ReportBuilder, flood_fixture: Fixture
+) -> None:
+    report = make_report(ALL_RIGHT, [CLOSED, POWER])
+    rebuilt = rebuild_report(predictions_of(report, flood_fixture), flood_fixture)
+    assert score_report(rebuilt, flood_fixture) == score_report(report, flood_fixture)
+
+
+def _bless(tmp_path: Path, report: Report, fixture: Fixture) -> Path:
+    path = tmp_path / "baselines" / "fake.json"
+    bless(path, backend="fake", provenance=provenance(), reports={fixture.id: report},
+          fixtures={fixture.id: fixture}, subsets={"ci": [fixture.id], "other": ["x"]},
+          previous=load_baseline(path))
+    return path
+
+
+def _compare(path: Path, report: Report, fixture: Fixture):  # type: ignore[no-untyped-def]
+    baseline = load_baseline(path)
+    assert baseline is not None
+    return compare(baseline, path, reports={fixture.id: report},
+                   scores={fixture.id: score_report(report, fixture)},
+                   fixtures={fixture.id: fixture}, tolerance=TOLERANCE)
+
+
+def test_same_run_passes_against_its_own_baseline(
+    tmp_path: Path, make_report: ReportBuilder, flood_fixture: Fixture
+) -> None:
+    report = make_report(ALL_RIGHT, [CLOSED, POWER])
+    path = _bless(tmp_path, report, flood_fixture)
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    assert set(stored["sets"]) == {ALL, "ci"}  # 'other' names a fixture the baseline lacks
+    comparison = _compare(path, report, flood_fixture)
+    assert comparison.regressions == [] and comparison.baseline_source == "blessed"
+    assert all(d.delta == 0 for d in comparison.deltas if d.delta is not None)
+    assert all(diff.empty for diff in comparison.diffs)
+
+
+def test_a_baseline_better_than_reality_names_the_regressed_metrics(
+    tmp_path: Path, make_report: ReportBuilder, flood_fixture: Fixture
+) -> None:
+    report = make_report(ALL_RIGHT, [CLOSED, POWER])
+    path = _bless(tmp_path, report, flood_fixture)
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    for metrics in (stored["sets"][ALL]["metrics"], stored["sets"]["ci"]["metrics"]):
+        metrics["claims.f1"] = 0.95
+        metrics["sentences.f1"] = 1.0  # it is 1.0 already: not a regression
+    path.write_text(json.dumps(stored), encoding="utf-8")
+    comparison = _compare(path, report, flood_fixture)
+    assert comparison.regressions == ["claims.f1"]
+
+
+def test_worse_predictions_regress_and_show_in_the_diff(
+    tmp_path: Path, make_report: ReportBuilder, flood_fixture: Fixture
+) -> None:
+    path = _bless(tmp_path, make_report(ALL_RIGHT, [CLOSED, POWER]), flood_fixture)
+    worse = make_report({**ALL_RIGHT, "The water authority": Status.no_claim}, [CLOSED])
+    comparison = _compare(path, worse, flood_fixture)
+    assert comparison.regressions == ["sentences.f1", "claims.f1"]
+    assert comparison.fixture_regressions == {"flood": ["sentences.f1", "claims.f1"]}
+    assert comparison.diffs[0].counts()["dropped"] == 1
+    report = build_fixture_report([fixture_run(worse, flood_fixture)], provenance(),
+                                  baseline_backend="fake", subset=None, comparison=comparison)
+    line = regression_line(report)
+    assert line is not None and line.startswith("regression in 2 metric(s)")
+    assert "sentences.f1" in line and "claims.f1" in line
+
+
+def test_relabelled_fixture_is_rescored_not_blamed(
+    tmp_path: Path, make_report: ReportBuilder, flood_fixture: Fixture,
+    fixture_data: dict[str, Any]
+) -> None:
+    report = make_report(ALL_RIGHT, [CLOSED, POWER])
+    path = _bless(tmp_path, report, flood_fixture)
+    fixture_data["claims"][2]["check_worthy"] = True  # a labeller changes their mind
+    relabelled = build_fixture(fixture_data, origin="flood.yaml")
+    comparison = _compare(path, report, relabelled)
+    assert comparison.relabelled == ["flood"] and comparison.baseline_source == "re-scored"
+    assert comparison.regressions == []
+
+
+def test_changed_article_is_not_compared(
+    tmp_path: Path, make_report: ReportBuilder, flood_fixture: Fixture,
+    fixture_data: dict[str, Any]
+) -> None:
+    path = _bless(tmp_path, make_report(ALL_RIGHT, [CLOSED]), flood_fixture)
+    fixture_data["text"] += "\n\nA new closing line."
+    edited = build_fixture(fixture_data, origin="flood.yaml")
+    baseline = load_baseline(path)
+    assert baseline is not None
+    comparison = compare(baseline, path, reports={"flood": make_report(ALL_RIGHT, [CLOSED])},
+                         scores={}, fixtures={"flood": edited}, tolerance=TOLERANCE)
+    assert comparison.article_changed == ["flood"] and comparison.fixtures == []
+    assert comparison.regressions == []
+
+
+def test_bless_keeps_other_fixtures(
+    tmp_path: Path, make_report: ReportBuilder, flood_fixture: Fixture,
+    fixture_data: dict[str, Any]
+) -> None:
+    path = _bless(tmp_path, make_report(ALL_RIGHT, [CLOSED]), flood_fixture)
+    fixture_data["id"] = "flood-2"
+    second = build_fixture(fixture_data, origin="flood-2.yaml")
+    baseline = bless(path, backend="fake", provenance=provenance(),
+                     reports={"flood-2": make_report(ALL_RIGHT, [POWER])},
+                     fixtures={"flood": flood_fixture, "flood-2": second}, subsets={},
+                     previous=load_baseline(path))
+    assert sorted(baseline.fixtures) == ["flood", "flood-2"]
+    assert baseline.sets[ALL].fixtures == ["flood", "flood-2"]
+
+
+def test_broken_baseline_file_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "fake.json"
+    path.write_text('{"format": 1}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a baseline file"):
+        load_baseline(path)
+    assert load_baseline(tmp_path / "missing.json") is None
+
+
+# --------------------------------------------------------------------------------------------
+# Report files
+# --------------------------------------------------------------------------------------------
+
+
+def test_report_files(tmp_path: Path, make_report: ReportBuilder, flood_fixture: Fixture) -> None:
+    path = _bless(tmp_path, make_report(ALL_RIGHT, [CLOSED, POWER]), flood_fixture)
+    worse = make_report(ALL_RIGHT, [CLOSED])
+    report = build_fixture_report(
+        [fixture_run(worse, flood_fixture)], provenance(), baseline_backend="fake", subset="ci",
+        comparison=_compare(path, worse, flood_fixture))
+    folder = write_report(report, tmp_path / "reports")
+    assert folder.name == "20261122T100000Z-fake"
+    assert {p.name for p in folder.iterdir()} == {"report.json", "summary.md", "junit.xml"}
+    assert (tmp_path / "reports" / "latest" / "RUN").read_text().strip() == folder.name
+    saved = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert saved["provenance"]["git_commit"] == "abc123"
+    assert saved["heuristic"]["sentences.f1"] is not None
+
+    suite = ET.fromstring(render_junit(report)).find("testsuite")
+    assert suite is not None
+    cases = {(c.get("classname"), c.get("name")): c for c in suite.iter("testcase")}
+    assert set(cases) == {("fixtures", "flood"), *(("gate", name) for name in TOLERANCE)}
+    failure = cases[("gate", "claims.f1")].find("failure")
+    assert failure is not None and "regression" in str(failure.get("message"))
+    assert cases[("gate", "sentences.f1")].find("failure") is None
+    assert cases[("fixtures", "flood")].find("failure") is not None  # localises the change
+    assert suite.get("failures") == "2"
+
+    markdown = render_markdown(report)
+    assert "**regression in 1 metric(s)" in markdown and "| claims.f1 |" in markdown
+    assert "- c2 [s1]" in markdown  # the dropped claim, in the per-claim diff
+    terminal = render_terminal(report, folder)
+    assert "REGRESSION" in terminal and "1 dropped" in terminal
