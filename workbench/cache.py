@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 from pathlib import Path
@@ -17,6 +18,10 @@ from typing import Any
 
 import diskcache
 import platformdirs
+
+from workbench.errors import WorkbenchError
+
+log = logging.getLogger(__name__)
 
 # 2: select/rate/evidence prompts no longer reach the model wrapped in Jinja raw markers.
 KEY_FORMAT_VERSION = 2
@@ -44,6 +49,7 @@ class ResponseCache:
         self.directory = Path(directory)
         self.enabled = enabled
         self.corrupt_entries = 0
+        self.write_errors = 0
         self._store: diskcache.Cache | None = None
 
     def _cache(self) -> diskcache.Cache:
@@ -75,18 +81,33 @@ class ResponseCache:
         return value
 
     def set(self, key: str, value: dict[str, Any]) -> None:
-        if self.enabled:
+        if not self.enabled:
+            return
+        try:
             self._cache().set(key, json.dumps(value, ensure_ascii=False))
+        except (sqlite3.DatabaseError, OSError) as err:
+            # The cache only saves time: a corrupt or unwritable store must not fail the run.
+            self.write_errors += 1
+            log.warning("response cache at %s not written: %s", self.directory, err)
 
     def stats(self) -> dict[str, Any]:
         if not self.directory.exists():
             return {"directory": str(self.directory), "entries": 0, "size_bytes": 0}
-        cache = self._cache()
-        return {
-            "directory": str(self.directory),
-            "entries": len(cache),
-            "size_bytes": cache.volume(),
-        }
+        try:
+            cache = self._cache()
+            return {
+                "directory": str(self.directory),
+                "entries": len(cache),
+                "size_bytes": cache.volume(),
+            }
+        except sqlite3.DatabaseError as err:
+            raise self._unreadable(err) from err
+
+    def _unreadable(self, err: Exception) -> WorkbenchError:
+        return WorkbenchError(
+            f"the response cache at {self.directory} is unreadable ({err}); "
+            "delete that directory to start a fresh cache"
+        )
 
     def counts_by_stage(self) -> dict[str, dict[str, int]]:
         """Entries per stage: answers kept and failures remembered (unreadable entries: '?')."""
@@ -106,7 +127,10 @@ class ResponseCache:
         """Remove every entry; returns how many were removed."""
         if not self.directory.exists():
             return 0
-        return int(self._cache().clear())
+        try:
+            return int(self._cache().clear())
+        except sqlite3.DatabaseError as err:
+            raise self._unreadable(err) from err
 
     def close(self) -> None:
         if self._store is not None:

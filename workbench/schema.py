@@ -249,15 +249,19 @@ class Report(Strict):
 # --------------------------------------------------------------------------------------------
 
 _REPEAT = re.compile(r"\b(\w+)(?:\W+\1\b){3,}", re.IGNORECASE)
+# "a law that is based on the law, which is a law that is based on the law, which is ..."
+_PHRASE_LOOP = re.compile(r"\b((?:\w+\W+){2,12}?)\1{2}", re.IGNORECASE)
 
 
 def reject_degenerate(text: str) -> str:
-    """Reject the typical failure of small models: empty text or one token repeated."""
+    """Reject the typical failure of small models: empty text, a token or a phrase looping."""
     stripped = text.strip()
     if not stripped:
         raise ValueError("must not be empty")
     if _REPEAT.search(stripped):
         raise ValueError("repeats the same word over and over; write a normal sentence")
+    if _PHRASE_LOOP.search(stripped):
+        raise ValueError("repeats the same phrase over and over; write a normal sentence")
     return stripped
 
 

@@ -404,12 +404,37 @@ class CachingClient:
         self.cache = cache
         self.name, self.model, self.api_base = inner.name, inner.model, inner.api_base
         self.concurrency = inner.concurrency
+        # Misses being answered, per event loop and key: an identical request (two sentences
+        # yielding the same claim) waits for that answer instead of asking again. Asked twice,
+        # llama.cpp can answer differently and the cache would keep only the last answer, so a
+        # re-run would not reproduce the report.
+        self._in_flight: dict[tuple[int, str], asyncio.Future[Outcome]] = {}
 
     def identity(self, stage: str) -> dict[str, Any]:
         return self.inner.identity(stage)
 
     async def complete(self, request: Request) -> Outcome:
         key = request_key(self.inner, request)
+        flight = (id(asyncio.get_running_loop()), key)
+        pending = self._in_flight.get(flight)
+        if pending is not None:
+            outcome = await asyncio.shield(pending)
+            return Outcome(value=outcome.value, raw=outcome.raw, cache_hit=True, attempts=0)
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._in_flight[flight] = future
+        try:
+            outcome = await self._complete(request, key)
+        except BaseException as err:
+            future.set_exception(err)
+            future.exception()  # retrieved: no "never retrieved" warning when nobody waits
+            raise
+        else:
+            future.set_result(outcome)
+            return outcome
+        finally:
+            del self._in_flight[flight]
+
+    async def _complete(self, request: Request, key: str) -> Outcome:
         entry = self.cache.get(key)
         if entry is not None and isinstance(entry.get("value"), dict):
             value = _revalidate(request, entry["value"])
