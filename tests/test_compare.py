@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_review import fake_report
+from fake_reports import fake_report
 
 from workbench.compare import compare_reports, figures
 from workbench.errors import UserError

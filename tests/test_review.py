@@ -6,15 +6,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SEED_FILES
+from fake_reports import ARTICLE, SEED_FILES, fake_report
 
 from workbench.evaluation.fixtures import build_fixture, load_fixture
 from workbench.evaluation.scorers import align_report_claims, score_sentence_detection
-from workbench.ingest import read_article
-from workbench.llm import FakeClient
-from workbench.llm.fake import heuristic_responder
-from workbench.pipeline import check_article_sync
-from workbench.prompts import PromptSet
 from workbench.review import (
     ReviewError,
     add_claim,
@@ -32,26 +27,6 @@ from workbench.review import (
     word_span,
 )
 from workbench.schema import CheckLabel, ClaimType, Report, Status
-
-ARTICLE = """# Flood closes Route 9
-
-By Ana Ruiz
-
-March 3, 2025
-
-Flood water closed Route 9 near Geneva on Monday, the county said. About 1,200 homes lost power, \
-according to Geneva Power. Residents said the <script>alert(1)</script> warning came too late. \
-The repairs will cost $4.2 million and $1 million more next year.
-
-Is this the worst flood in memory? Nobody really knows.
-
-Subscribe to our newsletter for more.
-"""
-
-
-def fake_report(raw: str | bytes = ARTICLE, name: str = "flood.md") -> Report:
-    """The article through the whole pipeline on the deterministic fake backend."""
-    return check_article_sync(read_article(raw, name), FakeClient(heuristic_responder), PromptSet())
 
 
 @pytest.fixture(scope="module")

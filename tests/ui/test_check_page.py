@@ -1,0 +1,203 @@
+"""The Check page under AppTest, on fake backends (the UI logic, not the model)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_reports import ARTICLE, SEED_FILES
+from steps import by_label, captions, check_text, claim_count, summary
+from streamlit.testing.v1 import AppTest
+
+import workbench.llm.fake
+from workbench.llm.fake import heuristic_responder
+from workbench.schema import Report
+from workbench.ui import common
+
+
+def test_first_view_offers_input_backends_and_run(app: AppTest) -> None:
+    assert list(app.button_group[0].options) == ["Paste", "Upload", "Sample"]
+    assert app.selectbox(key="backend").options == [
+        "embedded · embedded/smollm2-135m-instruct",
+        "fake · fake/heuristic",
+        "fake2 · fake/second",
+    ]
+    assert app.selectbox(key="backend").value == "fake"
+    assert [b.label for b in app.button] == ["Run check", "Stop"]
+
+
+def test_running_without_an_article_asks_for_one(app: AppTest) -> None:
+    by_label(app.button, "Run check").click()
+    app.run()
+    assert "Paste an article" in app.warning[0].value
+
+
+def test_pasted_article_gives_summary_highlights_claims_and_sentences(app: AppTest) -> None:
+    check_text(app, ARTICLE)
+    assert summary(app) == "4 claims · 4 check-worthy · 10 sentences · 0 ambiguous"
+    report: Report = app.session_state[common.REPORT]
+    article = next(
+        h.proto.body
+        for h in app.html
+        if "wb-article" in h.proto.body and '<div class="wb-article">' in h.proto.body
+    )
+    assert article.count("<mark") == 4
+    assert "<script>" not in article and "&lt;script&gt;" in article
+    claims_table = app.dataframe[0].value
+    assert list(claims_table["id"]) == ["c1", "c2", "c3", "c4"]
+    assert [e.label.split(" · ")[0] for e in app.expander if e.label.startswith("c")] == [
+        "c1",
+        "c2",
+        "c3",
+        "c4",
+    ]
+    sentences = app.dataframe[1].value
+    assert set(sentences["status"]) == {"skipped", "claims", "no claim"}
+    assert "heading: heading" in set(sentences["reason"])
+    assert len(report.sentences) == len(sentences)
+    assert not app.error
+
+
+def test_filters_narrow_table_and_highlights(app: AppTest) -> None:
+    check_text(app, ARTICLE)
+    key = f"check-{app.session_state[common.REVISION]}"
+    app.multiselect(key=f"{key}-f-claimer").set_value(["Geneva Power"])
+    app.run()
+    assert list(app.dataframe[0].value["id"]) == ["c2"]
+    article = next(h.proto.body for h in app.html if '<div class="wb-article">' in h.proto.body)
+    assert article.count("<mark") == 1
+    app.multiselect(key=f"{key}-f-claimer").set_value([])
+    app.text_input(key=f"{key}-f-search").set_value("repairs")
+    app.run()
+    assert list(app.dataframe[0].value["id"]) == ["c4"]
+
+
+def test_selecting_a_claim_shows_its_span_and_plan(app: AppTest) -> None:
+    check_text(app, ARTICLE)
+    app.selectbox(key=common.SELECTED).set_value("c2")
+    app.run()
+    article = next(h.proto.body for h in app.html if '<div class="wb-article">' in h.proto.body)
+    assert article.count('class="wb-sel"') == 1
+    context = [h.proto.body for h in app.html if '<div class="wb-context">' in h.proto.body]
+    assert any("<mark>About 1,200 homes lost power" in c for c in context)
+    text = "\n".join(str(m.value) for m in app.markdown)
+    assert "**Who claims it:** the author → Geneva Power" in text
+    assert "claimer source" in text and "Where to look" in text
+    assert [e for e in app.expander if e.label.startswith("c2 ")][0].proto.expanded
+
+
+def test_table_row_selection_selects_the_claim(app: AppTest) -> None:
+    check_text(app, ARTICLE)
+    table_key = f"check-{app.session_state[common.REVISION]}-table"
+    app.session_state[table_key] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    app.run()
+    assert app.session_state[common.SELECTED] == "c3"
+    article = next(h.proto.body for h in app.html if '<div class="wb-article">' in h.proto.body)
+    assert article.count('class="wb-sel"') == 1
+
+
+def test_export_buttons_carry_the_report(app: AppTest) -> None:
+    check_text(app, ARTICLE)
+    labels = [b.label for b in app.get("download_button")]
+    assert labels[:3] == ["Export JSON", "Export CSV", "Markdown brief"]
+    report: Report = app.session_state[common.REPORT]
+    assert json.loads(report.model_dump_json())["claims"][0]["id"] == "c1"
+
+
+def test_upload_html_and_pick_a_sample(app: AppTest) -> None:
+    app.button_group[0].set_value("Upload")
+    app.run()
+    page = (
+        b"<html><head><title>x</title></head><body><article><h1>Port strike</h1>"
+        b"<p>Dock workers in Rotterdam struck for 48 hours on Tuesday, the union said.</p>"
+        b"<p>Freight rates rose 12 percent, according to Drewry.</p></article></body></html>"
+    )
+    app.get("file_uploader")[0].upload("strike.html", page, "text/html")
+    app.run()
+    by_label(app.button, "Run check").click()
+    app.run()
+    assert not app.exception
+    assert app.session_state[common.REPORT].article.input_format == "html"
+    assert claim_count(app) >= 1
+    if not SEED_FILES:
+        pytest.skip("no seed articles beside the repository")
+    app.button_group[0].set_value("Sample")
+    app.run()
+    assert app.selectbox(key="sample").value == SEED_FILES[0]
+    by_label(app.button, "Run check").click()
+    app.run()
+    assert app.session_state[common.REPORT].article.source == SEED_FILES[0].name
+    assert claim_count(app) >= 5
+
+
+def test_a_second_run_comes_from_the_cache(app: AppTest) -> None:
+    check_text(app, ARTICLE)
+    assert "0 cached steps" in captions(app)
+    by_label(app.button, "Run check").click()
+    app.run()
+    assert ", 0 model calls" in captions(app)
+    assert summary(app) == "4 claims · 4 check-worthy · 10 sentences · 0 ambiguous"
+
+
+def test_a_stopped_run_says_how_to_resume(app: AppTest) -> None:
+    check_text(app, ARTICLE)
+    partial = app.session_state[common.REPORT].model_copy(update={"claims": []})
+    app.session_state[common.PARTIAL] = partial
+    app.run()
+    warning = app.warning[0].value
+    assert "stopped before it finished" in warning and "resume" in warning
+
+
+def test_failed_sentences_are_listed_and_the_rest_kept(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def flaky(request: Any) -> dict[str, Any]:
+        if request.stage == "select" and "1,200 homes" in request.variables.get("sentence", ""):
+            return {"checkable": "perhaps"}  # invalid: this sentence fails after validation
+        return heuristic_responder(request)
+
+    monkeypatch.setattr(workbench.llm.fake, "heuristic_responder", flaky)
+    check_text(app, ARTICLE)
+    assert summary(app) == "3 claims · 3 check-worthy · 10 sentences · 0 ambiguous · 1 failed"
+    assert "1 step(s) failed; the rest of the article is complete" in app.warning[0].value
+    sentences = app.dataframe[-1].value
+    failed = sentences[sentences["status"] == "failed"]
+    assert len(failed) == 1 and "no valid output" in failed["reason"].iloc[0]
+    assert not app.error and not app.exception
+
+
+def test_unreachable_backend_is_one_line_error(make_app: Callable[..., AppTest]) -> None:
+    app = make_app(
+        'default = "down"\n[backends.down]\nmodel = "openai/x"\n'
+        'api_base = "http://127.0.0.1:9/v1"\nretries = 0\ntimeout = 5\n'
+    )
+    check_text(app, ARTICLE)
+    assert len(app.error) == 1
+    message = app.error[0].value
+    assert message.startswith("backend 'down'") and "\n" not in message
+    assert "Traceback" not in message and common.REPORT not in app.session_state
+
+
+def test_bad_config_is_one_line_error(write_config: Callable[[str], Path]) -> None:
+    path = write_config("default = 'nope'\n")
+    app = AppTest.from_file(str(Path(common.__file__).parent / "app.py"), default_timeout=30)
+    app.run()
+    assert not app.exception
+    assert [e.value for e in app.error] == ["unknown backend 'nope'; configured backends: embedded"]
+    assert path.is_file()
+
+
+def test_two_sessions_never_share_results(make_app: Callable[..., AppTest]) -> None:
+    first, second = make_app(), make_app()
+    check_text(first, ARTICLE)
+    check_text(second, "The council approved 12 new homes on Monday, the mayor said.")
+    first.run()
+    assert summary(first) == "4 claims · 4 check-worthy · 10 sentences · 0 ambiguous"
+    assert summary(second).startswith("1 claims")
+    assert (
+        first.session_state[common.REPORT].article.text
+        != second.session_state[common.REPORT].article.text
+    )

@@ -1,0 +1,69 @@
+"""The Evals page under AppTest, on two real `workbench eval` runs of the fake backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fake_reports import EVAL_FIXTURE, eval_runs
+from streamlit.testing.v1 import AppTest
+
+EVALS = "views/evals.py"
+
+
+@pytest.fixture(scope="module")
+def reports() -> Path:
+    return eval_runs()
+
+
+def open_evals(app: AppTest, folder: Path) -> AppTest:
+    app.switch_page(EVALS)
+    app.run()
+    app.text_input(key="ev-dir").set_value(str(folder))
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_no_runs_explains_how_to_make_one(app: AppTest, tmp_path: Path) -> None:
+    open_evals(app, tmp_path)
+    assert "No eval runs in" in app.info[0].value and "workbench eval" in app.info[0].value
+
+
+def test_latest_run_metrics_gate_and_charts(app: AppTest, reports: Path) -> None:
+    open_evals(app, reports)
+    runs = app.selectbox(key="ev-run")
+    assert len(runs.options) == 2 and runs.options[0].endswith("1 regression(s)")
+    assert app.subheader[0].value == "fake · fake/fake"
+    assert "Regression in 1 gated metric(s)" in app.error[0].value
+    assert "claims.f1" in app.error[0].value
+    charts = app.get("vega_lite_chart")
+    assert len(charts) >= 3  # metrics, history, fixture drill-down
+    metrics = app.dataframe[0].value.set_index("metric")
+    assert metrics.loc["claims.f1", "baseline"] == 0.99
+    assert {m.label for m in app.metric} >= {"failures", "tokens", "seconds"}
+
+
+def test_older_run_has_no_baseline_diff(app: AppTest, reports: Path) -> None:
+    open_evals(app, reports)
+    oldest = sorted(p.name for p in reports.iterdir() if p.name != "latest")[0]
+    app.selectbox(key="ev-run").set_value(oldest)
+    app.run()
+    assert not app.error
+    assert "blessed the baseline" in app.info[0].value
+    assert "not compared with a baseline" in app.info[1].value
+
+
+def test_fixture_drill_down_and_claim_diff(app: AppTest, reports: Path) -> None:
+    open_evals(app, reports)
+    assert app.selectbox(key="ev-fixture").value == EVAL_FIXTURE
+    frames = [f.value for f in app.dataframe]
+    diff = next(f for f in frames if "what changed" in f.columns)
+    assert "label: maybe → check_worthy" in set(diff["what changed"])
+    assert set(diff["change"]) == {"+ added", "− dropped", "~ changed"}
+    statuses = next(
+        f for f in frames if list(f.columns) == ["sentence", "baseline", "this run", "gold"]
+    )
+    assert list(statuses["this run"]) == ["claims"]
+    predicted = next(f for f in frames if "gold" in f.columns and "claimer" in f.columns)
+    assert len(predicted) >= 5

@@ -1,0 +1,342 @@
+"""What the pages share: the engine session, per-user state, error display, claim views, runs.
+
+State rules (two people on one server must never see each other's results):
+- results live only in ``st.session_state`` (one per browser session), under the keys below;
+- ``st.cache_resource`` shares only the ``Session`` (config, response cache, prompts, clients),
+  which is thread-safe and holds no results; no ``st.cache_data`` anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from workbench.config import find_config_file
+from workbench.errors import WorkbenchError
+from workbench.export import to_csv, to_json, to_markdown
+from workbench.pipeline import Progress
+from workbench.schema import Article, Claim, Report, Status
+from workbench.session import Session
+from workbench.ui.markup import (
+    LABEL_NAMES,
+    STATUS_NAMES,
+    label_of,
+    md_escape,
+    quote_in_context,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS_DIR = (REPO.parent / "shared" / "seeds").resolve()
+FIXTURES_DIR = REPO / "evals" / "fixtures"
+
+# st.session_state keys (per user)
+REPORT = "report"  # the finished Report being read and reviewed
+REPORT_INPUT = "report_input"  # RawInput the report was made from (for Save as fixture)
+PARTIAL = "partial"  # the Report of a run that was interrupted, else None
+PARTIAL_INPUT = "partial_input"
+REVISION = "revision"  # bumps on every new report, so widget keys of the old one are dropped
+SELECTED = "selected_claim"
+
+STAGES = {
+    "select": ("Selecting checkable sentences", "sentences"),
+    "extract": ("Extracting claims", "sentences"),
+    "checkworthiness": ("Rating check-worthiness", "claims"),
+    "evidence": ("Planning evidence", "claims"),
+}
+
+
+@dataclass(frozen=True)
+class RawInput:
+    """The article exactly as the user gave it, and the name that decides how it is read."""
+
+    data: str | bytes
+    name: str
+
+
+@st.cache_resource(show_spinner=False)
+def _open_session(
+    config: str | None, config_mtime: int, cache_dir: str | None, prompts_dir: str | None
+) -> Session:
+    # The arguments are the cache key: another config file (or version of it), cache directory
+    # or prompt folder is another Session.
+    return Session.open(config, prompts_dir=prompts_dir, cache_dir=cache_dir)
+
+
+def open_session(prompts_dir: str | None = None) -> Session:
+    """The shared engine session for a prompt folder (default: the repo's); may raise
+    ``WorkbenchError`` for a bad config or prompt file."""
+    config = find_config_file(os.environ.get("WORKBENCH_CONFIG") or None)
+    return _open_session(
+        str(config) if config else None,
+        config.stat().st_mtime_ns if config else 0,  # an edited config file is read again
+        os.environ.get("WORKBENCH_CACHE_DIR") or None,
+        str(Path(prompts_dir).expanduser().resolve()) if prompts_dir else None,
+    )
+
+
+def session() -> Session:
+    """The shared engine session; a config or prompt error stops the page with one line."""
+    try:
+        return open_session()
+    except WorkbenchError as err:
+        st.error(str(err))
+        st.stop()
+        raise  # unreachable: st.stop raises
+
+
+def reload_sessions() -> None:
+    """Forget the shared sessions, so an edited config file or prompt is read again."""
+    _open_session.clear()
+
+
+def show_error(err: WorkbenchError) -> None:
+    """An engine error as the one line it carries (never a traceback)."""
+    st.error(str(err), icon=":material/error:")
+
+
+def revision() -> int:
+    return int(st.session_state.get(REVISION, 0))
+
+
+def set_report(report: Report, raw: RawInput | None) -> None:
+    """Make ``report`` the current one (for Check, Review and exports)."""
+    st.session_state[REPORT] = report
+    st.session_state[REPORT_INPUT] = raw
+    st.session_state[REVISION] = revision() + 1
+    st.session_state.pop(SELECTED, None)
+
+
+def current_report() -> Report | None:
+    report = st.session_state.get(REPORT)
+    return report if isinstance(report, Report) else None
+
+
+def header(report: Report) -> None:
+    """The summary line ('12 claims · 5 check-worthy · ...') and where it came from."""
+    st.subheader(report.summary(), anchor=False)
+    run = report.run
+    source = report.article.title or report.article.source
+    st.caption(
+        f"{md_escape(source)} · backend **{md_escape(run.backend)}** ({md_escape(run.model)}) · "
+        f"{run.seconds:.1f}s · {run.cache_hits} cached steps, {run.cache_misses} model calls"
+    )
+    if report.failures:
+        st.warning(
+            f"{len(report.failures)} step(s) failed; the rest of the article is complete. "
+            "Run again to retry them: finished steps come from the cache.",
+            icon=":material/warning:",
+        )
+        with st.expander(f"Failed steps ({len(report.failures)})"):
+            st.dataframe(
+                pd.DataFrame([f.model_dump() for f in report.failures]),
+                hide_index=True,
+                width="stretch",
+            )
+
+
+def export_buttons(report: Report, key: str) -> None:
+    """Download the report as JSON, CSV or a Markdown fact-check brief."""
+    stem = Path(report.article.source).stem.strip("<>") or "article"
+    columns = st.columns(3, width=520)
+    columns[0].download_button(
+        "Export JSON",
+        to_json(report),
+        f"{stem}.claims.json",
+        "application/json",
+        key=f"{key}-json",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    columns[1].download_button(
+        "Export CSV",
+        to_csv(report),
+        f"{stem}.claims.csv",
+        "text/csv",
+        key=f"{key}-csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    columns[2].download_button(
+        "Markdown brief",
+        to_markdown(report),
+        f"{stem}.brief.md",
+        "text/markdown",
+        key=f"{key}-md",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def claim_title(claim: Claim, width: int = 90, *, markdown: bool = False) -> str:
+    """'c3 · check-worthy · The army ...': plain for select boxes, escaped for Markdown labels."""
+    text = " ".join(claim.text.split())
+    text = text if len(text) <= width else text[: width - 1] + "…"
+    return f"{claim.id} · {LABEL_NAMES[label_of(claim)]} · {md_escape(text) if markdown else text}"
+
+
+def claims_frame(claims: list[Claim]) -> pd.DataFrame:
+    """One row per claim, in the given order, for ``st.dataframe`` (text cells, never HTML)."""
+    rows = [
+        {
+            "id": c.id,
+            "claim": c.text,
+            "check-worthiness": LABEL_NAMES[label_of(c)],
+            "score": c.checkworthiness.score if c.checkworthiness else None,
+            "type": c.type.value,
+            "claimer": c.claimer,
+            "evidence": len(c.evidence),
+            "review": c.review,
+        }
+        for c in claims
+    ]
+    columns = ["id", "claim", "check-worthiness", "score", "type", "claimer", "evidence", "review"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+CLAIM_COLUMNS: dict[str, Any] = {
+    "id": st.column_config.TextColumn("id", width=50),
+    "claim": st.column_config.TextColumn("claim", width="large"),
+    "score": st.column_config.ProgressColumn(
+        "score", min_value=0.0, max_value=1.0, format="%.2f", width=80
+    ),
+    "evidence": st.column_config.NumberColumn("evidence", help="evidence needs planned", width=70),
+}
+
+
+def sentences_frame(report: Report, statuses: list[str] | None = None) -> pd.DataFrame:
+    rows = [
+        {
+            "id": s.id,
+            "status": STATUS_NAMES[s.status],
+            "reason": s.reason,
+            "claims": ", ".join(s.claim_ids),
+            "sentence": s.text,
+        }
+        for s in report.sentences
+        if statuses is None or STATUS_NAMES[s.status] in statuses
+    ]
+    return pd.DataFrame(rows, columns=["id", "status", "reason", "claims", "sentence"])
+
+
+def claim_details(report: Report, claim: Claim) -> None:
+    """Everything about one claim: its span in context, who claims it, rating, evidence plan."""
+    st.markdown(f"**{md_escape(claim.text)}**")
+    st.html(quote_in_context(report, claim))
+    st.caption(
+        f"Quote at characters {claim.start}–{claim.end} of the article, "
+        f"sentence {claim.sentence_id} · type {claim.type.value} · review: {claim.review}"
+    )
+    chain = " → ".join(md_escape(link) for link in (claim.attribution or [claim.claimer]))
+    st.markdown(f"**Who claims it:** {chain}")
+    rating = claim.checkworthiness
+    if rating is None:
+        st.markdown("**Check-worthiness:** not rated (the rating step failed or is pending)")
+    else:
+        st.markdown(
+            f"**Check-worthiness:** {LABEL_NAMES[rating.label.value]} "
+            f"({rating.score:.2f}) — {md_escape(rating.rationale)}"
+        )
+    if not claim.evidence:
+        st.markdown("**Evidence plan:** none yet")
+    for need in claim.evidence:
+        as_of = f" (as of {md_escape(need.as_of)})" if need.as_of else ""
+        lines = [
+            f"**Evidence — {need.kind.value.replace('_', ' ')}:** {md_escape(need.need)}{as_of}"
+        ]
+        lines += [f"- {md_escape(q)}" for q in need.questions]
+        if need.where:
+            lines.append(f"\n*Where to look:* {'; '.join(md_escape(w) for w in need.where)}")
+        st.markdown("\n".join(lines))
+
+
+# --------------------------------------------------------------------------------------------
+# Running the pipeline with live progress
+# --------------------------------------------------------------------------------------------
+
+
+def run_check(
+    engine: Session,
+    article: Article,
+    backend: str,
+    *,
+    label: str = "",
+    on_partial: Callable[[Report], None] | None = None,
+) -> Report | None:
+    """Run the pipeline with a progress bar per stage and the claims as they become ready.
+
+    Returns None after showing the error when the run could not finish. If the user stops the
+    run (or clicks anything), Streamlit interrupts it at the next progress update; every
+    finished step is in the response cache, so running again resumes there.
+    """
+    title = f"Checking {label + ' ' if label else ''}on **{backend}**"
+    with st.status(title + "…", expanded=True) as status:
+        bars = {
+            stage: st.progress(0.0, text=f"{name}: waiting") for stage, (name, _) in STAGES.items()
+        }
+        live_line = st.empty()
+        live_table = st.empty()
+        shown = {"claims": -1, "at": 0.0}
+        started = time.perf_counter()
+
+        def on_progress(progress: Progress) -> None:
+            name, unit = STAGES.get(progress.stage, (progress.stage, "steps"))
+            fraction = progress.done / progress.total if progress.total else 1.0
+            bars[progress.stage].progress(
+                fraction, text=f"{name}: {progress.done}/{progress.total} {unit}"
+            )
+            if on_partial is not None:
+                on_partial(progress.report)
+            now = time.perf_counter()
+            finished = progress.done == progress.total
+            if finished or now - shown["at"] > 0.8:
+                shown["at"] = now
+                live_line.caption(f"So far: {progress.report.summary()} · {now - started:.0f}s")
+                claims = progress.report.claims
+                if claims and (
+                    finished
+                    or len(claims) != shown["claims"]
+                    or progress.stage in ("checkworthiness", "evidence")
+                ):
+                    shown["claims"] = len(claims)
+                    live_table.dataframe(
+                        claims_frame(claims),
+                        hide_index=True,
+                        width="stretch",
+                        column_config=CLAIM_COLUMNS,
+                        height=240,
+                    )
+
+        try:
+            report = engine.check(article, backend, on_progress=on_progress)
+        except WorkbenchError as err:
+            status.update(label=f"Stopped: {err}", state="error", expanded=True)
+            show_error(err)
+            return None
+        live_table.empty()
+        live_line.empty()
+        status.update(
+            label=f"Done in {report.run.seconds:.1f}s: {report.summary()}",
+            state="complete",
+            expanded=False,
+        )
+    return report
+
+
+def statuses_present(report: Report) -> list[str]:
+    order = [
+        Status.claims,
+        Status.no_claim,
+        Status.ambiguous,
+        Status.failed,
+        Status.skipped,
+        Status.pending,
+    ]
+    present = {s.status for s in report.sentences}
+    return [STATUS_NAMES[s] for s in order if s in present]

@@ -1,0 +1,218 @@
+"""Check: paste, upload or pick an article, run it on a backend, read the claims it holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from workbench.errors import WorkbenchError
+from workbench.ingest import read_article
+from workbench.schema import Report
+from workbench.ui import common
+from workbench.ui.common import RawInput
+from workbench.ui.markup import LABEL_NAMES, highlight_article, label_of, legend
+
+
+def seed_title(path: Path) -> str:
+    """The sample's first line without its Markdown heading mark, and the file name."""
+    try:
+        first = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[0]
+    except (OSError, IndexError):
+        first = ""
+    first = first.lstrip("# ").strip()
+    first = first if len(first) <= 70 else first[:69] + "…"
+    return f"{first} ({path.name})" if first else path.name
+
+
+def choose_input() -> RawInput | None:
+    source = st.segmented_control(
+        "Article", ["Paste", "Upload", "Sample"], default="Paste", key="source", required=True
+    )
+    if source == "Upload":
+        upload = st.file_uploader(
+            "Article file (.txt, .md, .html)",
+            type=["txt", "md", "markdown", "html", "htm"],
+            key="upload",
+        )
+        return RawInput(upload.getvalue(), upload.name) if upload is not None else None
+    if source == "Sample":
+        seeds = sorted(common.SEEDS_DIR.glob("*.txt"))
+        if not seeds:
+            st.info(f"No sample articles in {common.SEEDS_DIR}.")
+            return None
+        pick = st.selectbox("Sample article", seeds, format_func=seed_title, key="sample")
+        with st.expander("Preview"):
+            st.text(pick.read_text(encoding="utf-8", errors="replace")[:3000])
+        return RawInput(pick.read_bytes(), pick.name)
+    text = st.text_area(
+        "Article text",
+        key="paste_text",
+        height=200,
+        placeholder="Paste the article text (plain text, Markdown or HTML)…",
+    )
+    return RawInput(text, "pasted text") if text.strip() else None
+
+
+def show_result(report: Report, *, key: str) -> None:
+    """Filters, the highlighted article, the claims table, claim details and sentence statuses."""
+    claims = report.claims
+    present = lambda values: sorted(set(values))  # noqa: E731 - tiny local helper
+    filters = st.columns([1, 1, 1, 1.4])
+    labels = filters[0].multiselect(
+        "Check-worthiness",
+        [LABEL_NAMES[v] for v in LABEL_NAMES if v in {label_of(c) for c in claims}],
+        key=f"{key}-f-label",
+        placeholder="all",
+    )
+    types = filters[1].multiselect(
+        "Type", present(c.type.value for c in claims), key=f"{key}-f-type", placeholder="all"
+    )
+    claimers = filters[2].multiselect(
+        "Claimer", present(c.claimer for c in claims), key=f"{key}-f-claimer", placeholder="all"
+    )
+    search = filters[3].text_input(
+        "Search claims", key=f"{key}-f-search", placeholder="words in the claim or quote"
+    )
+    shown = [
+        c
+        for c in claims
+        if (not labels or LABEL_NAMES[label_of(c)] in labels)
+        and (not types or c.type.value in types)
+        and (not claimers or c.claimer in claimers)
+        and (not search or search.lower() in (c.text + " " + c.quote).lower())
+    ]
+    ids = [c.id for c in shown]
+    if st.session_state.get(common.SELECTED) not in ids:
+        st.session_state.pop(common.SELECTED, None)
+    table_key = f"{key}-table"
+
+    left, right = st.columns([1.05, 1], gap="large")
+    with right:
+        st.markdown(f"**Claims** · {len(shown)} of {len(claims)} shown · click a row or pick one")
+        event = st.dataframe(
+            common.claims_frame(shown),
+            key=table_key,
+            on_select="rerun",
+            selection_mode="single-row",
+            hide_index=True,
+            width="stretch",
+            column_config=common.CLAIM_COLUMNS,
+            height=min(38 + 35 * len(shown), 360),
+        )
+        # A newly clicked row selects its claim; the select box below can change it again.
+        rows = list(event.selection.rows)
+        if rows != st.session_state.get(f"{table_key}-seen"):
+            st.session_state[f"{table_key}-seen"] = rows
+            if rows and rows[0] < len(ids):
+                st.session_state[common.SELECTED] = ids[rows[0]]
+        by_id = {c.id: c for c in shown}
+        selected = st.selectbox(
+            "Selected claim",
+            ids,
+            index=None,
+            key=common.SELECTED,
+            format_func=lambda i: common.claim_title(by_id[i]),
+            placeholder="Choose a claim to see its span and evidence plan",
+        )
+        if selected is not None:
+            common.claim_details(report, by_id[selected])
+    with left:
+        st.markdown("**Article** · quotes highlighted by check-worthiness")
+        st.html(legend())
+        with st.container(height=640, border=True):
+            st.html(highlight_article(report, selected=selected, claims=shown))
+
+    st.markdown("#### Claim by claim")
+    if not shown:
+        st.caption("No claims match the filters.")
+    for claim in shown:
+        with st.expander(
+            common.claim_title(claim, 120, markdown=True), expanded=claim.id == selected
+        ):
+            common.claim_details(report, claim)
+
+    st.markdown("#### Sentences")
+    options = common.statuses_present(report)
+    chosen = st.multiselect(
+        "Show sentences that are", options, default=options, key=f"{key}-f-status"
+    )
+    st.dataframe(
+        common.sentences_frame(report, chosen),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "sentence": st.column_config.TextColumn(width="large"),
+            "reason": st.column_config.TextColumn(width="medium"),
+        },
+    )
+
+
+engine = common.session()
+raw = choose_input()
+backends = list(engine.config.backends)
+controls = st.columns([2, 1, 1, 3], vertical_alignment="bottom")
+backend = controls[0].selectbox(
+    "Backend",
+    backends,
+    index=backends.index(engine.config.default),
+    key="backend",
+    format_func=lambda n: f"{n} · {engine.config.backends[n].model}",
+)
+# Never disabled: a pasted text reaches the script only when the text area loses focus, which
+# clicking this button does.
+run = controls[1].button("Run check", type="primary", width="stretch", icon=":material/play_arrow:")
+controls[2].button(
+    "Stop",
+    width="stretch",
+    icon=":material/stop:",
+    help="Stop the running check. Finished steps are cached: Run resumes there.",
+)
+
+if run and raw is None:
+    st.warning("Paste an article, upload a file or pick a sample first.")
+elif run and raw is not None:
+    try:
+        article = read_article(raw.data, raw.name, engine.config.limits)
+    except WorkbenchError as err:
+        common.show_error(err)
+    else:
+        st.session_state[common.PARTIAL_INPUT] = raw
+
+        def keep_partial(partial: Report) -> None:
+            st.session_state[common.PARTIAL] = partial
+
+        report = common.run_check(engine, article, backend, on_partial=keep_partial)
+        st.session_state[common.PARTIAL] = None
+        if report is not None:
+            common.set_report(report, raw)
+
+partial = st.session_state.get(common.PARTIAL)
+if isinstance(partial, Report) and not run:
+    done = [stage for stage, stats in partial.run.stages.items() if stats.calls]
+    st.warning(
+        "The last run was stopped before it finished "
+        f"({', '.join(done) or 'no stage'} started). Finished steps are in the cache: press "
+        "**Run check** with the same article and backend to resume where it stopped.",
+        icon=":material/pause_circle:",
+    )
+    with st.expander(f"What the stopped run had so far: {partial.summary()}"):
+        st.dataframe(
+            common.claims_frame(partial.claims),
+            hide_index=True,
+            width="stretch",
+            column_config=common.CLAIM_COLUMNS,
+        )
+
+result = common.current_report()
+if result is not None:
+    st.divider()
+    common.header(result)
+    common.export_buttons(result, key=f"check-export-{common.revision()}")
+    show_result(result, key=f"check-{common.revision()}")
+elif raw is None and not isinstance(partial, Report):
+    st.caption(
+        "Paste an article, upload a file or pick a sample, choose a backend and press "
+        "Run check. The embedded model needs no key and no network; it takes a few "
+        "minutes per article on two cores."
+    )
