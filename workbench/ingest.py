@@ -13,6 +13,7 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 from charset_normalizer import CharsetMatch, from_bytes
@@ -124,7 +125,46 @@ def html_to_markdown(html: str) -> str:
     if not extracted:
         # Pages too short for trafilatura's main-content heuristics: take all visible text.
         extracted = trafilatura.html2txt(html) or ""
+    if not extracted:
+        # lxml gives up on elements nested more than 255 deep; read such pages without a tree.
+        extracted = _visible_text(html)
     return extracted
+
+
+class _VisibleText(HTMLParser):
+    """Text a browser would show: no scripts, styles or head; block elements end a line."""
+
+    _HIDDEN = {"script", "style", "noscript", "template", "head", "title", "svg", "iframe"}
+    _BLOCK = re.compile(r"p|div|br|li|h[1-6]|tr|article|section|blockquote|pre|hr|ul|ol|table")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._HIDDEN:
+            self.hidden += 1
+        elif self._BLOCK.fullmatch(tag):
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif self._BLOCK.fullmatch(tag):
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def _visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    parser.close()
+    blocks = (" ".join(block.split()) for block in "".join(parser.parts).split("\n\n"))
+    return "\n\n".join(block for block in blocks if block)
 
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")

@@ -196,30 +196,64 @@ def _splitter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False)
 
 
+# pysbd's time grows with the square of the text it is given (a 120,000-character line took
+# 40 s): long lines are cut into chunks of about this size first, where a sentence surely
+# ends (a lower-case word or a number, a stop, a capital), so abbreviations never get cut.
+_PYSBD_CHARS = 2000
+_SURE_END = re.compile(r"(?<=[a-z0-9%]{2}[.!?])[\"'”’)\]]*\s+(?=[\"“‘'(\[]?[A-Z])")
+_ANY_END = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=\S)")
+
+
+def _chunks(line: str) -> Iterator[tuple[int, str, bool]]:
+    """(offset, chunk, worth splitting) for a line; short lines are one chunk.
+
+    A run longer than ``_PYSBD_CHARS`` with no sentence end inside is one run-on sentence;
+    pysbd would return it whole, slowly, so it is not asked.
+    """
+    if len(line) <= _PYSBD_CHARS:
+        yield 0, line, True
+        return
+    cuts = [0, *(m.end() for m in _SURE_END.finditer(line)), len(line)]
+    start = 0
+    for run_start, run_end in zip(cuts, cuts[1:], strict=False):
+        if run_end - run_start > _PYSBD_CHARS:
+            if run_start > start:
+                yield start, line[start:run_start], True
+            run = line[run_start:run_end]
+            yield run_start, run, bool(_ANY_END.search(run.rstrip()))
+            start = run_end
+        elif run_end - start > _PYSBD_CHARS:
+            yield start, line[start:run_start], True
+            start = run_start
+    if start < len(line):
+        yield start, line[start:], True
+
+
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """Sentence spans of ``text`` (shifted by ``offset``); each line is split on its own."""
     spans: list[tuple[int, int]] = []
     for line in re.finditer(r"[^\n]+", text):
-        cursor = 0
-        line_text = line.group(0)
-        for piece in _splitter().segment(line_text):
-            piece = piece.strip()
-            if not piece:
-                continue
-            found = line_text.find(piece, cursor)
-            if found < 0:  # pysbd altered the text: fall back to the rest of the line
-                found = cursor
-                piece = line_text[cursor:].strip()
+        for chunk_start, line_text, splittable in _chunks(line.group(0)):
+            cursor = 0
+            pieces = _splitter().segment(line_text) if splittable else [line_text]
+            for piece in pieces:
+                piece = piece.strip()
                 if not piece:
                     continue
-                found = line_text.index(piece, cursor)
-            cursor = found + len(piece)
-            start = offset + line.start() + found
-            if spans and _FOOTNOTE_MARK.fullmatch(piece):
-                # pysbd splits "...VICTORY.[1]": a footnote mark belongs to its sentence
-                spans[-1] = (spans[-1][0], start + len(piece))
-                continue
-            spans.append((start, start + len(piece)))
+                found = line_text.find(piece, cursor)
+                if found < 0:  # pysbd altered the text: fall back to the rest of the line
+                    found = cursor
+                    piece = line_text[cursor:].strip()
+                    if not piece:
+                        continue
+                    found = line_text.index(piece, cursor)
+                cursor = found + len(piece)
+                start = offset + line.start() + chunk_start + found
+                if spans and _FOOTNOTE_MARK.fullmatch(piece):
+                    # pysbd splits "...VICTORY.[1]": a footnote mark belongs to its sentence
+                    spans[-1] = (spans[-1][0], start + len(piece))
+                    continue
+                spans.append((start, start + len(piece)))
     return spans
 
 
