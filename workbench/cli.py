@@ -174,6 +174,15 @@ def _done_sources(out: Path) -> set[str]:
     return done
 
 
+def _ends_mid_line(out: Path) -> bool:
+    """A run killed while writing leaves its last line cut off, without a newline."""
+    if not out.exists() or out.stat().st_size == 0:
+        return False
+    with out.open("rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) != b"\n"
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
@@ -202,6 +211,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
             Progress(disable=args.quiet, transient=False) as bar,
             out.open("a", encoding="utf-8") as sink,
         ):
+            if _ends_mid_line(out):
+                sink.write("\n")  # else our first entry would be glued to the cut-off line
             task = bar.add_task("articles", total=len(todo))
 
             async def one(path: Path) -> None:

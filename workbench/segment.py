@@ -11,9 +11,9 @@ Non-body sentences are kept and marked ``skipped`` with the reason; nothing is d
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pysbd
 
@@ -191,9 +191,16 @@ def classify_paragraphs(text: str) -> list[Paragraph]:
     return paragraphs
 
 
-@lru_cache(maxsize=1)
+_per_thread = threading.local()
+
+
 def _splitter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False)
+    # A pysbd Segmenter keeps the text it is splitting on itself: shared by two threads (two
+    # UI sessions at once) it mixed their sentences up. One per thread.
+    splitter: pysbd.Segmenter | None = getattr(_per_thread, "splitter", None)
+    if splitter is None:
+        splitter = _per_thread.splitter = pysbd.Segmenter(language="en", clean=False)
+    return splitter
 
 
 # pysbd's time grows with the square of the text it is given (a 120,000-character line took

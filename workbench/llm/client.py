@@ -497,16 +497,24 @@ class BoundedClient:
         self.inner = inner
         self.name, self.model, self.api_base = inner.name, inner.model, inner.api_base
         self.concurrency = inner.concurrency
-        self._semaphores: dict[int, asyncio.Semaphore] = {}
+        self._semaphores: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+        self._lock = threading.Lock()  # two UI sessions are two threads with a loop each
 
     def identity(self, stage: str) -> dict[str, Any]:
         return self.inner.identity(stage)
 
-    async def complete(self, request: Request) -> Outcome:
+    def _semaphore(self) -> asyncio.Semaphore:
         # A semaphore belongs to one event loop; Streamlit reruns and CLI calls each bring theirs.
-        loop_id = id(asyncio.get_running_loop())
-        semaphore = self._semaphores.setdefault(loop_id, asyncio.Semaphore(self.concurrency))
-        async with semaphore:
+        # Keyed by the loop itself (an id can be reused), and dropped once its loop is closed:
+        # a semaphore keeps its loop alive, so holding on would keep every finished run's loop.
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            for finished in [other for other in self._semaphores if other.is_closed()]:
+                del self._semaphores[finished]
+            return self._semaphores.setdefault(loop, asyncio.Semaphore(self.concurrency))
+
+    async def complete(self, request: Request) -> Outcome:
+        async with self._semaphore():
             return await self.inner.complete(request)
 
 
