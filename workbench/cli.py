@@ -137,7 +137,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if report.failures:
         print(
             f"error: {len(report.failures)} step(s) failed (see 'failures' in the report); "
-            "re-run to retry them — finished work is cached",
+            "a re-run retries backend errors (finished work is cached; so are invalid model "
+            "answers at temperature 0: --no-cache asks again)",
             file=sys.stderr,
         )
         return 1
@@ -321,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WorkbenchError as err:
         if debug:
             traceback.print_exc()
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {_one_line(err)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print(
@@ -333,10 +334,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         print(
-            f"error: internal error {type(err).__name__}: {err} (run with --debug for details)",
+            f"error: internal error {type(err).__name__}: {_one_line(err)} "
+            "(run with --debug for details)",
             file=sys.stderr,
         )
         return 1
+
+
+def _one_line(err: BaseException) -> str:
+    """Messages that quote other libraries (validation errors, TOML, HTTP) can span lines."""
+    return " ".join(str(err).split())
 
 
 if __name__ == "__main__":

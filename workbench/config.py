@@ -36,6 +36,12 @@ from workbench.ingest import InputLimits
 APP_NAME = "claimcheck-workbench"
 EMBEDDED = "embedded"
 
+# Room for the longest answer the response schemas allow (two evidence needs with four
+# questions each: about 530 tokens of plain English, more for names); grammar-constrained output
+# cannot run longer, so the cap only stops backends that ignore the schema. Cut off below it,
+# a valid answer was lost as "output cut off at max_tokens".
+DEFAULT_MAX_TOKENS = 800
+
 SchemaMode = Literal["auto", "json_schema", "json_object_schema", "json", "tools", "md_json"]
 
 
@@ -61,7 +67,7 @@ class BackendConfig(BaseModel):
         default=None, description="Name of the env variable holding the key."
     )
     temperature: float = 0.0
-    max_tokens: int = Field(default=384, gt=0)
+    max_tokens: int = Field(default=DEFAULT_MAX_TOKENS, gt=0)
     concurrency: int = Field(default=4, ge=1, le=64)
     timeout: float = Field(default=120.0, gt=0, description="Seconds per request.")
     retries: int = Field(
@@ -120,12 +126,12 @@ def embedded_backend() -> BackendConfig:
         name=EMBEDDED,
         model=f"{EMBEDDED}/smollm2-135m-instruct",
         concurrency=1,
-        max_tokens=320,
+        max_tokens=DEFAULT_MAX_TOKENS,
         timeout=300.0,
         reasks=1,  # a 135M model rarely fixes its answer when re-asked; fail fast instead
         stages={
             "select": StageOverride(max_tokens=24),
-            "checkworthiness": StageOverride(max_tokens=64),
+            "checkworthiness": StageOverride(max_tokens=96),  # rationale: 200 characters
         },
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from workbench.schema import Report, Status
 
@@ -64,9 +65,12 @@ def to_csv(report: Report) -> str:
 
 def _md_escape(text: str) -> str:
     """Article text is untrusted: neutralise Markdown and HTML so it renders as plain text."""
-    for ch in "\\`*_{}[]<>#|":
+    # Every kind of line break (\r, \u2028 ...), not only \n: a break would start a new block.
+    text = " ".join(text.splitlines()).strip()
+    for ch in "\\`*_{}[]<>#|~":
         text = text.replace(ch, "\\" + ch)
-    return text.replace("\n", " ")
+    # The text often opens a line ("> quote"): a leading list or heading marker would be syntax.
+    return re.sub(r"^(\d*)([-+=.)])", r"\1\\\2", text)
 
 
 def to_markdown(report: Report) -> str:

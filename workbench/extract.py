@@ -22,11 +22,16 @@ _CLAUSE_BREAK = re.compile(
     r"[,;:]\s+|\s+[-–—]\s+|\s+(?=(?:that|and|but|while|which|after|before|because)\s)"
 )
 _NAME = r"[A-Z][\w.'’-]*(?:\s+(?:of|the|for|de|al|bin)?\s*[A-Z][\w.'’-]*){0,5}"
-_REPORTED_BY = re.compile(
-    rf"({_NAME})\s+(?:has\s+|have\s+)?(?:said|says|say|reports?|reported|explains?|explained|"
+_VERB = (
+    r"(?:said|says|say|reports?|reported|explains?|explained|"
     r"told|tells|announced|announces|stated|states|claims?|claimed|wrote|writes|added|warned|"
-    r"called|congratulated|confirmed|denied|insisted)\b"
+    r"called|congratulated|confirmed|denied|insisted)"
 )
+_REPORTED_BY = re.compile(rf"({_NAME})\s+(?:has\s+|have\s+)?{_VERB}\b")
+# News style names the source after the verb: "..., reports Martin." / "...," said Ana Ruiz.
+_REPORTED_AFTER = re.compile(rf"[,”\"']\s*{_VERB}\s+((?:the\s+)?{_NAME})")
+# "She explains that": a pronoun is nobody a fact-checker can ask; the name is in the context.
+_PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "these", "those"}
 _ACCORDING_TO = re.compile(rf"\baccording to\s+((?:the\s+)?{_NAME})")
 _PROPER_PHRASE = re.compile(r"\b[A-Z][\w.'’-]+(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w.'’-]+)+")
 
@@ -73,13 +78,23 @@ def source_options(sentence: str, before: str) -> list[str]:
     options = [AUTHOR]
     for text in (sentence, before):
         found = [m.group(1) for m in _REPORTED_BY.finditer(text)]
+        found += [m.group(1) for m in _REPORTED_AFTER.finditer(text)]
         found += [m.group(1) for m in _ACCORDING_TO.finditer(text)]
         found += [m.group(0) for m in _PROPER_PHRASE.finditer(text)]
         for name in found:
             name = name.strip(" .,;:'’\"")
-            if name and name.lower() not in {o.lower() for o in options}:
+            if (
+                name
+                and name.lower() not in _PRONOUNS
+                and _same(name) not in {_same(o) for o in options}
+            ):
                 options.append(name)
     return options[:MAX_OPTIONS]
+
+
+def _same(name: str) -> str:
+    """Names that differ only by case or a leading 'the' are one source."""
+    return name.lower().removeprefix("the ")
 
 
 def _chain(claimer: str, links: list[str]) -> list[str]:

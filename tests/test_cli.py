@@ -1,0 +1,303 @@
+"""The command line: exit codes 0/1/2, one-line errors, formats, --out, stdin, cache, backends.
+
+Runs ``workbench.cli.main`` in-process (capsys) on the model-free ``fake/...`` backend, plus a
+few real subprocesses for what only a process shows (exit status, stdin, no traceback).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench import cli
+from workbench.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+WORKBENCH = REPO / ".venv" / "bin" / "workbench"
+
+ARTICLE = """# Council approves road budget
+
+By Jane Doe
+
+The city council approved a budget of 4.2 million dollars for road repairs on Tuesday. Mayor Ana \
+Ruiz said the work would start in May. What a wonderful day!
+
+Subscribe to our newsletter.
+"""
+# The fake backend restates a sentence as its claim: this one is rejected as degenerate output.
+DEGENERATE = "Data data data data: 5 per cent of roads are broken."
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture()
+def workdir(chdir_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty directory with ./workbench.toml (fake default, a dead server) and an article."""
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(chdir_tmp / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(chdir_tmp / "xdg"))
+    (chdir_tmp / "workbench.toml").write_text(
+        f"""default = "fake"
+
+[backends.fake]
+model = "fake/heuristic"
+
+[backends.down]
+model = "openai/nothing"
+api_base = "http://127.0.0.1:{free_port()}/v1"
+retries = 0
+timeout = 5
+""",
+        encoding="utf-8",
+    )
+    (chdir_tmp / "article.md").write_text(ARTICLE, encoding="utf-8")
+    return chdir_tmp
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def one_error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in err
+    return lines[0]
+
+
+# --------------------------------------------------------------------------------------------
+# extract
+# --------------------------------------------------------------------------------------------
+
+
+def test_extract_prints_the_json_report(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "extract", "article.md")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["run"]["backend"] == "fake"
+    assert report["claims"] and all(
+        report["article"]["text"][c["start"] : c["end"]] == c["quote"] for c in report["claims"])
+    assert "claims ·" in err and "cache hits" in err  # the summary goes to stderr
+
+
+@pytest.mark.parametrize("fmt", ["json", "md", "csv"])
+def test_formats(workdir: Path, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    code, out, _ = run(capsys, "extract", "article.md", "--format", fmt, "--quiet")
+    assert code == 0
+    if fmt == "json":
+        assert json.loads(out)["claims"]
+    elif fmt == "md":
+        assert out.startswith("# Fact-check brief: Council approves road budget")
+    else:
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert rows and rows[0]["id"] == "c1"
+
+
+def test_out_writes_the_file_and_nothing_to_stdout(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "extract", "article.md", "--format", "md", "--out", "brief.md")
+    assert code == 0 and out == ""
+    assert (workdir / "brief.md").read_text(encoding="utf-8").startswith("# Fact-check brief")
+    assert "claims ·" in err
+
+
+def test_quiet_prints_nothing_on_stderr(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "extract", "article.md", "--quiet")
+    assert code == 0 and out and err == ""
+
+
+def test_stdin(workdir: Path, capsys: pytest.CaptureFixture[str],
+               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(ARTICLE.encode("utf-16"))))
+    code, out, _ = run(capsys, "extract", "-", "--quiet")
+    assert code == 0
+    report = json.loads(out)
+    assert report["article"]["source"] == "-"
+    assert report["article"]["title"] == "Council approves road budget"
+
+
+def test_second_run_is_served_from_the_cache(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "extract", "article.md", "--quiet")
+    code, out, err = run(capsys, "extract", "article.md")
+    assert code == 0 and " 0 misses" in err
+    assert json.loads(out)["run"]["totals"]["cache_misses"] == 0
+    code, out, err = run(capsys, "extract", "article.md", "--no-cache")
+    assert code == 0 and " 0 cache hits" in err
+
+
+def test_failed_steps_exit_1_and_the_report_is_still_written(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "bad.txt").write_text(f"{DEGENERATE} The council met on Tuesday in 2025.",
+                                     encoding="utf-8")
+    code, out, err = run(capsys, "extract", "bad.txt", "--out", "bad.json")
+    assert code == 1
+    report = json.loads((workdir / "bad.json").read_text(encoding="utf-8"))
+    assert [f["stage"] for f in report["failures"]] == ["extract"]
+    assert [s["status"] for s in report["sentences"]] == ["failed", "claims"]
+    line = one_error_line("\n".join(x for x in err.splitlines() if x.startswith("error")))
+    assert "1 step(s) failed" in line
+
+
+# --------------------------------------------------------------------------------------------
+# Errors: exit 2 for the user's mistakes, 1 for the run, one line, no traceback
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["extract", "missing.md"], "missing.md: no such file"),
+        (["extract", "."], "is a directory"),
+        (["extract", "empty.txt"], "the article is empty"),
+        (["extract", "blob.bin"], "binary"),
+        (["extract", "article.md", "--backend", "gpt"], "unknown backend 'gpt'; configured"),
+        (["extract", "article.md", "--config", "nope.toml"], "config file from --config not found"),
+        (["extract", "article.md", "--config", "broken.toml"], "not valid TOML"),
+        (["extract", "article.md", "--format", "pdf"], "invalid choice: 'pdf'"),
+        (["extract", "article.md", "--prompts", "noprompts"], "prompts directory not found"),
+        (["extract"], "the following arguments are required: path"),
+        ([], "the following arguments are required: command"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["extract", "article.md", "--colour"], "unrecognized arguments: --colour"),
+        (["cache", "purge"], "invalid choice: 'purge'"),
+        (["backends", "--backend", "gpt"], "unknown backend 'gpt'"),
+    ],
+)
+def test_user_errors_exit_2_with_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    (workdir / "empty.txt").write_text("  \n", encoding="utf-8")
+    (workdir / "blob.bin").write_bytes(bytes(range(256)) * 4)
+    (workdir / "broken.toml").write_text("default = ", encoding="utf-8")
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert message in one_error_line(err)
+    assert out == ""
+
+
+def test_unreachable_backend_exits_1_with_one_line(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "extract", "article.md", "--backend", "down", "--quiet")
+    assert code == 1 and out == ""
+    line = one_error_line(err)
+    assert "backend 'down'" in line and "cannot connect" in line and "127.0.0.1" in line
+
+
+def test_internal_error_is_one_line_and_debug_shows_the_traceback(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> str:
+        raise RuntimeError("renderer exploded\nwith a second line")
+
+    monkeypatch.setattr(cli, "render", broken)
+    code, _, err = run(capsys, "extract", "article.md", "--quiet")
+    assert code == 1
+    line = one_error_line(err)
+    assert "internal error RuntimeError: renderer exploded with a second line" in line
+    assert "--debug" in line
+    code, _, err = run(capsys, "extract", "article.md", "--quiet", "--debug")
+    assert code == 1
+    assert "Traceback (most recent call last)" in err and 'raise RuntimeError("renderer' in err
+
+
+def test_debug_shows_the_traceback_of_user_errors(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "extract", "missing.md", "--debug")
+    assert code == 2
+    assert "Traceback" in err and err.rstrip().endswith("error: missing.md: no such file")
+
+
+# --------------------------------------------------------------------------------------------
+# cache, backends, batch
+# --------------------------------------------------------------------------------------------
+
+
+def test_cache_stats_and_clear(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "cache", "stats")
+    assert code == 0 and ": 0 entries" in out
+    run(capsys, "extract", "article.md", "--quiet")
+    code, out, _ = run(capsys, "cache", "stats")
+    entries = int(out.split(": ")[1].split()[0])
+    assert code == 0 and entries > 0 and str(workdir / "cache") in out
+    code, out, _ = run(capsys, "cache", "clear")
+    assert code == 0 and out.startswith(f"removed {entries} entries")
+    assert ": 0 entries" in run(capsys, "cache", "stats")[1]
+
+
+def test_backends_lists_configured_and_builtin(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "backends")
+    assert code == 0
+    lines = out.splitlines()
+    assert "fake (default): fake/heuristic" in lines
+    assert "embedded: embedded/smollm2-135m-instruct" in lines
+    assert any(line.startswith("down: openai/nothing at http://127.0.0.1:") for line in lines)
+
+
+def test_backends_check(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "backends", "--check", "--backend", "fake")
+    assert code == 0 and out.startswith("fake: reachable · ") and "valid output" in out
+    code, out, _ = run(capsys, "backends", "--check", "--backend", "down")
+    assert code == 1
+    assert out.startswith("down: UNREACHABLE · ") and "cannot connect" in out
+    assert len(out.strip().splitlines()) == 1
+
+
+def test_batch_is_resumable(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = workdir / "articles"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"a{n}.txt").write_text(f"The council met {n + 2} times in 2025.",
+                                          encoding="utf-8")
+    (folder / "notes.pdf").write_bytes(b"%PDF")  # not an article: ignored
+    code, _, _ = run(capsys, "batch", str(folder), "--out", "out.jsonl", "--quiet")
+    assert code == 0
+    lines = (workdir / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and all(json.loads(line)["report"]["claims"] for line in lines)
+    (folder / "a3.txt").write_text("The council met 9 times in 2024.", encoding="utf-8")
+    code, _, err = run(capsys, "batch", str(folder), "--out", "out.jsonl")
+    assert code == 0 and "4 articles, 3 already in out.jsonl" in err
+    assert len((workdir / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 4
+
+
+# --------------------------------------------------------------------------------------------
+# Real processes
+# --------------------------------------------------------------------------------------------
+
+
+def _process(workdir: Path, *argv: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([str(WORKBENCH), *argv], input=stdin, capture_output=True,
+                          cwd=workdir, timeout=120, check=False)
+
+
+def test_process_exit_codes_and_stdin(workdir: Path) -> None:
+    done = _process(workdir, "extract", "-", "--format", "csv", "--quiet",
+                    stdin=ARTICLE.encode("utf-8"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().startswith("id,sentence_id,text,quote")
+    assert done.stderr == b""
+
+    done = _process(workdir, "extract", "missing.md")
+    assert done.returncode == 2
+    assert done.stderr.decode().strip() == "error: missing.md: no such file"
+    assert done.stdout == b""
