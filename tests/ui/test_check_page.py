@@ -162,7 +162,10 @@ def test_failed_sentences_are_listed_and_the_rest_kept(
     monkeypatch.setattr(workbench.llm.fake, "heuristic_responder", flaky)
     check_text(app, ARTICLE)
     assert summary(app) == "3 claims · 3 check-worthy · 10 sentences · 0 ambiguous · 1 failed"
-    assert "1 step(s) failed; the rest of the article is complete" in app.warning[0].value
+    assert (
+        "1 step(s) failed after retries; the rest of the article is complete"
+        in app.warning[0].value
+    )
     sentences = app.dataframe[-1].value
     failed = sentences[sentences["status"] == "failed"]
     assert len(failed) == 1 and "no valid output" in failed["reason"].iloc[0]

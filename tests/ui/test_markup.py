@@ -9,7 +9,13 @@ from fake_reports import fake_report
 
 from workbench.review import add_claim, word_span
 from workbench.schema import Report
-from workbench.ui.markup import highlight_article, legend, md_escape, quote_in_context
+from workbench.ui.markup import (
+    highlight_article,
+    legend,
+    md_escape,
+    quote_in_context,
+    scroll_to_selection,
+)
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +84,10 @@ def test_quote_in_context_marks_only_the_quote(report: Report) -> None:
 )
 def test_md_escape_makes_markdown_literal(text: str, expected: str) -> None:
     assert md_escape(text) == expected
+
+
+def test_scroll_script_carries_no_untrusted_text() -> None:
+    script = scroll_to_selection("c3</script><script>alert(1)")
+    assert script.count("<script>") == 1 and script.count("</script>") == 1
+    assert "alert(1)" not in script
+    assert "/* selected c3scriptscriptalert1 */" in script

@@ -129,8 +129,8 @@ def header(report: Report) -> None:
     )
     if report.failures:
         st.warning(
-            f"{len(report.failures)} step(s) failed; the rest of the article is complete. "
-            "Run again to retry them: finished steps come from the cache.",
+            f"{len(report.failures)} step(s) failed after retries; the rest of the article is "
+            "complete. The failed sentences are listed with their reason below.",
             icon=":material/warning:",
         )
         with st.expander(f"Failed steps ({len(report.failures)})"):
@@ -202,7 +202,7 @@ def claims_frame(claims: list[Claim]) -> pd.DataFrame:
 
 CLAIM_COLUMNS: dict[str, Any] = {
     "id": st.column_config.TextColumn("id", width=50),
-    "claim": st.column_config.TextColumn("claim", width="large"),
+    "claim": st.column_config.TextColumn("claim", width="medium"),
     "score": st.column_config.ProgressColumn(
         "score", min_value=0.0, max_value=1.0, format="%.2f", width=80
     ),

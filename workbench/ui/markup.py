@@ -160,3 +160,24 @@ def quote_in_context(report: Report, claim: Claim, context: int = 1) -> str:
         f"<mark>{html.escape(text[claim.start : claim.end])}</mark>"
         f"{html.escape(text[claim.end : end])}</div>"
     )
+
+
+def scroll_to_selection(claim_id: str) -> str:
+    """A script that scrolls the article box (not the page) to the selected claim's quote.
+
+    The claim id only names the selection so the script differs per claim (a changed body is
+    run again); it is matched against ``[A-Za-z0-9-]`` and never put into the code otherwise.
+    """
+    marker = re.sub(r"[^A-Za-z0-9-]", "", claim_id)
+    return (
+        "<script>/* selected " + marker + " */"
+        "setTimeout(() => {"
+        "const mark = document.querySelector('.wb-article mark.wb-sel');"
+        "if (!mark) return;"
+        "let box = mark.parentElement;"
+        "while (box && box.scrollHeight <= box.clientHeight + 2) box = box.parentElement;"
+        "if (!box || box === document.documentElement || box === document.body) return;"
+        "const offset = mark.getBoundingClientRect().top - box.getBoundingClientRect().top;"
+        "box.scrollTop += offset - box.clientHeight / 3;"
+        "}, 300);</script>"
+    )

@@ -112,7 +112,7 @@ if FLASH in st.session_state:
     st.success(st.session_state.pop(FLASH), icon=":material/task_alt:")
 stats = engine.cache.stats()
 by_stage = engine.cache.counts_by_stage()
-metrics = st.columns(4)
+metrics = st.columns(3)
 metrics[0].metric("Entries", f"{stats['entries']:,}")
 metrics[1].metric("Size", f"{stats['size_bytes'] / 1e6:.1f} MB")
 metrics[2].metric(
@@ -121,7 +121,6 @@ metrics[2].metric(
     help="Requests that failed at temperature 0 are remembered so a re-run "
     "does not repeat them; clearing the cache retries them.",
 )
-metrics[3].metric("Stages", len(by_stage))
 st.caption(
     f"Directory: {stats['directory']} · every model answer is kept here, so a stopped "
     "or repeated run skips the steps already done."

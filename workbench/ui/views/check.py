@@ -11,7 +11,13 @@ from workbench.ingest import read_article
 from workbench.schema import Report
 from workbench.ui import common
 from workbench.ui.common import RawInput
-from workbench.ui.markup import LABEL_NAMES, highlight_article, label_of, legend
+from workbench.ui.markup import (
+    LABEL_NAMES,
+    highlight_article,
+    label_of,
+    legend,
+    scroll_to_selection,
+)
 
 
 def seed_title(path: Path) -> str:
@@ -27,7 +33,7 @@ def seed_title(path: Path) -> str:
 
 def choose_input() -> RawInput | None:
     source = st.segmented_control(
-        "Article", ["Paste", "Upload", "Sample"], default="Paste", key="source", required=True
+        "Source", ["Paste", "Upload", "Sample"], default="Paste", key="source", required=True
     )
     if source == "Upload":
         upload = st.file_uploader(
@@ -87,7 +93,7 @@ def show_result(report: Report, *, key: str) -> None:
         st.session_state.pop(common.SELECTED, None)
     table_key = f"{key}-table"
 
-    left, right = st.columns([1.05, 1], gap="large")
+    left, right = st.columns([1, 1.1], gap="large")
     with right:
         st.markdown(f"**Claims** · {len(shown)} of {len(claims)} shown · click a row or pick one")
         event = st.dataframe(
@@ -110,7 +116,7 @@ def show_result(report: Report, *, key: str) -> None:
         selected = st.selectbox(
             "Selected claim",
             ids,
-            index=None,
+            index=0 if ids else None,
             key=common.SELECTED,
             format_func=lambda i: common.claim_title(by_id[i]),
             placeholder="Choose a claim to see its span and evidence plan",
@@ -122,6 +128,9 @@ def show_result(report: Report, *, key: str) -> None:
         st.html(legend())
         with st.container(height=640, border=True):
             st.html(highlight_article(report, selected=selected, claims=shown))
+        if selected is not None:
+            # Our own script, no article text in it: scroll the article box to the selection.
+            st.html(scroll_to_selection(selected), unsafe_allow_javascript=True)
 
     st.markdown("#### Claim by claim")
     if not shown:
@@ -149,7 +158,20 @@ def show_result(report: Report, *, key: str) -> None:
 
 
 engine = common.session()
-raw = choose_input()
+if common.current_report() is None:
+    st.caption(
+        "Find the checkable claims in an article, who makes each one, how much it "
+        "matters, and what evidence would settle it."
+    )
+# Once there is a result the input folds away, so the result is what the page shows. A new
+# label makes a new expander: the browser would otherwise keep the old one open.
+shown_report = common.current_report()
+with st.expander(
+    "Article" if shown_report is None else "Article · open to check another",
+    expanded=shown_report is None,
+    icon=":material/article:",
+):
+    raw = choose_input()
 backends = list(engine.config.backends)
 controls = st.columns([2, 1, 1, 3], vertical_alignment="bottom")
 backend = controls[0].selectbox(
@@ -186,6 +208,7 @@ elif run and raw is not None:
         st.session_state[common.PARTIAL] = None
         if report is not None:
             common.set_report(report, raw)
+            st.rerun()  # draw the page as a result page: input folded, result on top
 
 partial = st.session_state.get(common.PARTIAL)
 if isinstance(partial, Report) and not run:

@@ -147,19 +147,17 @@ def metrics_tab(report: EvalReport) -> None:
 def history_tab(runs: list[RunSummary], run: RunSummary) -> None:
     backends = sorted({r.backend for r in runs})
     cols = st.columns([1, 1, 2])
-    chosen = cols[0].multiselect("Backends", backends, default=[run.backend], key="ev-h-backend")
+    chosen = cols[0].multiselect("Backends", backends, default=[run.backend])
     scopes = sorted({r.subset or r.dataset or "all" for r in runs})
     scope = cols[1].selectbox(
         "Fixture set",
         scopes,
         index=scopes.index(run.subset or run.dataset or "all"),
-        key="ev-h-scope",
     )
     metrics = cols[2].multiselect(
         "Metrics",
         [m for m in HEADLINE if m in METRICS],
         default=HISTORY_DEFAULT,
-        key="ev-h-metrics",
     )
     shown = [r for r in runs if r.backend in chosen and (r.subset or r.dataset or "all") == scope]
     rows = history_rows(shown, metrics)

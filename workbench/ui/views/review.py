@@ -115,7 +115,7 @@ def evidence_form(report: Report, claim: Claim, key: str) -> None:
         slots: list[EvidenceNeed | None] = [*claim.evidence, None]
         for number, need in enumerate(slots, 1):
             st.markdown(f"**Need {number}**" if need else "**Add a need** (leave empty for none)")
-            cols = st.columns([1, 1, 2])
+            cols = st.columns([1.5, 1, 2.2])
             kind = cols[0].selectbox(
                 "Kind",
                 KINDS,
@@ -124,7 +124,7 @@ def evidence_form(report: Report, claim: Claim, key: str) -> None:
                 format_func=lambda v: v.replace("_", " "),
             )
             as_of = cols[1].text_input(
-                "As of (date, if time matters)",
+                "As of (date)",
                 need.as_of or "" if need else "",
                 key=f"{key}-asof-{number}",
             )

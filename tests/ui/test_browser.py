@@ -1,0 +1,178 @@
+"""End to end in a real headless Chromium: `workbench ui` on loopback, a seed article on the
+embedded model, a claim opened, the JSON export downloaded and checked.
+
+The server is a subprocess (outside the pytest-socket guard, and it only listens on
+127.0.0.1); the test itself connects to loopback only. Answers come from the session's
+response cache when the CLI end-to-end test ran the same seed earlier; otherwise the embedded
+model takes a few minutes. Screenshots go to test-artifacts/ (gitignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fake_reports import REPO, SEED_FILES
+
+from workbench.ingest import read_article
+
+pytestmark = [pytest.mark.browser, pytest.mark.model]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = REPO / "test-artifacts"
+MODEL_MINUTES = 20  # upper bound for one seed on a busy 2-core machine
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop the CLI and the Streamlit server it started (one process group); a server still
+    busy with a model call after a grace period is killed."""
+    for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(process.pid, 0)  # anyone left in the group?
+            except ProcessLookupError:
+                process.wait()
+                return
+            process.poll()
+            time.sleep(0.2)
+    process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`workbench ui` on a free loopback port, no config file: only the embedded backend."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian chromium is missing: apt-get install -y chromium (scripts/setup.sh)")
+    home = tmp_path_factory.mktemp("ui-home")
+    port = free_port()
+    env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "PYTHONUNBUFFERED": "1"}
+    env.pop("WORKBENCH_CONFIG", None)
+    log = (home / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "workbench"),
+            "ui",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        env=env,
+        cwd=home,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: streamlit runs as a child of the CLI
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail(f"workbench ui did not start:\n{(home / 'server.log').read_text()}")
+                time.sleep(0.3)
+        yield url
+    finally:
+        stop_group(process)
+        log.close()
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(home / "server.log", ARTIFACTS / "ui-server.log")
+
+
+@pytest.mark.timeout(MODEL_MINUTES * 60 + 120)
+def test_seed_article_in_a_real_browser(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    seed = SEED_FILES[0] if SEED_FILES else pytest.skip("no seed articles beside the repo")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+            page.goto(server)
+            expect(page.get_by_role("button", name="Run check")).to_be_visible(timeout=60_000)
+            page.get_by_label("Article text").fill(seed.read_text(encoding="utf-8"))
+            page.get_by_role("button", name="Run check").click()
+
+            # Live progress first, then the header with the result.
+            expect(page.get_by_text("Selecting checkable sentences").first).to_be_visible(
+                timeout=60_000
+            )
+            header = page.get_by_role("heading", name=re.compile(r"^\d+ claims · "))
+            expect(header).to_be_visible(timeout=MODEL_MINUTES * 60_000)
+            summary = header.inner_text()
+            claims = int(summary.split()[0])
+            assert claims >= 5, summary
+
+            marks = page.locator(".wb-article mark")
+            expect(marks.first).to_be_visible()
+            assert marks.count() >= 5
+            assert page.locator(".wb-article script").count() == 0
+            header.scroll_into_view_if_needed()
+            page.wait_for_timeout(1500)  # let the tables below the header finish drawing
+            page.screenshot(path=str(ARTIFACTS / "ui-check.png"))
+
+            # Open the first claim: attribution chain, rationale and evidence plan.
+            first = page.get_by_text(re.compile(r"^c1 · ")).first
+            first.click()
+            details = page.get_by_test_id("stExpanderDetails").filter(has_text="Who claims it:")
+            expect(details.first).to_be_visible()
+            expect(details.first.get_by_text(re.compile(r"^Check-worthiness: "))).to_be_visible()
+            expect(details.first.get_by_text(re.compile(r"^Evidence — ")).first).to_be_visible()
+            first.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "ui-claim-open.png"))
+
+            # Export JSON and check what was downloaded.
+            with page.expect_download() as download_info:
+                page.get_by_role("button", name="Export JSON").first.click()
+            download = download_info.value
+            assert download.suggested_filename.endswith(".claims.json")
+            exported = json.loads(Path(download.path()).read_text(encoding="utf-8"))
+            assert len(exported["claims"]) == claims
+            assert (
+                exported["article"]["text"] == read_article(seed.read_bytes(), "pasted text").text
+            )
+            for claim in exported["claims"]:
+                text = exported["article"]["text"]
+                assert text[claim["start"] : claim["end"]] == claim["quote"]
+            assert exported["run"]["backend"] == "embedded"
+
+            page.set_viewport_size({"width": 1440, "height": 2800})
+            page.wait_for_timeout(1000)
+            page.screenshot(path=str(ARTIFACTS / "ui-check-full.png"))
+        finally:
+            browser.close()
