@@ -19,7 +19,7 @@ extract: setup ## check the first sample article on the command line
 	.venv/bin/workbench extract $(SEED) --format md
 
 lint: setup ## ruff and mypy
-	.venv/bin/ruff check workbench tests bench
+	.venv/bin/ruff check workbench tests $(wildcard bench)
 	.venv/bin/mypy
 
 test: setup lint ## set up and run the whole test suite (unit, model, HTTP server, eval gate, browser)
