@@ -212,20 +212,23 @@ elif run and raw is not None:
 
 partial = st.session_state.get(common.PARTIAL)
 if isinstance(partial, Report) and not run:
-    done = [stage for stage, stats in partial.run.stages.items() if stats.calls]
+    done = {stage: stats.calls for stage, stats in partial.run.stages.items() if stats.calls}
+    steps = " · ".join(f"{stage} {calls}" for stage, calls in done.items())
     st.warning(
-        "The last run was stopped before it finished "
-        f"({', '.join(done) or 'no stage'} started). Finished steps are in the cache: press "
-        "**Run check** with the same article and backend to resume where it stopped.",
+        f"The last run was stopped after {sum(done.values())} finished steps"
+        + (f" ({steps})" if steps else "")
+        + ". They are in the cache: press **Run check** with the same article and backend to "
+        "resume where it stopped.",
         icon=":material/pause_circle:",
     )
-    with st.expander(f"What the stopped run had so far: {partial.summary()}"):
-        st.dataframe(
-            common.claims_frame(partial.claims),
-            hide_index=True,
-            width="stretch",
-            column_config=common.CLAIM_COLUMNS,
-        )
+    if partial.claims:
+        with st.expander(f"What the stopped run had so far: {partial.summary()}"):
+            st.dataframe(
+                common.claims_frame(partial.claims),
+                hide_index=True,
+                width="stretch",
+                column_config=common.CLAIM_COLUMNS,
+            )
 
 result = common.current_report()
 if result is not None:
