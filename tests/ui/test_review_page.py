@@ -99,6 +99,7 @@ def test_add_a_missed_claim_by_choosing_a_span(app: AppTest) -> None:
     open_review(app)
     before = len(reviewed(app).claims)
     sentence = next(s for s in reviewed(app).sentences if s.text.startswith("Is this"))
+    assert app.selectbox(key="add-sentence").value == sentence.id  # first body sentence w/o claim
     app.selectbox(key="add-sentence").set_value(sentence.id)
     app.run()
     app.select_slider(key=f"add-span-{sentence.id}").set_range(2, 6)

@@ -322,7 +322,8 @@ def run_check(
         live_table.empty()
         live_line.empty()
         status.update(
-            label=f"Done in {report.run.seconds:.1f}s: {report.summary()}",
+            label=f"{label + ': ' if label else ''}done in {report.run.seconds:.1f}s · "
+            f"{report.summary()}",
             state="complete",
             expanded=False,
         )

@@ -19,6 +19,7 @@ from workbench.ui.markup import STATUS_NAMES, label_of, md_escape
 
 RESULT = "comparison"  # session_state: (report A, report B, label A, label B)
 MARKS = {"same": "= same", "changed": "~ changed", "added": "+ added", "dropped": "− dropped"}
+CHANGE_COLOURS = {"~ changed": "#fbe3a1", "+ added": "#cfe8d4", "− dropped": "#f8c9bd"}
 
 
 def side(column: DeltaGenerator, name: str, backends: list[str], default: str) -> tuple[str, str]:
@@ -89,12 +90,19 @@ def pairs_frame(pairs: list[ClaimPair]) -> pd.DataFrame:
 def show(comparison: Comparison, report_a: Report, report_b: Report) -> None:
     st.subheader(comparison.summary(), anchor=False)
     st.dataframe(figures_frame([comparison.a, comparison.b]), hide_index=True, width="stretch")
+    st.caption(
+        "Tokens, cost and seconds count this run's model calls; steps answered from the "
+        "cache cost nothing, so compare a cold run with a cold run."
+    )
     kinds = st.multiselect(
         "Show", list(MARKS), default=list(MARKS), key="cmp-kinds", format_func=MARKS.__getitem__
     )
     pairs = [p for p in comparison.pairs if p.kind in kinds]
     st.dataframe(
-        pairs_frame(pairs),
+        pairs_frame(pairs).style.map(
+            lambda mark: f"background-color: {CHANGE_COLOURS.get(mark, 'transparent')}",
+            subset=["change"],
+        ),
         hide_index=True,
         width="stretch",
         column_config={

@@ -23,7 +23,16 @@ from workbench.review import (
     set_decision,
     word_span,
 )
-from workbench.schema import CheckLabel, Claim, ClaimType, EvidenceKind, EvidenceNeed, Report
+from workbench.schema import (
+    CheckLabel,
+    Claim,
+    ClaimType,
+    EvidenceKind,
+    EvidenceNeed,
+    Report,
+    Role,
+    Status,
+)
 from workbench.ui import common
 from workbench.ui.markup import ARTICLE_CSS, LABEL_NAMES, STATUS_NAMES, quote_in_context
 
@@ -211,9 +220,21 @@ def add_missed_claim(report: Report) -> None:
         text = s.text if len(s.text) <= 90 else s.text[:89] + "…"
         return f"{s.id} · {STATUS_NAMES[s.status]} · {text}"
 
+    # Start where missed claims hide: the first body sentence the pipeline found nothing in.
+    ids = list(by_id)
+    start_at = next(
+        (
+            i
+            for i, s in enumerate(sentences)
+            if s.role == Role.body
+            and s.status in (Status.no_claim, Status.ambiguous, Status.failed)
+        ),
+        0,
+    )
     picked = st.selectbox(
         "Sentence",
-        list(by_id),
+        ids,
+        index=start_at,
         format_func=describe,
         key="add-sentence",
         help="Sentences without claims are where missed claims hide.",
