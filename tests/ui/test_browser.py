@@ -146,16 +146,6 @@ def test_seed_article_in_a_real_browser(server: str) -> None:
             page.wait_for_timeout(1500)  # let the tables below the header finish drawing
             page.screenshot(path=str(ARTIFACTS / "ui-check.png"))
 
-            # Open the first claim: attribution chain, rationale and evidence plan.
-            first = page.get_by_text(re.compile(r"^c1 · ")).first
-            first.click()
-            details = page.get_by_test_id("stExpanderDetails").filter(has_text="Who claims it:")
-            expect(details.first).to_be_visible()
-            expect(details.first.get_by_text(re.compile(r"^Check-worthiness: "))).to_be_visible()
-            expect(details.first.get_by_text(re.compile(r"^Evidence — ")).first).to_be_visible()
-            first.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "ui-claim-open.png"))
-
             # Export JSON and check what was downloaded.
             with page.expect_download() as download_info:
                 page.get_by_role("button", name="Export JSON").first.click()
@@ -163,13 +153,31 @@ def test_seed_article_in_a_real_browser(server: str) -> None:
             assert download.suggested_filename.endswith(".claims.json")
             exported = json.loads(Path(download.path()).read_text(encoding="utf-8"))
             assert len(exported["claims"]) == claims
-            assert (
-                exported["article"]["text"] == read_article(seed.read_bytes(), "pasted text").text
-            )
+            text = exported["article"]["text"]
+            assert text == read_article(seed.read_bytes(), "pasted text").text
             for claim in exported["claims"]:
-                text = exported["article"]["text"]
                 assert text[claim["start"] : claim["end"]] == claim["quote"]
             assert exported["run"]["backend"] == "embedded"
+            planned = [c["id"] for c in exported["claims"] if c["evidence"]]
+            assert planned, "no claim has an evidence plan"
+
+            # Open a claim with an evidence plan (c1 is selected, so already open): its
+            # attribution chain, rationale, and evidence with questions.
+            target = next((i for i in planned if i != "c1"), planned[0])
+            expander = page.get_by_test_id("stExpander").filter(
+                has=page.get_by_text(re.compile(rf"^{target} · "))
+            )
+            if target != "c1":
+                expander.get_by_text(re.compile(rf"^{target} · ")).click()
+            details = expander.get_by_test_id("stExpanderDetails")
+            expect(details).to_be_visible()
+            expect(details.get_by_text(re.compile(r"^Who claims it: "))).to_be_visible()
+            expect(details.get_by_text(re.compile(r"^Check-worthiness: "))).to_be_visible()
+            expect(details.get_by_text(re.compile(r"^Evidence — ")).first).to_be_visible()
+            expect(details.locator("li").first).to_be_visible()  # the questions
+            expander.scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(ARTIFACTS / "ui-claim-open.png"))
 
             page.set_viewport_size({"width": 1440, "height": 2800})
             page.wait_for_timeout(1000)
