@@ -178,6 +178,9 @@ def test_failed_steps_exit_1_and_the_report_is_still_written(
         (["extract", "article.md", "--colour"], "unrecognized arguments: --colour"),
         (["cache", "purge"], "invalid choice: 'purge'"),
         (["backends", "--backend", "gpt"], "unknown backend 'gpt'"),
+        (["extract", "article.md", "--out", "no/such/dir/x.json"], "directory no/such/dir does"),
+        (["extract", "article.md", "--out", "."], "--out .: is a directory"),
+        (["batch", "article.md", "--out", "no/x.jsonl"], "--out no/x.jsonl: directory no"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(

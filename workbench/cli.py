@@ -120,11 +120,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from workbench.session import Session
 
     session = Session.open(args.config, no_cache=args.no_cache, prompts_dir=args.prompts)
+    if args.out:
+        _check_writable(args.out)  # before the run, not after minutes of model calls
     article = read_path(args.path, session.config.limits)
     report = session.check(article, args.backend, on_progress=_progress_printer(args.quiet))
     output = render(report, args.format)
     if args.out:
-        Path(args.out).write_text(output, encoding="utf-8")
+        try:
+            Path(args.out).write_text(output, encoding="utf-8")
+        except OSError as err:
+            raise ConfigError(f"--out {args.out}: cannot write it ({err.strerror})") from err
     else:
         sys.stdout.write(output if output.endswith("\n") else output + "\n")
     stats = report.run
@@ -143,6 +148,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _check_writable(path: str) -> None:
+    """--out must name a file in an existing directory: a typo is found before the run."""
+    out = Path(path)
+    if out.is_dir():
+        raise ConfigError(f"--out {path}: is a directory; name a file")
+    if not out.parent.is_dir():
+        raise ConfigError(f"--out {path}: directory {out.parent} does not exist")
 
 
 def _article_files(inputs: Sequence[str]) -> list[Path]:
@@ -191,6 +205,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     session = Session.open(args.config, no_cache=args.no_cache, prompts_dir=args.prompts)
     out = Path(args.out)
+    _check_writable(args.out)
     files = _article_files(args.inputs)
     done = _done_sources(out)
     client = session.client(args.backend, concurrency=args.concurrency)
