@@ -32,6 +32,10 @@ _REPORTED_BY = re.compile(rf"({_NAME})\s+(?:has\s+|have\s+)?{_VERB}\b")
 _REPORTED_AFTER = re.compile(rf"[,”\"']\s*{_VERB}\s+((?:the\s+)?{_NAME})")
 # "She explains that": a pronoun is nobody a fact-checker can ask; the name is in the context.
 _PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "these", "those"}
+# A period after two lowercase letters ends a sentence (not "J." or "U.S."); titles left alone
+# by that split ("Gen. Sergey Rudskoy" -> "Gen", "Sergey Rudskoy") are no source.
+_SENTENCE_END = re.compile(r"(?<=[a-z]{2})\.\s+")
+_TITLES = {"mrs", "gen", "col", "sgt", "gov", "sen", "rep", "prof", "capt", "maj", "adm", "cpl"}
 _ACCORDING_TO = re.compile(rf"\baccording to\s+((?:the\s+)?{_NAME})")
 _PROPER_PHRASE = re.compile(r"\b[A-Z][\w.'’-]+(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w.'’-]+)+")
 
@@ -81,11 +85,12 @@ def source_options(sentence: str, before: str) -> list[str]:
         found += [m.group(1) for m in _REPORTED_AFTER.finditer(text)]
         found += [m.group(1) for m in _ACCORDING_TO.finditer(text)]
         found += [m.group(0) for m in _PROPER_PHRASE.finditer(text)]
-        for name in found:
+        # The context joins sentences: "..., reports Martin. She explains" is two names' worth.
+        for name in (part for match in found for part in _SENTENCE_END.split(match)):
             name = name.strip(" .,;:'’\"")
             if (
                 name
-                and name.lower() not in _PRONOUNS
+                and name.lower() not in _PRONOUNS | _TITLES
                 and _same(name) not in {_same(o) for o in options}
             ):
                 options.append(name)
