@@ -218,6 +218,13 @@ def _size(count: int) -> str:
     return f"{count / 1e6:.1f} MB" if count >= 100_000 else f"{count:,} bytes"
 
 
+def _too_many_chars(name: str, count: int, limits: InputLimits) -> InputError:
+    return InputError(
+        f"{name}: article has {count:,} characters; the limit is {limits.max_chars:,} "
+        "(raise [limits] max_chars in the config)"
+    )
+
+
 def read_article(
     data: bytes | str, name: str = "<text>", limits: InputLimits | None = None
 ) -> Article:
@@ -233,6 +240,9 @@ def read_article(
         text = data if isinstance(data, str) else decode_bytes(data)
     except InputError as err:
         raise InputError(f"{name}: {err}") from err
+    # Far over the limit already: say so before spending time converting and cleaning it.
+    if len(text) > 4 * limits.max_chars:
+        raise _too_many_chars(name, len(text.strip()), limits)
     fmt = sniff_format(text, name)
     if fmt == "html":
         text = html_to_markdown(text)
@@ -242,10 +252,7 @@ def read_article(
     if not text:
         raise InputError(f"{name}: the article is empty (no text after reading it)")
     if len(text) > limits.max_chars:
-        raise InputError(
-            f"{name}: article has {len(text):,} characters; the limit is {limits.max_chars:,} "
-            "(raise [limits] max_chars in the config)"
-        )
+        raise _too_many_chars(name, len(text), limits)
     title_match = re.match(r"#{1,6} (.+)", text)
     return Article(
         text=text,
