@@ -126,7 +126,7 @@ def test_upload_html_and_pick_a_sample(app: AppTest) -> None:
         pytest.skip("no seed articles beside the repository")
     app.button_group[0].set_value("Sample")
     app.run()
-    assert Path(app.selectbox(key="sample").value).resolve() == SEED_FILES[0]
+    assert Path(app.selectbox(key="sample").value).resolve() == SEED_FILES[0].resolve()
     by_label(app.button, "Run check").click()
     app.run()
     assert app.session_state[common.REPORT].article.source == SEED_FILES[0].name
