@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from support.hostile import (
     long_sentence,
     write_corpus,
 )
+from support.peak import run_measured
 
 from workbench.cli import main
 from workbench.export import CSV_COLUMNS
@@ -169,20 +169,11 @@ def test_ten_megabytes_stay_bounded_in_a_real_process(corpus: Path, isolated: Pa
         str(config),
     ]
     env = {**os.environ, "WORKBENCH_CACHE_DIR": str(isolated / "cache")}
-    started = time.monotonic()
-    child = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=isolated
-    )
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.monotonic() - started
-    assert child.stdout is not None and child.stderr is not None
-    out, err = child.stdout.read().decode(), child.stderr.read().decode()
-    child.returncode = os.waitstatus_to_exitcode(status)
-    assert child.returncode == 2 and out == ""
-    assert_one_error_line(err, "10,000,288 characters", "the limit is 300,000", "max_chars")
-    assert elapsed < 90
-    peak_mb = usage.ru_maxrss / 1024
-    assert peak_mb < 800, f"peak RSS {peak_mb:.0f} MB for a 10 MB input"
+    done = run_measured(command, env=env, cwd=isolated)
+    assert done.returncode == 2 and done.stdout == ""
+    assert_one_error_line(done.stderr, "10,000,288 characters", "the limit is 300,000", "max_chars")
+    assert done.seconds < 90
+    assert done.peak_mb < 800, f"peak RSS {done.peak_mb:.0f} MB for a 10 MB input"
 
 
 # ---------------------------------------------------------------------------------------------
