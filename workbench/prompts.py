@@ -91,14 +91,18 @@ class Prompt:
         except jinja2.UndefinedError as err:
             raise ConfigError(f"{self.path}: {err.message}") from err
 
+    @cached_property
+    def _prefix(self) -> tuple[tuple[str, str], ...]:
+        """System message and few-shot turns: the same for every request, rendered once."""
+        turns = [("system", self.spec.system.strip())]
+        for example in self.spec.examples:
+            turns.append(("user", self.render_user(example.variables)))
+            turns.append(("assistant", json.dumps(example.answer, ensure_ascii=False)))
+        return tuple(turns)
+
     def messages(self, variables: dict[str, Any]) -> list[dict[str, str]]:
         """Chat messages: system, few-shot turns, then the real question."""
-        messages = [{"role": "system", "content": self.spec.system.strip()}]
-        for example in self.spec.examples:
-            messages.append({"role": "user", "content": self.render_user(example.variables)})
-            messages.append(
-                {"role": "assistant", "content": json.dumps(example.answer, ensure_ascii=False)}
-            )
+        messages = [{"role": role, "content": content} for role, content in self._prefix]
         messages.append({"role": "user", "content": self.render_user(variables)})
         return messages
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -329,6 +330,7 @@ class ExtractResponse(BaseModel):
     claims: list[ExtractedClaim] = Field(max_length=4, description="At most four claims.")
 
 
+@cache  # at most 8 x 8 classes; building one takes pydantic milliseconds
 def extract_response_for(quote_count: int, source_count: int) -> type[ExtractResponse]:
     """``ExtractResponse`` whose quote and sources are numbers of the options offered.
 

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -57,7 +58,22 @@ class Request:
         return self.narrowed_model or self.prompt.response_model
 
     def schema(self) -> dict[str, Any]:
-        return self.response_model.model_json_schema()
+        """The response model's JSON schema (shared: do not modify it)."""
+        return _json_schema(self.response_model)
+
+
+# Response models are classes made once (narrowed ones are cached too): their JSON schema and
+# instructor's wrapper of them need making once, not per request. Profiled in bench/run.py,
+# both together were a fifth of the client's CPU per request.
+@lru_cache(maxsize=256)
+def _json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema()
+
+
+@lru_cache(maxsize=256)
+def _instructor_model(model: type[BaseModel]) -> type[BaseModel]:
+    """``model`` as instructor wraps it (it would re-create the wrapper class on every call)."""
+    return instructor.openai_schema(model)  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -162,6 +178,9 @@ class _AttemptCounter:
 
 def response_cost(response: Any) -> float:
     """USD cost of one response per litellm's price table; 0.0 where no price is known."""
+    known = (getattr(response, "_hidden_params", None) or {}).get("response_cost")
+    if isinstance(known, int | float):
+        return float(known)  # litellm priced it already; pricing again costs CPU per request
     try:
         return float(litellm.completion_cost(completion_response=response) or 0.0)
     except Exception as err:  # noqa: BLE001 - litellm raises bare Exception for unpriced models
@@ -236,7 +255,7 @@ class LiteLLMClient:
             try:
                 value, _completion = await client.chat.completions.create_with_completion(
                     messages=_jinja_inert(request),  # type: ignore[arg-type]
-                    response_model=request.response_model,
+                    response_model=_instructor_model(request.response_model),
                     max_retries=self.backend.reasks,  # instructor: retries after the first try
                     context=request.context or None,
                     **{k: v for k, v in kwargs.items() if v is not None},
