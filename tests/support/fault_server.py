@@ -251,6 +251,8 @@ class FaultServer:
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_post("/chat/completions", self._chat)
         app.router.add_get("/v1/models", self._models)
+        app.router.add_get("/stats", self._stats)  # for a server running in another process
+        app.router.add_post("/reset", self._reset)
         self._runner = web.AppRunner(app, access_log=None)
         loop.run_until_complete(self._runner.setup())
         site = web.TCPSite(self._runner, "127.0.0.1", self.port, backlog=512)
@@ -262,6 +264,21 @@ class FaultServer:
         loop.close()
 
     # -- handlers -----------------------------------------------------------------------------
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        with self._lock:
+            faults = [r.fault for r in self.requests]
+            return web.json_response(
+                {
+                    "requests": len(faults),
+                    "ok": faults.count("ok"),
+                    "max_in_flight": self.max_in_flight,
+                }
+            )
+
+    async def _reset(self, request: web.Request) -> web.Response:
+        self.reset()
+        return web.json_response({"reset": True})
 
     async def _models(self, request: web.Request) -> web.Response:
         return web.json_response({"object": "list", "data": [{"id": "fault", "object": "model"}]})

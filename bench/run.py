@@ -1,0 +1,424 @@
+"""Performance figures of the workbench, measured side by side in one run (for a person, not CI).
+
+    .venv/bin/python bench/run.py --json              # every figure, one JSON object on stdout
+    .venv/bin/python bench/run.py --only batch        # one part: embedded | batch
+    .venv/bin/python bench/run.py --profile prof/     # also write where the time goes
+
+Figures (goals from the hardening issue in brackets):
+- ``embedded_throughput_ratio``: generated tokens/s of a seed article's pipeline run on the
+  embedded model, divided by raw llama-cpp-python replaying the very calls the pipeline made
+  (same messages, grammar, max_tokens, temperature, seed, same loaded model) [>= 0.9];
+- ``warm_speedup``, ``warm_seconds``: that cold run against a fully cached re-run in the same
+  process [>= 100x, < 0.3 s];
+- ``batch_wall_over_ideal_c1/_c4/_c8/_c16``: 20 articles through ``workbench batch`` against
+  the loopback fault server answering valid JSON after 0.5 s, wall time over the latency-bound
+  ideal ``0.5 s * max(requests / concurrency, 4 stages)`` [<= 1.25 at c8];
+- ``peak_rss_mb``: peak resident memory of the process that ran the seed on the embedded model.
+
+The embedded part runs in a child process (so its memory is its own); the fault server runs in
+another (so it takes no CPU from the client under test). Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from workbench.llm.embedded import llama_response_format
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO.parent / "shared" / "seeds" / "000_7328977ade79c96d.txt"
+sys.path.insert(0, str(REPO / "tests"))  # tests/support: configs and the fault server
+
+STAGE_BY_PROPERTY = {
+    "checkable": "select",
+    "claims": "extract",
+    "rating": "checkworthiness",
+    "needs": "evidence",
+    "answer": "probe",
+}
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = 0.0
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        memory = int(meminfo.read_text().split()[1]) / 2**20
+    try:
+        from importlib.metadata import version
+
+        llama_version = version("llama_cpp_python")
+    except Exception:  # noqa: BLE001 - informational only
+        llama_version = "?"
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory, 1),
+        "python": platform.python_version(),
+        "llama_cpp_python": llama_version,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (VmHWM), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---------------------------------------------------------------------------------------------
+# Embedded: throughput against raw llama-cpp-python, warm re-run, memory (in a child process)
+# ---------------------------------------------------------------------------------------------
+
+
+def _stage_of(params: dict[str, Any]) -> str:
+    schema = (llama_response_format(params) or {}).get("schema") or {}
+    for name in schema.get("properties", {}):
+        if name in STAGE_BY_PROPERTY:
+            return STAGE_BY_PROPERTY[name]
+    return "?"
+
+
+def embedded_child(seed: Path, unconstrained_sample: int) -> dict[str, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-embedded-"))
+    os.environ["WORKBENCH_CACHE_DIR"] = str(workdir / "cache")
+    os.environ.pop("WORKBENCH_CONFIG", None)
+    os.chdir(workdir)  # no ./workbench.toml: the built-in embedded backend
+
+    from workbench.ingest import read_path
+    from workbench.llm.embedded import DEFAULT_ALIAS, embedded_provider
+    from workbench.session import Session
+
+    session = Session.open()
+    article = read_path(str(seed), session.config.limits)
+    provider = embedded_provider()
+    llama = provider.llama(DEFAULT_ALIAS)  # loaded before timing: both sides start loaded
+
+    calls: list[dict[str, Any]] = []
+    generate = provider.generate
+
+    def recording(alias: str, messages: list[dict[str, Any]], params: dict[str, Any]) -> Any:
+        started = time.perf_counter()
+        result = generate(alias, messages, params)
+        calls.append(
+            {
+                "messages": messages,
+                "params": params,
+                "stage": _stage_of(params),
+                "tokens": result["usage"]["completion_tokens"],
+                "prompt_tokens": result["usage"]["prompt_tokens"],
+                "seconds": time.perf_counter() - started,
+                "content": result["choices"][0]["message"]["content"],
+            }
+        )
+        return result
+
+    provider.generate = recording  # type: ignore[method-assign]
+
+    say(f"embedded: cold run of {seed.name} (minutes on 2 cores)")
+    started = time.perf_counter()
+    cold = session.check(article)
+    cold_seconds = time.perf_counter() - started
+    rss = peak_rss_mb()
+    say(f"embedded: cold {cold_seconds:.1f}s, {len(calls)} model calls; warm re-run")
+    started = time.perf_counter()
+    warm = session.check(article)
+    warm_seconds = time.perf_counter() - started
+    assert warm.run.cache_misses == 0, "the warm run must be all cache hits"
+
+    say("embedded: raw llama-cpp-python replays the same calls")
+    raw: list[dict[str, Any]] = []
+    for call in calls:
+        params = call["params"]
+        started = time.perf_counter()
+        result = llama.create_chat_completion(
+            messages=call["messages"],
+            response_format=llama_response_format(params),
+            temperature=float(params.get("temperature") or 0.0),
+            max_tokens=int(params.get("max_tokens") or 256),
+            seed=params.get("seed"),
+        )
+        raw.append(
+            {
+                "stage": call["stage"],
+                "tokens": result["usage"]["completion_tokens"],
+                "seconds": time.perf_counter() - started,
+                "same_output": result["choices"][0]["message"]["content"] == call["content"],
+            }
+        )
+
+    # Grammar cost: the same prompts without a schema, generating as many tokens as with it.
+    sample = [c for c in calls if c["stage"] == "evidence"][:unconstrained_sample]
+    free: list[dict[str, Any]] = []
+    for call in sample:
+        started = time.perf_counter()
+        result = llama.create_chat_completion(
+            messages=call["messages"],
+            temperature=0.0,
+            max_tokens=max(call["tokens"], 1),
+            seed=call["params"].get("seed"),
+        )
+        free.append(
+            {
+                "tokens": result["usage"]["completion_tokens"],
+                "seconds": time.perf_counter() - started,
+            }
+        )
+
+    def rate(rows: list[dict[str, Any]], seconds: float | None = None) -> float:
+        total = seconds if seconds is not None else sum(r["seconds"] for r in rows)
+        return sum(r["tokens"] for r in rows) / total if total else 0.0
+
+    pipeline_tokens = sum(c["tokens"] for c in calls)
+    stages: dict[str, Any] = {}
+    for stage in ("select", "extract", "checkworthiness", "evidence"):
+        mine = [c for c in calls if c["stage"] == stage]
+        theirs = [r for r in raw if r["stage"] == stage]
+        stats = cold.run.stages[stage]
+        stages[stage] = {
+            "calls": len(mine),
+            "completion_tokens": sum(c["tokens"] for c in mine),
+            "mean_prompt_tokens": round(sum(c["prompt_tokens"] for c in mine) / len(mine))
+            if mine
+            else 0,
+            "stage_seconds": round(stats.seconds, 2),
+            "model_seconds": round(sum(c["seconds"] for c in mine), 2),
+            "tokens_per_s_pipeline": round(rate(mine, stats.seconds), 1),
+            "tokens_per_s_in_model": round(rate(mine), 1),
+            "tokens_per_s_raw": round(rate(theirs), 1),
+        }
+    model_seconds = sum(c["seconds"] for c in calls)
+    raw_seconds = sum(r["seconds"] for r in raw)
+    return {
+        "embedded_throughput_ratio": round(rate(calls, cold_seconds) / rate(raw), 3),
+        "embedded_tokens_per_s_pipeline": round(rate(calls, cold_seconds), 1),
+        "embedded_tokens_per_s_raw": round(rate(raw), 1),
+        "embedded_tokens_per_s_raw_unconstrained": round(rate(free), 1) if free else None,
+        "embedded_tokens_per_s_raw_constrained_same_calls": round(
+            rate([r for r in raw if r["stage"] == "evidence"][: len(free)]), 1
+        )
+        if free
+        else None,
+        "embedded_completion_tokens": pipeline_tokens,
+        "embedded_model_calls": len(calls),
+        "embedded_raw_same_output": sum(r["same_output"] for r in raw),
+        "embedded_cold_seconds": round(cold_seconds, 2),
+        "embedded_model_seconds": round(model_seconds, 2),
+        "embedded_raw_seconds": round(raw_seconds, 2),
+        "embedded_overhead_seconds": round(cold_seconds - model_seconds, 2),
+        "embedded_stages": stages,
+        "embedded_claims": len(cold.claims),
+        "warm_seconds": round(warm_seconds, 4),
+        "warm_speedup": round(cold_seconds / warm_seconds, 1),
+        "peak_rss_mb": round(rss, 1),
+    }
+
+
+def run_embedded(seed: Path, unconstrained_sample: int, profile: Path | None) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        __file__,
+        "--child-embedded",
+        str(seed),
+        "--unconstrained-sample",
+        str(unconstrained_sample),
+    ]
+    if profile is not None:
+        profile.mkdir(parents=True, exist_ok=True)
+        spy = Path(sys.executable).parent / "py-spy"
+        command = [
+            str(spy),
+            "record",
+            "--threads",
+            "--idle",
+            "--nonblocking",  # sample without pausing the process: timings stay honest
+            "--rate",
+            "50",
+            "--format",
+            "raw",
+            "-o",
+            str(profile / "embedded.collapsed.txt"),
+            "--",
+            *command,
+        ]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch against a loopback server with fixed latency
+# ---------------------------------------------------------------------------------------------
+
+TOPICS = [
+    "bridge",
+    "harbor",
+    "school",
+    "museum",
+    "railway",
+    "hospital",
+    "market",
+    "library",
+    "stadium",
+    "airport",
+]
+
+
+def batch_article(n: int) -> str:
+    topic = TOPICS[n % len(TOPICS)].title()
+    return (
+        f"# {topic} works, part {n}\n\n"
+        f"The {topic} Authority of Springfield spent ${n + 2}.5 million on repairs in 2024.\n\n"
+        f"Director Ana {topic}son said {n + 10} workers finished the job in May.\n\n"
+        f"The city council reported that the {topic} reopened on 3 June after {n + 4} weeks.\n"
+    )
+
+
+class ServerProcess:
+    """tests/support/fault_server.py in its own process, answering after ``delay`` seconds."""
+
+    def __init__(self, delay: float) -> None:
+        script = REPO / "tests" / "support" / "fault_server.py"
+        self.process = subprocess.Popen(
+            [sys.executable, str(script), "--delay", str(delay)], stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None
+        self.base_url = self.process.stdout.readline().strip()
+        self.root = self.base_url.removesuffix("/v1")
+
+    def stats(self) -> dict[str, Any]:
+        with urllib.request.urlopen(f"{self.root}/stats", timeout=10) as response:
+            return dict(json.loads(response.read()))
+
+    def reset(self) -> None:
+        request = urllib.request.Request(f"{self.root}/reset", method="POST", data=b"")
+        urllib.request.urlopen(request, timeout=10).close()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def run_batch(
+    levels: list[int], articles: int, delay: float, profile: Path | None
+) -> dict[str, Any]:
+    from support.configs import http_config
+
+    from workbench.cli import main as workbench
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    folder = workdir / "articles"
+    folder.mkdir()
+    for n in range(articles):
+        (folder / f"article-{n:02d}.md").write_text(batch_article(n), encoding="utf-8")
+    say("batch: starting the loopback server")
+    server = ServerProcess(delay)
+    results: dict[str, Any] = {}
+    try:
+        for level in levels:
+            server.reset()
+            os.environ["WORKBENCH_CACHE_DIR"] = str(workdir / f"cache-c{level}")
+            config = http_config(
+                workdir / f"c{level}.toml", server.base_url, concurrency=level, timeout=30.0
+            )
+            command = [
+                "batch",
+                str(folder),
+                "--out",
+                str(workdir / f"out-c{level}.jsonl"),
+                "--config",
+                str(config),
+                "--concurrency",
+                str(level),
+                "--quiet",
+            ]
+            say(f"batch: {articles} articles at concurrency {level}")
+            profiler = None
+            if profile is not None and level == max(levels):
+                from pyinstrument import Profiler
+
+                profiler = Profiler(async_mode="enabled")
+                profiler.start()
+            started = time.perf_counter()
+            code = workbench(command)
+            wall = time.perf_counter() - started
+            if profiler is not None and profile is not None:
+                profiler.stop()
+                profile.mkdir(parents=True, exist_ok=True)
+                (profile / f"batch-c{level}.txt").write_text(
+                    profiler.output_text(unicode=False, show_all=False), encoding="utf-8"
+                )
+            stats = server.stats()
+            ideal = delay * max(stats["requests"] / level, 4)
+            results[f"batch_wall_over_ideal_c{level}"] = round(wall / ideal, 3)
+            results[f"batch_wall_seconds_c{level}"] = round(wall, 2)
+            results[f"batch_max_in_flight_c{level}"] = stats["max_in_flight"]
+            results["batch_requests"] = stats["requests"]
+            say(
+                f"batch: c{level} {wall:.1f}s for {stats['requests']} requests "
+                f"(ideal {ideal:.1f}s), exit {code}"
+            )
+    finally:
+        server.stop()
+        os.environ.pop("WORKBENCH_CACHE_DIR", None)
+    results["batch_articles"] = articles
+    results["batch_latency_seconds"] = delay
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--json", action="store_true", help="one JSON object on one line")
+    parser.add_argument("--only", choices=["embedded", "batch"])
+    parser.add_argument("--seed", type=Path, default=SEED)
+    parser.add_argument("--levels", default="1,4,8,16", help="batch concurrency levels")
+    parser.add_argument("--articles", type=int, default=20)
+    parser.add_argument("--latency", type=float, default=0.5)
+    parser.add_argument(
+        "--unconstrained-sample",
+        type=int,
+        default=6,
+        help="evidence calls replayed without a grammar, to price the grammar",
+    )
+    parser.add_argument("--profile", type=Path, help="write profiles into this folder")
+    parser.add_argument("--child-embedded", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_embedded:
+        print(json.dumps(embedded_child(args.child_embedded, args.unconstrained_sample)))
+        return 0
+    results: dict[str, Any] = {"machine": machine()}
+    if args.only in (None, "embedded"):
+        results.update(run_embedded(args.seed, args.unconstrained_sample, args.profile))
+    if args.only in (None, "batch"):
+        levels = [int(level) for level in args.levels.split(",")]
+        results.update(run_batch(levels, args.articles, args.latency, args.profile))
+    results["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    print(json.dumps(results, indent=None if args.json else 2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
