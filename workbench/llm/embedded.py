@@ -13,6 +13,7 @@ on its own; parallel calls would not be faster).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import importlib.util
 import threading
 import time
@@ -40,6 +41,18 @@ def default_model_path() -> Path:
     if not path.is_file():
         raise ConfigError(f"embedded model weights missing: {path}")
     return path
+
+
+def llama_response_format(params: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``response_format`` llama.cpp gets for a request's litellm params: the JSON schema
+    (either OpenAI shape) as a grammar, plain JSON without one, nothing without a format."""
+    response_format = params.get("response_format")
+    if not isinstance(response_format, dict):
+        return None
+    schema = (response_format.get("json_schema") or {}).get("schema") or response_format.get(
+        "schema"
+    )
+    return {"type": "json_object", "schema": schema} if schema else {"type": "json_object"}
 
 
 class EmbeddedProvider(CustomLLM):
@@ -87,24 +100,28 @@ class EmbeddedProvider(CustomLLM):
             from llama_cpp import Llama
 
             path, n_ctx = self._paths[alias]
+            if not self._models:
+                # Free the models while the interpreter is whole: left to Llama.__del__ at
+                # shutdown, llama.cpp's bindings may already be gone ("Exception ignored ...
+                # TypeError: 'NoneType' object is not callable" after every test session).
+                atexit.register(self.close)
             self._models[alias] = Llama(
                 model_path=str(path), n_ctx=n_ctx, n_threads=2, verbose=False, seed=0
             )
         return self._models[alias]
 
+    def close(self) -> None:
+        """Free every loaded model (they load again on next use)."""
+        with self._lock:
+            models, self._models = list(self._models.values()), {}
+        for model in models:
+            model.close()
+
     def generate(
         self, alias: str, messages: list[dict[str, Any]], params: dict[str, Any]
     ) -> dict[str, Any]:
         """One grammar-constrained chat completion; thread-safe."""
-        response_format = params.get("response_format")
-        llama_format = None
-        if isinstance(response_format, dict):
-            schema = (response_format.get("json_schema") or {}).get(
-                "schema"
-            ) or response_format.get("schema")
-            llama_format = (
-                {"type": "json_object", "schema": schema} if schema else {"type": "json_object"}
-            )
+        llama_format = llama_response_format(params)
         with self._lock:
             model = self._load_locked(alias)
             started = time.perf_counter()
