@@ -9,12 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from support.net import free_port
 
 from workbench import cli
 from workbench.cli import main
@@ -33,12 +33,6 @@ Subscribe to our newsletter.
 """
 # The fake backend restates a sentence as its claim: this one is rejected as degenerate output.
 DEGENERATE = "Data data data data: 5 per cent of roads are broken."
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture()
@@ -89,7 +83,8 @@ def test_extract_prints_the_json_report(workdir: Path, capsys: pytest.CaptureFix
     report = json.loads(out)
     assert report["run"]["backend"] == "fake"
     assert report["claims"] and all(
-        report["article"]["text"][c["start"] : c["end"]] == c["quote"] for c in report["claims"])
+        report["article"]["text"][c["start"] : c["end"]] == c["quote"] for c in report["claims"]
+    )
     assert "claims ·" in err and "cache hits" in err  # the summary goes to stderr
 
 
@@ -120,8 +115,9 @@ def test_quiet_prints_nothing_on_stderr(workdir: Path, capsys: pytest.CaptureFix
     assert code == 0 and out and err == ""
 
 
-def test_stdin(workdir: Path, capsys: pytest.CaptureFixture[str],
-               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stdin(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(ARTICLE.encode("utf-16"))))
     code, out, _ = run(capsys, "extract", "-", "--quiet")
     assert code == 0
@@ -144,8 +140,9 @@ def test_second_run_is_served_from_the_cache(
 def test_failed_steps_exit_1_and_the_report_is_still_written(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (workdir / "bad.txt").write_text(f"{DEGENERATE} The council met on Tuesday in 2025.",
-                                     encoding="utf-8")
+    (workdir / "bad.txt").write_text(
+        f"{DEGENERATE} The council met on Tuesday in 2025.", encoding="utf-8"
+    )
     code, out, err = run(capsys, "extract", "bad.txt", "--out", "bad.json")
     assert code == 1
     report = json.loads((workdir / "bad.json").read_text(encoding="utf-8"))
@@ -270,8 +267,9 @@ def test_batch_is_resumable(workdir: Path, capsys: pytest.CaptureFixture[str]) -
     folder = workdir / "articles"
     folder.mkdir()
     for n in range(3):
-        (folder / f"a{n}.txt").write_text(f"The council met {n + 2} times in 2025.",
-                                          encoding="utf-8")
+        (folder / f"a{n}.txt").write_text(
+            f"The council met {n + 2} times in 2025.", encoding="utf-8"
+        )
     (folder / "notes.pdf").write_bytes(b"%PDF")  # not an article: ignored
     code, _, _ = run(capsys, "batch", str(folder), "--out", "out.jsonl", "--quiet")
     assert code == 0
@@ -289,13 +287,20 @@ def test_batch_is_resumable(workdir: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def _process(workdir: Path, *argv: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([str(WORKBENCH), *argv], input=stdin, capture_output=True,
-                          cwd=workdir, timeout=120, check=False)
+    return subprocess.run(
+        [str(WORKBENCH), *argv],
+        input=stdin,
+        capture_output=True,
+        cwd=workdir,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_process_exit_codes_and_stdin(workdir: Path) -> None:
-    done = _process(workdir, "extract", "-", "--format", "csv", "--quiet",
-                    stdin=ARTICLE.encode("utf-8"))
+    done = _process(
+        workdir, "extract", "-", "--format", "csv", "--quiet", stdin=ARTICLE.encode("utf-8")
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.decode().startswith("id,sentence_id,text,quote")
     assert done.stderr == b""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from typing import Any, Literal
 import httpx
 import pytest
 from pydantic import BaseModel
+from support.net import free_port
 
 from workbench.cli import main
 from workbench.config import parse_config
@@ -41,23 +41,32 @@ What a wonderful day!
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A llama.cpp OpenAI-compatible server on a free loopback port; yields its /v1 URL."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(default_model_path()),
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2",
-             "--verbose", "False"],
-            stdout=sink, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "llama_cpp.server",
+                "--model",
+                str(default_model_path()),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--n_ctx",
+                "4096",
+                "--n_threads",
+                "2",
+                "--verbose",
+                "False",
+            ],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}/v1"
     try:
@@ -101,7 +110,7 @@ retries = 1
 
 [backends.elsewhere]          # the same model name at another address (nothing listens)
 model = "openai/smollm2"
-api_base = "http://127.0.0.1:{_free_port()}/v1"
+api_base = "http://127.0.0.1:{free_port()}/v1"
 retries = 0
 """,
         encoding="utf-8",
@@ -122,15 +131,26 @@ def test_schema_reaches_the_server_and_constrains_the_answer(
     bodies: list[dict[str, Any]] = []
     send = httpx.AsyncClient.send
 
-    async def recording_send(self: httpx.AsyncClient, request: httpx.Request,
-                             *args: Any, **kwargs: Any) -> httpx.Response:
+    async def recording_send(
+        self: httpx.AsyncClient, request: httpx.Request, *args: Any, **kwargs: Any
+    ) -> httpx.Response:
         bodies.append(json.loads(request.content or b"{}"))
         return await send(self, request, *args, **kwargs)
 
     monkeypatch.setattr(httpx.AsyncClient, "send", recording_send)
-    backend = parse_config({"backends": {"server": {
-        "model": "openai/smollm2", "api_base": server, "retries": 0, "reasks": 0,
-        "timeout": 600}}}).backend("server")
+    backend = parse_config(
+        {
+            "backends": {
+                "server": {
+                    "model": "openai/smollm2",
+                    "api_base": server,
+                    "retries": 0,
+                    "reasks": 0,
+                    "timeout": 600,
+                }
+            }
+        }
+    ).backend("server")
     client = LiteLLMClient(backend)
     assert client.mode == "json_object_schema"
     prompt = load_prompt(DEFAULT_PROMPTS_DIR / "probe.toml", Improbable)  # "Is Paris in France?"
@@ -141,8 +161,10 @@ def test_schema_reaches_the_server_and_constrains_the_answer(
     assert outcome.attempts == 1 and outcome.first_attempt_valid
     assert outcome.prompt_tokens > 0 and outcome.completion_tokens > 0
     assert len(bodies) == 1
-    assert bodies[0]["response_format"] == {"type": "json_object",
-                                            "schema": Improbable.model_json_schema()}
+    assert bodies[0]["response_format"] == {
+        "type": "json_object",
+        "schema": Improbable.model_json_schema(),
+    }
     assert bodies[0]["temperature"] == 0.0 and bodies[0]["seed"] == 0
 
 
@@ -162,8 +184,10 @@ def test_extract_through_the_server(workdir: Path, capsys: pytest.CaptureFixture
     cold_seconds = time.perf_counter() - started
     report = json.loads((workdir / "cold.json").read_text(encoding="utf-8"))
     with capsys.disabled():
-        print(f"\nHTTP backend: {cold_seconds:.1f}s cold, {len(report['claims'])} claims, "
-              f"failures: {report['failures']}")
+        print(
+            f"\nHTTP backend: {cold_seconds:.1f}s cold, {len(report['claims'])} claims, "
+            f"failures: {report['failures']}"
+        )
     assert code == (1 if report["failures"] else 0)
     run = report["run"]
     assert (run["backend"], run["model"]) == ("server", "openai/smollm2")

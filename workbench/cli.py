@@ -302,14 +302,16 @@ def cmd_cache(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace, extra: list[str]) -> int:
-    import subprocess
-
+    """Become the Streamlit server (exec, not a child): Ctrl-C or a SIGTERM to this process
+    stops the server, with no orphan left holding the port."""
     app = Path(__file__).resolve().parent / "ui" / "app.py"
     env = dict(os.environ)
     if args.config:
         env["WORKBENCH_CONFIG"] = str(Path(args.config).resolve())
-    command = [sys.executable, "-m", "streamlit", "run", str(app), *extra]
-    return subprocess.call(command, env=env, cwd=Path(__file__).resolve().parent.parent)
+    os.chdir(Path(__file__).resolve().parent.parent)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [sys.executable, "-m", "streamlit", "run", str(app), *extra], env)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from fake_reports import REPO, SEED_FILES
+from support.net import free_port
 
 from workbench.ingest import read_article
 
@@ -40,12 +41,6 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = REPO / "test-artifacts"
 MODEL_MINUTES = 20  # upper bound for one seed on a busy 2-core machine
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def stop_group(process: subprocess.Popen[bytes]) -> None:
