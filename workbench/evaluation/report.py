@@ -258,9 +258,9 @@ def render_terminal(report: EvalReport, folder: Path | None = None) -> str:
                      + (f"; {d.skipped} more sampled but without gold" if d.skipped else ""))
         lines.append(f"{'metric':<32}{'backend':>10}{'heuristic':>11}")
         for name, value in d.metrics.items():
-            h = d.heuristic.get(name)
-            lines.append(f"{name:<32}{format_value(value):>10}"
-                         f"{format_value(h) if name in d.heuristic else '':>11}")
+            metric = _metric(name)
+            beside = format_value(d.heuristic.get(name), metric) if name in d.heuristic else ""
+            lines.append(f"{name:<32}{format_value(value, metric):>10}{beside:>11}")
     else:
         subset = f" (subset {report.subset})" if report.subset else ""
         lines.append(f"eval {p.backend} ({p.model}) on {len(report.fixtures)} fixtures{subset}, "
@@ -364,8 +364,9 @@ def _dataset_markdown(run: DatasetRun, p: Provenance) -> list[str]:
            f"items{sample}{skipped}.", "",
            "| metric | backend | heuristic | meaning |", "| --- | ---: | ---: | --- |"]
     for name, value in run.metrics.items():
-        beside = format_value(run.heuristic.get(name)) if name in run.heuristic else ""
-        out.append(f"| {name} | {format_value(value)} | {beside} | "
+        metric = _metric(name)
+        beside = format_value(run.heuristic.get(name), metric) if name in run.heuristic else ""
+        out.append(f"| {name} | {format_value(value, metric)} | {beside} | "
                    f"{run.descriptions.get(name, '')} |")
     return out
 
