@@ -6,14 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.evaluation.baseline import (
-    CUES,
-    DEFAULT_WEIGHTS,
-    best_f1_threshold,
-    fit_cue_weights,
-    rate_sentence,
-    sentence_cues,
-)
+from workbench.cues import CUES, DEFAULT_WEIGHTS, rate_sentence, sentence_cues
+from workbench.evaluation.baseline import best_f1_threshold, fit_cue_weights
 from workbench.evaluation.datasets import read_checkthat
 from workbench.evaluation.scorers import binary_prf
 

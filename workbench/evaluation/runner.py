@@ -17,7 +17,7 @@ stages it has gold for (documented in ``evals/README.md``):
   through the evidence stage; the planned questions are scored against the gold questions with
   Hungarian-matched METEOR (AVeriTeC's question-only score), averaged over claims.
 
-The heuristic beside them: ``baseline.rate_sentence`` for CheckThat!, one claim per flagged
+The heuristic beside them: ``cues.rate_sentence`` for CheckThat!, one claim per flagged
 sentence (the sentence itself) for Factcheck-GPT and the fixtures, ``template_questions`` for
 AVeriTeC.
 """
@@ -32,8 +32,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workbench.cues import rate_sentence
 from workbench.errors import BackendError, ModelOutputError
-from workbench.evaluation.baseline import rate_sentence, template_questions
+from workbench.evaluation.baseline import template_questions
 from workbench.evaluation.baselines import heuristic_scores
 from workbench.evaluation.datasets import (
     AveritecClaim,
@@ -94,8 +95,9 @@ class FixtureRun:
 FixtureCallback = Callable[[Fixture, Report, float, int, int], None]
 
 
-async def _bounded_map(items: Sequence[T], limit: int,
-                       work: Callable[[T], Awaitable[R]]) -> list[R]:
+async def _bounded_map(
+    items: Sequence[T], limit: int, work: Callable[[T], Awaitable[R]]
+) -> list[R]:
     """``work`` over ``items`` with at most ``limit`` in flight; results in input order."""
     semaphore = asyncio.Semaphore(max(1, limit))
 
@@ -136,8 +138,13 @@ async def run_fixtures(
 
     checked = await _bounded_map(fixtures, client.concurrency, check)
     return [
-        FixtureRun(fixture=fixture, report=report, scores=score_report(report, fixture),
-                   heuristic=heuristic_scores(fixture), seconds=seconds)
+        FixtureRun(
+            fixture=fixture,
+            report=report,
+            scores=score_report(report, fixture),
+            heuristic=heuristic_scores(fixture),
+            seconds=seconds,
+        )
         for fixture, (report, seconds) in zip(fixtures, checked, strict=True)
     ]
 
@@ -203,8 +210,12 @@ class _Stats:
     def metrics(self) -> MetricValues:
         total = StageStats()
         for item in self.stages.values():
-            total = StageStats(**{name: getattr(total, name) + getattr(item, name)
-                                  for name in StageStats.model_fields})
+            total = StageStats(
+                **{
+                    name: getattr(total, name) + getattr(item, name)
+                    for name in StageStats.model_fields
+                }
+            )
         health = stage_health("total", total)
         return {
             "health.first_attempt_validity": health.first_attempt_validity,
@@ -228,33 +239,44 @@ async def _guarded(stats: _Stats, stage: str, step: Awaitable[T]) -> T | None:
 
 
 def _one_sentence(text: str) -> Sentence:
-    return Sentence(id="s1", index=0, paragraph=0, start=0, end=len(text), text=text,
-                    role=Role.body)
+    return Sentence(
+        id="s1", index=0, paragraph=0, start=0, end=len(text), text=text, role=Role.body
+    )
 
 
 async def _select_extract_rate(
-    client: StructuredClient, prompts: PromptSet, stats: _Stats, text: str, *, before: str = "",
+    client: StructuredClient,
+    prompts: PromptSet,
+    stats: _Stats,
+    text: str,
+    *,
+    before: str = "",
     rate: bool = True,
 ) -> tuple[str, list[Claim]]:
     """One sentence through select -> extract (-> rate); (select answer or 'failed', claims)."""
     sentence = _one_sentence(text)
-    selection = await _guarded(stats, "select", select_sentence(
-        client, prompts["select"], sentence, before, ""))
+    selection = await _guarded(
+        stats, "select", select_sentence(client, prompts["select"], sentence, before, "")
+    )
     if selection is None:
         return "failed", []
     stats.count("select", selection.outcome)
     answer = "yes" if selection.verifiable else selection.status.value
     if not selection.verifiable:
         return answer, []
-    extraction = await _guarded(stats, "extract", extract_claims(
-        client, prompts["extract"], sentence, before=before, date=None))
+    extraction = await _guarded(
+        stats,
+        "extract",
+        extract_claims(client, prompts["extract"], sentence, before=before, date=None),
+    )
     if extraction is None:
         return "failed", []
     stats.count("extract", extraction.outcome)
     if rate:
         for claim in extraction.claims:
-            rating = await _guarded(stats, "checkworthiness",
-                                    rate_claim(client, prompts["checkworthiness"], claim))
+            rating = await _guarded(
+                stats, "checkworthiness", rate_claim(client, prompts["checkworthiness"], claim)
+            )
             if rating is not None:
                 stats.count("checkworthiness", rating.outcome)
                 claim.checkworthiness = rating.checkworthiness
@@ -280,8 +302,13 @@ CHECKTHAT_METRICS = {
 }
 
 
-async def run_checkthat(dataset: LoadedDataset, client: StructuredClient, prompts: PromptSet,
-                        *, on_item: ItemCallback | None = None) -> DatasetRun:
+async def run_checkthat(
+    dataset: LoadedDataset,
+    client: StructuredClient,
+    prompts: PromptSet,
+    *,
+    on_item: ItemCallback | None = None,
+) -> DatasetRun:
     items: list[CheckworthySentence] = list(dataset.items)  # type: ignore[arg-type]
     stats = _Stats()
     done = 0
@@ -294,13 +321,18 @@ async def run_checkthat(dataset: LoadedDataset, client: StructuredClient, prompt
         if on_item is not None:
             on_item(done, len(items))
         return {
-            "id": item.id, "text": item.text, "gold": item.check_worthy, "select": answer,
+            "id": item.id,
+            "text": item.text,
+            "gold": item.check_worthy,
+            "select": answer,
             "claims": [c.text for c in claims],
-            "score": max((c.checkworthiness.score for c in claims if c.checkworthiness),
-                         default=0.0),
+            "score": max(
+                (c.checkworthiness.score for c in claims if c.checkworthiness), default=0.0
+            ),
             "predicted": any(_is_worthy(c) for c in claims),
             "detected": bool(claims),
-            "heuristic_score": round(verdict.score, 4), "heuristic": verdict.check_worthy,
+            "heuristic_score": round(verdict.score, 4),
+            "heuristic": verdict.check_worthy,
         }
 
     rows = await _bounded_map(items, max(2, client.concurrency * 2), one)
@@ -317,12 +349,15 @@ async def run_checkthat(dataset: LoadedDataset, client: StructuredClient, prompt
             "detection.f1": score_checkworthiness(gold, detected).positive.f1,
         }
 
-    backend = metrics([r["predicted"] for r in rows], [r["score"] for r in rows],
-                      [r["detected"] for r in rows])
-    heuristic = metrics([r["heuristic"] for r in rows], [r["heuristic_score"] for r in rows],
-                        [r["heuristic"] for r in rows])
-    return _dataset_run(dataset, {**backend, **stats.metrics()}, heuristic, CHECKTHAT_METRICS,
-                        rows)
+    backend = metrics(
+        [r["predicted"] for r in rows], [r["score"] for r in rows], [r["detected"] for r in rows]
+    )
+    heuristic = metrics(
+        [r["heuristic"] for r in rows],
+        [r["heuristic_score"] for r in rows],
+        [r["heuristic"] for r in rows],
+    )
+    return _dataset_run(dataset, {**backend, **stats.metrics()}, heuristic, CHECKTHAT_METRICS, rows)
 
 
 FACTCHECK_METRICS = {
@@ -351,12 +386,18 @@ def _preceding_text(item: DecomposedSentence, limit: int = 400) -> str:
 
 
 def _alignment(predicted: Sequence[str], gold: Sequence[str]) -> PRF:
-    return align_claims([ClaimForAlignment(text=t) for t in predicted],
-                        [ClaimForAlignment(text=t) for t in gold]).prf
+    return align_claims(
+        [ClaimForAlignment(text=t) for t in predicted], [ClaimForAlignment(text=t) for t in gold]
+    ).prf
 
 
-async def run_factcheck_gpt(dataset: LoadedDataset, client: StructuredClient, prompts: PromptSet,
-                            *, on_item: ItemCallback | None = None) -> DatasetRun:
+async def run_factcheck_gpt(
+    dataset: LoadedDataset,
+    client: StructuredClient,
+    prompts: PromptSet,
+    *,
+    on_item: ItemCallback | None = None,
+) -> DatasetRun:
     items: list[DecomposedSentence] = list(dataset.items)  # type: ignore[arg-type]
     stats = _Stats()
     done = 0
@@ -364,15 +405,19 @@ async def run_factcheck_gpt(dataset: LoadedDataset, client: StructuredClient, pr
     async def one(item: DecomposedSentence) -> dict[str, Any]:
         nonlocal done
         answer, claims = await _select_extract_rate(
-            client, prompts, stats, item.text, before=_preceding_text(item), rate=False)
+            client, prompts, stats, item.text, before=_preceding_text(item), rate=False
+        )
         flagged = rate_sentence(item.text).check_worthy
         done += 1
         if on_item is not None:
             on_item(done, len(items))
         return {
-            "id": item.id, "text": item.text, "gold_label": item.label,
+            "id": item.id,
+            "text": item.text,
+            "gold_label": item.label,
             "gold_claims": [c.text for c in item.claims if c.check_worthy],
-            "select": answer, "claims": [c.text for c in claims],
+            "select": answer,
+            "claims": [c.text for c in claims],
             "heuristic_claims": [item.text] if flagged else [],
         }
 
@@ -383,13 +428,21 @@ async def run_factcheck_gpt(dataset: LoadedDataset, client: StructuredClient, pr
         claims = sum_prf(_alignment(r[key], r["gold_claims"]) for r in rows)
         sentences = score_checkworthiness(gold_sentences, [bool(r[key]) for r in rows]).positive
         return {
-            "claims.f1": claims.f1, "claims.precision": claims.precision,
-            "claims.recall": claims.recall, "sentences.f1": sentences.f1,
-            "sentences.precision": sentences.precision, "sentences.recall": sentences.recall,
+            "claims.f1": claims.f1,
+            "claims.precision": claims.precision,
+            "claims.recall": claims.recall,
+            "sentences.f1": sentences.f1,
+            "sentences.precision": sentences.precision,
+            "sentences.recall": sentences.recall,
         }
 
-    return _dataset_run(dataset, {**metrics("claims"), **stats.metrics()},
-                        metrics("heuristic_claims"), FACTCHECK_METRICS, rows)
+    return _dataset_run(
+        dataset,
+        {**metrics("claims"), **stats.metrics()},
+        metrics("heuristic_claims"),
+        FACTCHECK_METRICS,
+        rows,
+    )
 
 
 AVERITEC_METRICS = {
@@ -402,19 +455,34 @@ AVERITEC_METRICS = {
 }
 
 
-async def run_averitec(dataset: LoadedDataset, client: StructuredClient, prompts: PromptSet,
-                       *, on_item: ItemCallback | None = None) -> DatasetRun:
+async def run_averitec(
+    dataset: LoadedDataset,
+    client: StructuredClient,
+    prompts: PromptSet,
+    *,
+    on_item: ItemCallback | None = None,
+) -> DatasetRun:
     items = [i for i in dataset.items if isinstance(i, AveritecClaim) and i.questions]
     stats = _Stats()
     done = 0
 
     async def one(item: AveritecClaim) -> dict[str, Any]:
         nonlocal done
-        claim = Claim(id="c1", sentence_id="s1", text=item.claim, quote=item.claim, start=0,
-                      end=len(item.claim), claimer=item.speaker or "the author",
-                      type=ClaimType.statement)
-        plan = await _guarded(stats, "evidence", plan_evidence(
-            client, prompts["evidence"], claim, date=item.claim_date))
+        claim = Claim(
+            id="c1",
+            sentence_id="s1",
+            text=item.claim,
+            quote=item.claim,
+            start=0,
+            end=len(item.claim),
+            claimer=item.speaker or "the author",
+            type=ClaimType.statement,
+        )
+        plan = await _guarded(
+            stats,
+            "evidence",
+            plan_evidence(client, prompts["evidence"], claim, date=item.claim_date),
+        )
         questions: list[str] = []
         kinds: list[str] = []
         if plan is not None:
@@ -426,8 +494,12 @@ async def run_averitec(dataset: LoadedDataset, client: StructuredClient, prompts
         if on_item is not None:
             on_item(done, len(items))
         return {
-            "id": item.id, "claim": item.claim, "speaker": item.speaker,
-            "gold_questions": item.questions, "questions": questions, "kinds": kinds,
+            "id": item.id,
+            "claim": item.claim,
+            "speaker": item.speaker,
+            "gold_questions": item.questions,
+            "questions": questions,
+            "kinds": kinds,
             "score": score_questions(questions, item.questions).score,
             "heuristic_questions": template,
             "heuristic_score": score_questions(template, item.questions).score,
@@ -441,19 +513,24 @@ async def run_averitec(dataset: LoadedDataset, client: StructuredClient, prompts
 
     backend = {
         "questions.meteor": mean("score"),
-        "questions.per_claim": (sum(len(r["questions"]) for r in rows) / len(rows)
-                                if rows else None),
+        "questions.per_claim": (
+            sum(len(r["questions"]) for r in rows) / len(rows) if rows else None
+        ),
     }
     heuristic = {
         "questions.meteor": mean("heuristic_score"),
         "questions.per_claim": 2.0 if rows else None,
     }
-    return _dataset_run(dataset, {**backend, **stats.metrics()}, heuristic, AVERITEC_METRICS,
-                        rows)
+    return _dataset_run(dataset, {**backend, **stats.metrics()}, heuristic, AVERITEC_METRICS, rows)
 
 
-def _dataset_run(dataset: LoadedDataset, metrics: MetricValues, heuristic: MetricValues,
-                 descriptions: dict[str, str], rows: list[dict[str, Any]]) -> DatasetRun:
+def _dataset_run(
+    dataset: LoadedDataset,
+    metrics: MetricValues,
+    heuristic: MetricValues,
+    descriptions: dict[str, str],
+    rows: list[dict[str, Any]],
+) -> DatasetRun:
     return DatasetRun(
         dataset=dataset.spec.name,
         spec=f"{dataset.spec.name}:{dataset.spec.path}",
@@ -476,8 +553,12 @@ DATASET_RUNNERS = {
 }
 
 
-async def run_dataset(dataset: LoadedDataset, client: StructuredClient, prompts: PromptSet,
-                      *, on_item: ItemCallback | None = None) -> DatasetRun:
+async def run_dataset(
+    dataset: LoadedDataset,
+    client: StructuredClient,
+    prompts: PromptSet,
+    *,
+    on_item: ItemCallback | None = None,
+) -> DatasetRun:
     """Run and score the dataset's stable sample (mapping: see the module docstring)."""
     return await DATASET_RUNNERS[dataset.spec.name](dataset, client, prompts, on_item=on_item)
-
