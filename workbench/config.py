@@ -81,6 +81,11 @@ class BackendConfig(BaseModel):
     stages: dict[Literal["select", "extract", "checkworthiness", "evidence"], StageOverride] = (
         Field(default_factory=dict)
     )
+    rater: Literal["model", "cues"] = Field(
+        default="model",
+        description="Who rates check-worthiness: the model, or surface cues fitted on "
+        "CheckThat! train (for a model too small to judge it).",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -129,6 +134,7 @@ def embedded_backend() -> BackendConfig:
         max_tokens=DEFAULT_MAX_TOKENS,
         timeout=300.0,
         reasks=1,  # a 135M model rarely fixes its answer when re-asked; fail fast instead
+        rater="cues",  # its own ratings are uncorrelated with the labels (llm/cue_rater.py)
         stages={
             "select": StageOverride(max_tokens=24),
             "checkworthiness": StageOverride(max_tokens=96),  # rationale: 200 characters

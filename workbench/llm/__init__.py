@@ -32,6 +32,7 @@ from workbench.llm.client import (  # noqa: E402
     StructuredClient,
     resolve_schema_mode,
 )
+from workbench.llm.cue_rater import CueRatingClient  # noqa: E402
 
 litellm.suppress_debug_info = True
 logging.getLogger("LiteLLM").setLevel(logging.ERROR)  # our errors say what failed, once
@@ -59,7 +60,8 @@ def open_client(
     record_to: Path | None = None,
     replay_from: Path | None = None,
 ) -> StructuredClient:
-    """The client for ``backend``: replay or live, then recorded, bounded, and cached."""
+    """The client for ``backend``: replay or live (check-worthiness from cues if configured),
+    then recorded, bounded, and cached."""
     client: StructuredClient
     if replay_from is not None:
         client = ReplayClient(replay_from)
@@ -69,6 +71,8 @@ def open_client(
         client = FakeClient(heuristic_responder, name=backend.name, concurrency=backend.concurrency)
     else:
         client = LiteLLMClient(backend)
+    if backend.rater == "cues" and replay_from is None:  # a recording holds the cue answers
+        client = CueRatingClient(client)
     if record_to is not None:
         client = RecordingClient(client, record_to)
     client = BoundedClient(client)
