@@ -51,6 +51,21 @@ def _workbench_version() -> str:
         return "0+unknown"
 
 
+def count_outcome(stats: StageStats, outcome: Outcome) -> None:
+    """Count one answered request into its stage's statistics (stage seconds are wall time,
+    the caller's to set)."""
+    stats.calls += 1
+    if outcome.cache_hit:
+        stats.cache_hits += 1
+    else:
+        stats.cache_misses += 1
+        stats.attempts += outcome.attempts
+        stats.first_attempt_valid += int(outcome.first_attempt_valid)
+    stats.prompt_tokens += outcome.prompt_tokens
+    stats.completion_tokens += outcome.completion_tokens
+    stats.cost_usd += outcome.cost_usd
+
+
 class _Run:
     """Mutable state of one pipeline run: the report being filled and per-stage statistics."""
 
@@ -88,17 +103,7 @@ class _Run:
         )
 
     def count(self, stage: str, outcome: Outcome) -> None:
-        stats = self.report.run.stages[stage]
-        stats.calls += 1
-        if outcome.cache_hit:
-            stats.cache_hits += 1
-        else:
-            stats.cache_misses += 1
-            stats.attempts += outcome.attempts
-            stats.first_attempt_valid += int(outcome.first_attempt_valid)
-        stats.prompt_tokens += outcome.prompt_tokens
-        stats.completion_tokens += outcome.completion_tokens
-        stats.cost_usd += outcome.cost_usd
+        count_outcome(self.report.run.stages[stage], outcome)
 
     def fail(
         self, stage: str, sentence: Sentence, err: Exception, claim: Claim | None = None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -30,3 +34,28 @@ def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
             return done
         time.sleep(0.3)
     return done
+
+
+def start_workbench_ui(home: Path, port: int) -> subprocess.Popen[bytes]:
+    """`workbench ui` on a loopback port, no config file (only the embedded backend), logging
+    to ``home/server.log``; in its own process group so a test can stop all of it."""
+    env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "PYTHONUNBUFFERED": "1"}
+    env.pop("WORKBENCH_CONFIG", None)
+    with (home / "server.log").open("w") as log:
+        return subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "workbench"),
+                "ui",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+            ],
+            env=env,
+            cwd=home,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )

@@ -14,16 +14,14 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fake_reports import REPO, SEED_FILES
-from support.net import free_port
+from support.net import free_port, listening, start_workbench_ui, wait_until
 
 from workbench.ingest import read_article
 
@@ -70,40 +68,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.fail("Debian chromium is missing: apt-get install -y chromium (scripts/setup.sh)")
     home = tmp_path_factory.mktemp("ui-home")
     port = free_port()
-    env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "PYTHONUNBUFFERED": "1"}
-    env.pop("WORKBENCH_CONFIG", None)
-    log = (home / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "workbench"),
-            "ui",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        env=env,
-        cwd=home,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: streamlit runs as a child of the CLI
-    )
+    process = start_workbench_ui(home, port)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail(f"workbench ui did not start:\n{(home / 'server.log').read_text()}")
-                time.sleep(0.3)
+        wait_until(lambda: listening(port) or process.poll() is not None, 60)
+        if not listening(port):
+            pytest.fail(f"workbench ui did not start:\n{(home / 'server.log').read_text()}")
         yield url
     finally:
         stop_group(process)
-        log.close()
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(home / "server.log", ARTIFACTS / "ui-server.log")
 

@@ -58,7 +58,7 @@ from workbench.evaluation.scorers import (
 from workbench.evidence import plan_evidence
 from workbench.extract import extract_claims
 from workbench.llm import Outcome, StructuredClient
-from workbench.pipeline import check_article
+from workbench.pipeline import check_article, count_outcome
 from workbench.prompts import PromptSet
 from workbench.rate import rate_claim
 from workbench.schema import (
@@ -185,17 +185,8 @@ class _Stats:
 
     def count(self, stage: str, outcome: Outcome) -> None:
         stats = self.stages.setdefault(stage, StageStats())
-        stats.calls += 1
-        if outcome.cache_hit:
-            stats.cache_hits += 1
-        else:
-            stats.cache_misses += 1
-            stats.attempts += outcome.attempts
-            stats.first_attempt_valid += int(outcome.first_attempt_valid)
-        stats.prompt_tokens += outcome.prompt_tokens
-        stats.completion_tokens += outcome.completion_tokens
-        stats.cost_usd += outcome.cost_usd
-        stats.seconds += outcome.seconds
+        count_outcome(stats, outcome)
+        stats.seconds += outcome.seconds  # no stage wall time here: the model's seconds
 
     def fail(self, stage: str, err: Exception) -> None:
         stats = self.stages.setdefault(stage, StageStats())
