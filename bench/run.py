@@ -265,8 +265,10 @@ def run_embedded(seed: Path, unconstrained_sample: int, profile: Path | None) ->
             "--",
             *command,
         ]
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    # The figures come back in a file: py-spy writes its own lines to stdout.
+    result = Path(tempfile.mkdtemp(prefix="bench-result-")) / "embedded.json"
+    subprocess.run([*command, "--result", str(result)], check=True)
+    return dict(json.loads(result.read_text(encoding="utf-8")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -405,9 +407,11 @@ def main() -> int:
     )
     parser.add_argument("--profile", type=Path, help="write profiles into this folder")
     parser.add_argument("--child-embedded", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_embedded:
-        print(json.dumps(embedded_child(args.child_embedded, args.unconstrained_sample)))
+        figures = embedded_child(args.child_embedded, args.unconstrained_sample)
+        Path(args.result).write_text(json.dumps(figures), encoding="utf-8")
         return 0
     results: dict[str, Any] = {"machine": machine()}
     if args.only in (None, "embedded"):
