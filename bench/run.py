@@ -155,12 +155,16 @@ def embedded_child(seed: Path, unconstrained_sample: int) -> dict[str, Any]:
     for call in calls:
         params = call["params"]
         started = time.perf_counter()
-        result = llama.create_chat_completion(
-            messages=call["messages"],
-            response_format=llama_response_format(params),
-            temperature=float(params.get("temperature") or 0.0),
-            max_tokens=int(params.get("max_tokens") or 256),
-            seed=params.get("seed"),
+        # On the provider's llama thread: a second calling thread would get a second OpenMP
+        # team (see workbench/llm/embedded.py) and slow both.
+        result = provider.on_llama_thread(
+            lambda params=params, call=call: llama.create_chat_completion(
+                messages=call["messages"],
+                response_format=llama_response_format(params),
+                temperature=float(params.get("temperature") or 0.0),
+                max_tokens=int(params.get("max_tokens") or 256),
+                seed=params.get("seed"),
+            )
         )
         raw.append(
             {
@@ -176,11 +180,13 @@ def embedded_child(seed: Path, unconstrained_sample: int) -> dict[str, Any]:
     free: list[dict[str, Any]] = []
     for call in sample:
         started = time.perf_counter()
-        result = llama.create_chat_completion(
-            messages=call["messages"],
-            temperature=0.0,
-            max_tokens=max(call["tokens"], 1),
-            seed=call["params"].get("seed"),
+        result = provider.on_llama_thread(
+            lambda call=call: llama.create_chat_completion(
+                messages=call["messages"],
+                temperature=0.0,
+                max_tokens=max(call["tokens"], 1),
+                seed=call["params"].get("seed"),
+            )
         )
         free.append(
             {

@@ -296,6 +296,7 @@ class _ReentryDetector:
         self.active = 0
         self.max_active = 0
         self.calls = 0
+        self.threads: set[int] = set()
         self._guard = threading.Lock()
 
     def create_chat_completion(self, messages: list[dict[str, Any]], **_: Any) -> dict[str, Any]:
@@ -303,6 +304,7 @@ class _ReentryDetector:
             self.active += 1
             self.max_active = max(self.max_active, self.active)
             self.calls += 1
+            self.threads.add(threading.get_ident())
         time.sleep(0.005)
         with self._guard:
             self.active -= 1
@@ -345,6 +347,7 @@ def test_embedded_generation_is_serialised_across_threads_and_tasks() -> None:
         [lambda i=i: from_thread(i) for i in range(4)] + [lambda: asyncio.run(from_tasks())]
     )
     assert detector.max_active == 1
+    assert len(detector.threads) == 1  # one thread runs llama.cpp (see llm/embedded.py)
     assert detector.calls == 4 * 5 + 8
     for i in range(4):  # every caller got the answers to its own prompts
         assert [json.loads(r)["echo"] for r in results[i]] == [f"t{i}-{k}" for k in range(5)]
