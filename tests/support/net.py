@@ -37,9 +37,15 @@ def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
 
 
 def start_workbench_ui(home: Path, port: int) -> subprocess.Popen[bytes]:
-    """`workbench ui` on a loopback port, no config file (only the embedded backend), logging
-    to ``home/server.log``; in its own process group so a test can stop all of it."""
-    env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "PYTHONUNBUFFERED": "1"}
+    """`workbench ui` on a loopback port, no config file (only the embedded backend) and a cache
+    of its own (so a run really runs: the session's cache may hold every answer), logging to
+    ``home/server.log``; in its own process group so a test can stop all of it."""
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "WORKBENCH_CACHE_DIR": str(home / "cache"),
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("WORKBENCH_CONFIG", None)
     with (home / "server.log").open("w") as log:
         return subprocess.Popen(
