@@ -275,10 +275,12 @@ def test_rating_rationale_must_be_text() -> None:
 
 def test_evidence_repeats_are_dropped_not_reasked() -> None:
     need = {"kind": "official_record", "need": "the council minutes",
-            "questions": ["Did the council vote?", "Did the council vote?", "When?"]}
+            "questions": ["Did the council vote?", "Did the council vote?", "When?"],
+            "where": ["the council website", "The council  website ", "the city archive"]}
     response = EvidenceResponse.model_validate({"needs": [need, need]})
     assert len(response.needs) == 1
     assert response.needs[0].questions == ["Did the council vote?", "When?"]
+    assert response.needs[0].where == ["the council website", "the city archive"]
     for bad in ({"needs": []}, {"needs": [{**need, "questions": []}]},
                 {"needs": [{**need, "kind": "rumour_mill"}]}):
         with pytest.raises(ValidationError):

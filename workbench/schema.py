@@ -409,6 +409,15 @@ class PlannedNeed(BaseModel):
         # Repeats are dropped, not re-asked: small models repeat, and re-asking rarely helps.
         return list(dict.fromkeys(reject_degenerate(q) for q in v))
 
+    @field_validator("where")
+    @classmethod
+    def _where_once(cls, v: list[str]) -> list[str]:
+        """Each place once (ignoring case and spacing): small models repeat themselves."""
+        seen: dict[str, str] = {}
+        for place in v:
+            seen.setdefault(" ".join(place.lower().split()), place.strip())
+        return [place for place in seen.values() if place]
+
 
 class EvidenceResponse(BaseModel):
     """What evidence would settle the claim."""
