@@ -39,7 +39,7 @@ def raw_store(cache: ResponseCache) -> diskcache.Cache:
 
 
 def test_values_are_json_text_not_pickles(store: ResponseCache) -> None:
-    value = {"value": {"checkable": "yes"}, "raw": "{\"checkable\": \"yes\"}", "n": [1, 2.5]}
+    value = {"value": {"checkable": "yes"}, "raw": '{"checkable": "yes"}', "n": [1, 2.5]}
     store.set("k", value)
     assert store.get("k") == value
     raw = raw_store(store).get("k")
@@ -189,7 +189,8 @@ def test_model_path_of_an_embedded_backend_changes_the_key(tmp_path: Path) -> No
     second.write_bytes(b"GGUF")
     settings = {"model": "embedded/mine", "temperature": 0.0}
     assert key_for({**settings, "model_path": str(first)}) != key_for(
-        {**settings, "model_path": str(second)})
+        {**settings, "model_path": str(second)}
+    )
 
 
 def test_input_text_changes_the_key() -> None:
@@ -198,8 +199,9 @@ def test_input_text_changes_the_key() -> None:
 
 
 def test_context_variables_change_the_key() -> None:
-    with_context = Request("select", PROMPTS["select"],
-                           {"sentence": SENTENCE, "before": "Earlier text.", "after": ""})
+    with_context = Request(
+        "select", PROMPTS["select"], {"sentence": SENTENCE, "before": "Earlier text.", "after": ""}
+    )
     assert key_for(BASE, with_context) != key_for(BASE)
 
 
@@ -218,20 +220,29 @@ def test_prompt_changes_change_the_key(tmp_path: Path, stage: str, old: str, new
 
 def test_few_shot_example_change_changes_the_key(tmp_path: Path) -> None:
     edited = edited_prompts(tmp_path, "checkworthiness", "checkable but trivial", "trivial")
-    original = Request("checkworthiness", PROMPTS["checkworthiness"],
-                       {"claim": SENTENCE, "claimer": "the author"})
-    changed = Request("checkworthiness", edited["checkworthiness"],
-                      {"claim": SENTENCE, "claimer": "the author"})
+    original = Request(
+        "checkworthiness", PROMPTS["checkworthiness"], {"claim": SENTENCE, "claimer": "the author"}
+    )
+    changed = Request(
+        "checkworthiness", edited["checkworthiness"], {"claim": SENTENCE, "claimer": "the author"}
+    )
     assert key_for(BASE, original) != key_for(BASE, changed)
 
 
 def test_response_schema_changes_the_key() -> None:
-    variables = {"sentence": SENTENCE, "before": "", "date": "",
-                 "quote_options": [SENTENCE], "source_options": ["the author"]}
-    narrow = Request("extract", PROMPTS["extract"], variables,
-                     narrowed_model=extract_response_for(1, 1))
-    wider = Request("extract", PROMPTS["extract"], variables,
-                    narrowed_model=extract_response_for(2, 1))
+    variables = {
+        "sentence": SENTENCE,
+        "before": "",
+        "date": "",
+        "quote_options": [SENTENCE],
+        "source_options": ["the author"],
+    }
+    narrow = Request(
+        "extract", PROMPTS["extract"], variables, narrowed_model=extract_response_for(1, 1)
+    )
+    wider = Request(
+        "extract", PROMPTS["extract"], variables, narrowed_model=extract_response_for(2, 1)
+    )
     assert key_for(BASE, narrow) != key_for(BASE, wider)
 
 
@@ -248,14 +259,17 @@ def test_cache_key_is_stable_and_order_independent() -> None:
 
 def test_no_secret_in_keys_or_values(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("WB_TEST_API_KEY", SECRET)
-    backend = parse_config({"backends": {"gpt": {**BASE, "api_key_env": "WB_TEST_API_KEY"}}}
-                           ).backend("gpt")
+    backend = parse_config(
+        {"backends": {"gpt": {**BASE, "api_key_env": "WB_TEST_API_KEY"}}}
+    ).backend("gpt")
     live = LiteLLMClient(backend)
     assert SECRET not in json.dumps(live.identity("select"))
 
     async def answer(request: Request) -> Outcome:
-        return Outcome(value=request.response_model.model_validate({"checkable": "yes"}),
-                       raw='{"checkable": "yes"}')
+        return Outcome(
+            value=request.response_model.model_validate({"checkable": "yes"}),
+            raw='{"checkable": "yes"}',
+        )
 
     monkeypatch.setattr(live, "complete", answer)
     store = ResponseCache(tmp_path / "cache")
@@ -299,8 +313,11 @@ def test_identical_requests_in_flight_are_asked_once(store: ResponseCache) -> No
     client = CachingClient(fake, store)
 
     async def both() -> list[Outcome]:
-        return list(await asyncio.gather(client.complete(select_request()),
-                                         client.complete(select_request())))
+        return list(
+            await asyncio.gather(
+                client.complete(select_request()), client.complete(select_request())
+            )
+        )
 
     first, second = asyncio.run(both())
     assert len(fake.calls) == 1
@@ -313,14 +330,55 @@ def test_identical_requests_in_flight_are_asked_once(store: ResponseCache) -> No
 def test_quote_options_and_cached_values_revalidate(store: ResponseCache) -> None:
     """A cached answer that no longer validates (e.g. an option number out of range) is a miss."""
     quotes = [SENTENCE[a:b] for a, b in quote_options(SENTENCE)]
-    variables = {"sentence": SENTENCE, "before": "", "date": "",
-                 "quote_options": quotes, "source_options": ["the author"]}
-    request = Request("extract", PROMPTS["extract"], variables,
-                      context={"quote_options": quotes, "source_options": ["the author"]},
-                      narrowed_model=extract_response_for(len(quotes), 1))
+    variables = {
+        "sentence": SENTENCE,
+        "before": "",
+        "date": "",
+        "quote_options": quotes,
+        "source_options": ["the author"],
+    }
+    request = Request(
+        "extract",
+        PROMPTS["extract"],
+        variables,
+        context={"quote_options": quotes, "source_options": ["the author"]},
+        narrowed_model=extract_response_for(len(quotes), 1),
+    )
     fake = FakeClient(lambda r: {"claims": []})
     key = request_key(fake, request)
-    store.set(key, {"value": {"claims": [{"claim": "x y z", "quote": 99, "claimer": 1,
-                                          "type": "event"}]}})
+    store.set(
+        key, {"value": {"claims": [{"claim": "x y z", "quote": 99, "claimer": 1, "type": "event"}]}}
+    )
     outcome = asyncio.run(CachingClient(fake, store).complete(request))
     assert not outcome.cache_hit and len(fake.calls) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Cached failures (temperature 0) and validators that changed since
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "valid"),
+    [
+        ('{"checkable": "yes"}', True),
+        ('{"checkable": "maybe"}', False),
+        ('{"checkable": "yes"', False),
+    ],
+)
+def test_a_cached_failure_whose_output_validates_now_is_an_answer(
+    store: ResponseCache, raw: str, valid: bool
+) -> None:
+    """A failure cached under stricter validators than today's (they are not in the key) must
+    not outlive them; one that still fails is served as the cached failure, with no new call."""
+    fake = FakeClient(lambda request: {"checkable": "no"})
+    client = CachingClient(fake, store)
+    request = select_request()
+    store.set(request_key(fake, request), {"failure": "an older, stricter rule", "raw": raw})
+    if valid:
+        outcome = asyncio.run(client.complete(request))
+        assert outcome.cache_hit and outcome.value.model_dump() == {"checkable": "yes"}
+    else:
+        with pytest.raises(WorkbenchError, match="an older, stricter rule"):
+            asyncio.run(client.complete(request))
+    assert fake.calls == []

@@ -415,6 +415,17 @@ def _revalidate(request: Request, payload: dict[str, Any]) -> BaseModel | None:
         return None
 
 
+def _revalidate_raw(request: Request, raw: object) -> BaseModel | None:
+    """The model's raw output of a cached failure, if it is valid JSON that validates now."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return None
+    return _revalidate(request, payload) if isinstance(payload, dict) else None
+
+
 class CachingClient:
     """Serves answers from the response cache; asks the inner client only on a miss."""
 
@@ -466,6 +477,11 @@ class CachingClient:
                     first_attempt_valid=True,
                 )
         if entry is not None and isinstance(entry.get("failure"), str):
+            # The validators may have changed since (the key covers prompt and schema, not
+            # them): an answer that passes today's is an answer, not a failure.
+            value = _revalidate_raw(request, entry.get("raw"))
+            if value is not None:
+                return Outcome(value=value, raw=str(entry["raw"]), cache_hit=True, attempts=0)
             raise ModelOutputError(
                 self.inner.name,
                 request.stage,
