@@ -66,6 +66,17 @@ def count_outcome(stats: StageStats, outcome: Outcome) -> None:
     stats.cost_usd += outcome.cost_usd
 
 
+def count_failure(stats: StageStats, err: Exception) -> None:
+    """Count one request that failed (a cached failure counts as a cache hit)."""
+    stats.calls += 1
+    if getattr(err, "cached", False):
+        stats.cache_hits += 1
+    else:
+        stats.cache_misses += 1
+    stats.failures += 1
+    stats.attempts += getattr(err, "attempts", 1)
+
+
 class _Run:
     """Mutable state of one pipeline run: the report being filled and per-stage statistics."""
 
@@ -108,14 +119,7 @@ class _Run:
     def fail(
         self, stage: str, sentence: Sentence, err: Exception, claim: Claim | None = None
     ) -> None:
-        stats = self.report.run.stages[stage]
-        stats.calls += 1
-        if getattr(err, "cached", False):
-            stats.cache_hits += 1
-        else:
-            stats.cache_misses += 1
-        stats.failures += 1
-        stats.attempts += getattr(err, "attempts", 1)
+        count_failure(self.report.run.stages[stage], err)
         self.report.failures.append(
             Failure(
                 stage=stage,

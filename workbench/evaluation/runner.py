@@ -58,7 +58,7 @@ from workbench.evaluation.scorers import (
 from workbench.evidence import plan_evidence
 from workbench.extract import extract_claims
 from workbench.llm import Outcome, StructuredClient
-from workbench.pipeline import check_article, count_outcome
+from workbench.pipeline import check_article, count_failure, count_outcome
 from workbench.prompts import PromptSet
 from workbench.rate import rate_claim
 from workbench.schema import (
@@ -189,25 +189,10 @@ class _Stats:
         stats.seconds += outcome.seconds  # no stage wall time here: the model's seconds
 
     def fail(self, stage: str, err: Exception) -> None:
-        stats = self.stages.setdefault(stage, StageStats())
-        stats.calls += 1
-        if getattr(err, "cached", False):
-            stats.cache_hits += 1
-        else:
-            stats.cache_misses += 1
-        stats.failures += 1
-        stats.attempts += getattr(err, "attempts", 1)
+        count_failure(self.stages.setdefault(stage, StageStats()), err)
 
     def metrics(self) -> MetricValues:
-        total = StageStats()
-        for item in self.stages.values():
-            total = StageStats(
-                **{
-                    name: getattr(total, name) + getattr(item, name)
-                    for name in StageStats.model_fields
-                }
-            )
-        health = stage_health("total", total)
+        health = stage_health("total", StageStats.total(self.stages.values()))
         return {
             "health.first_attempt_validity": health.first_attempt_validity,
             "health.failures": float(health.failures),

@@ -158,14 +158,14 @@ def show_result(report: Report, *, key: str) -> None:
 
 
 engine = common.session()
-if common.current_report() is None:
+shown_report = common.current_report()
+if shown_report is None:
     st.caption(
         "Find the checkable claims in an article, who makes each one, how much it "
         "matters, and what evidence would settle it."
     )
 # Once there is a result the input folds away, so the result is what the page shows. A new
 # label makes a new expander: the browser would otherwise keep the old one open.
-shown_report = common.current_report()
 with st.expander(
     "Article" if shown_report is None else "Article · open to check another",
     expanded=shown_report is None,
