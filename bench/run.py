@@ -284,29 +284,6 @@ def run_embedded(seed: Path, unconstrained_sample: int, profile: Path | None) ->
 # Batch against a loopback server with fixed latency
 # ---------------------------------------------------------------------------------------------
 
-TOPICS = [
-    "bridge",
-    "harbor",
-    "school",
-    "museum",
-    "railway",
-    "hospital",
-    "market",
-    "library",
-    "stadium",
-    "airport",
-]
-
-
-def batch_article(n: int) -> str:
-    topic = TOPICS[n % len(TOPICS)].title()
-    return (
-        f"# {topic} works, part {n}\n\n"
-        f"The {topic} Authority of Springfield spent ${n + 2}.5 million on repairs in 2024.\n\n"
-        f"Director Ana {topic}son said {n + 10} workers finished the job in May.\n\n"
-        f"The city council reported that the {topic} reopened on 3 June after {n + 4} weeks.\n"
-    )
-
 
 class ServerProcess:
     """tests/support/fault_server.py in its own process, answering after ``delay`` seconds."""
@@ -336,6 +313,7 @@ class ServerProcess:
 def run_batch(
     levels: list[int], articles: int, delay: float, profile: Path | None
 ) -> dict[str, Any]:
+    from support.articles import article_text
     from support.configs import http_config
 
     from workbench.cli import main as workbench
@@ -344,7 +322,7 @@ def run_batch(
     folder = workdir / "articles"
     folder.mkdir()
     for n in range(articles):
-        (folder / f"article-{n:02d}.md").write_text(batch_article(n), encoding="utf-8")
+        (folder / f"article-{n:02d}.md").write_text(article_text(n), encoding="utf-8")
     say("batch: starting the loopback server")
     server = ServerProcess(delay)
     results: dict[str, Any] = {}

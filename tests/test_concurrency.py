@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.articles import TOPICS, article_text
 from support.configs import http_config
 from support.fault_server import FaultServer
 
@@ -25,19 +26,6 @@ from workbench.llm.embedded import DEFAULT_ALIAS, EmbeddedProvider, embedded_pro
 from workbench.schema import Report
 from workbench.segment import segment_article
 from workbench.session import Session
-
-TOPICS = ["bridge", "harbor", "school", "museum", "railway", "hospital", "market", "library"]
-
-
-def article_text(n: int) -> str:
-    """A short article about its own topic: its claims can only come from its own text."""
-    topic = TOPICS[n % len(TOPICS)].title()
-    return (
-        f"# The {topic} story {n}\n\n"
-        f"The {topic} Authority of Springfield spent ${n + 2}.5 million on repairs in 2024.\n\n"
-        f"Director Ana {topic}son said {n + 10} workers finished the job in May.\n\n"
-        f"The city council reported that the {topic} reopened on 3 June after {n + 4} weeks.\n"
-    )
 
 
 @pytest.fixture(scope="module")
