@@ -4,7 +4,7 @@ PY := .venv/bin/python
 PORT ?= 8501
 SEED := ../shared/seeds/000_7328977ade79c96d.txt
 
-.PHONY: help setup run extract test lint eval bench clean
+.PHONY: help setup run extract test test-fast lint eval bench clean
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ lint: setup ## ruff and mypy
 
 test: setup lint ## set up and run the whole test suite (unit, model, HTTP server, eval gate, browser)
 	$(PY) -m pytest
+
+test-fast: setup ## the inner loop: every test that needs no model and no browser (lint not included)
+	$(PY) -m pytest -m "not model and not browser" -q
 
 eval: setup ## run the eval suite on the fixtures against the committed baseline
 	.venv/bin/workbench eval

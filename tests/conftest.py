@@ -10,9 +10,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.fault_server import FaultServer
 
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 
@@ -33,3 +35,22 @@ def chdir_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in an empty directory so ./workbench.toml of the repo or user is never picked up."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def fault_server() -> Iterator[FaultServer]:
+    """The loopback OpenAI-compatible server of tests/support/fault_server.py, one per session."""
+    with FaultServer() as running:
+        yield running
+
+
+@pytest.fixture()
+def fresh_server(
+    fault_server: FaultServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> FaultServer:
+    """The shared fault server with no faults and no history, and an empty cache for this test."""
+    fault_server.reset()
+    fault_server.delay = 0.0
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    return fault_server

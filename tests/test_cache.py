@@ -17,8 +17,9 @@ from workbench.cache import ResponseCache, cache_key, default_cache_dir
 from workbench.config import BackendConfig, parse_config
 from workbench.errors import WorkbenchError
 from workbench.extract import quote_options
-from workbench.llm import CachingClient, FakeClient, LiteLLMClient, Outcome, Request
-from workbench.llm.client import request_key
+from workbench.llm import CachingClient, FakeClient, Outcome, Request
+from workbench.llm.litellm_client import LiteLLMClient
+from workbench.llm.wrappers import request_key
 from workbench.prompts import DEFAULT_PROMPTS_DIR, PromptSet
 from workbench.schema import extract_response_for
 

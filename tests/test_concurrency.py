@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,21 +25,6 @@ from workbench.llm.embedded import DEFAULT_ALIAS, EmbeddedProvider, embedded_pro
 from workbench.schema import Report
 from workbench.segment import segment_article
 from workbench.session import Session
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FaultServer]:
-    with FaultServer() as running:
-        yield running
-
-
-@pytest.fixture()
-def fresh(server: FaultServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FaultServer:
-    server.reset()
-    server.delay = 0.0
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.chdir(tmp_path)
-    return server
 
 
 def articles(directory: Path, count: int) -> Path:
@@ -74,11 +58,11 @@ def assert_own_report(report: Report, n: int) -> None:
 
 @pytest.mark.parametrize("concurrency", [1, 3, 8])
 def test_batch_keeps_requests_in_flight_bounded(
-    fresh: FaultServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], concurrency: int
+    fresh_server: FaultServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], concurrency: int
 ) -> None:
-    fresh.delay = 0.05
+    fresh_server.delay = 0.05
     folder = articles(tmp_path / "in", 6)
-    config = http_config(tmp_path / "wb.toml", fresh.base_url, concurrency=2)
+    config = http_config(tmp_path / "wb.toml", fresh_server.base_url, concurrency=2)
     out = tmp_path / "out.jsonl"
     code = main(
         [
@@ -94,7 +78,7 @@ def test_batch_keeps_requests_in_flight_bounded(
         ]
     )
     assert code == 0, capsys.readouterr().err
-    assert fresh.max_in_flight == concurrency  # reached, never exceeded
+    assert fresh_server.max_in_flight == concurrency  # reached, never exceeded
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(lines) == 6 and all(line["report"] for line in lines)
     for line in lines:
@@ -103,10 +87,10 @@ def test_batch_keeps_requests_in_flight_bounded(
 
 
 def test_batch_resumes_and_skips_finished_articles(
-    fresh: FaultServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fresh_server: FaultServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = articles(tmp_path / "in", 4)
-    config = http_config(tmp_path / "wb.toml", fresh.base_url)
+    config = http_config(tmp_path / "wb.toml", fresh_server.base_url)
     out = tmp_path / "out.jsonl"
     command = [
         "batch",
@@ -122,9 +106,9 @@ def test_batch_resumes_and_skips_finished_articles(
     lines = out.read_text(encoding="utf-8").splitlines()
     # Lose one finished article and leave a line cut off, as a killed run would.
     out.write_text("\n".join(lines[:2] + lines[3:]) + "\n" + lines[2][:50], encoding="utf-8")
-    fresh.reset()
+    fresh_server.reset()
     assert main(command) == 0
-    assert fresh.count(stage="select") == 3  # one article, three body sentences, no cache
+    assert fresh_server.count(stage="select") == 3  # one article, three body sentences, no cache
     done = [
         json.loads(line)
         for line in out.read_text(encoding="utf-8").splitlines()
@@ -162,10 +146,10 @@ def _in_threads(work: list[Any]) -> list[Any]:
 
 @pytest.mark.parametrize("shared_session", [True, False], ids=["one-session", "two-sessions"])
 def test_parallel_sessions_never_mix_results(
-    fresh: FaultServer, tmp_path: Path, shared_session: bool
+    fresh_server: FaultServer, tmp_path: Path, shared_session: bool
 ) -> None:
-    fresh.delay = 0.02
-    config = str(http_config(tmp_path / "wb.toml", fresh.base_url, concurrency=2))
+    fresh_server.delay = 0.02
+    config = str(http_config(tmp_path / "wb.toml", fresh_server.base_url, concurrency=2))
     shared = Session.open(config)
     sessions = [shared, shared] if shared_session else [Session.open(config), Session.open(config)]
     texts = [article_text(0), article_text(1), article_text(0)]
@@ -199,9 +183,11 @@ def test_segmenting_in_parallel_threads_matches_one_thread() -> None:
         assert got == [want] * 10
 
 
-def test_event_loops_of_finished_runs_are_not_kept(fresh: FaultServer, tmp_path: Path) -> None:
+def test_event_loops_of_finished_runs_are_not_kept(
+    fresh_server: FaultServer, tmp_path: Path
+) -> None:
     """Each UI rerun brings a new event loop; the client must not hold on to the old ones."""
-    config = str(http_config(tmp_path / "wb.toml", fresh.base_url, concurrency=1))
+    config = str(http_config(tmp_path / "wb.toml", fresh_server.base_url, concurrency=1))
     session = Session.open(config, no_cache=True)
     for _ in range(4):
         session.check(read_article(article_text(2)))
@@ -214,10 +200,12 @@ def test_event_loops_of_finished_runs_are_not_kept(fresh: FaultServer, tmp_path:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_cache_shared_by_two_processes_stays_consistent(fresh: FaultServer, tmp_path: Path) -> None:
-    fresh.delay = 0.02
+def test_cache_shared_by_two_processes_stays_consistent(
+    fresh_server: FaultServer, tmp_path: Path
+) -> None:
+    fresh_server.delay = 0.02
     folder = articles(tmp_path / "in", 5)
-    config = http_config(tmp_path / "wb.toml", fresh.base_url, concurrency=4)
+    config = http_config(tmp_path / "wb.toml", fresh_server.base_url, concurrency=4)
     cache = tmp_path / "shared-cache"
     env = {**os.environ, "WORKBENCH_CACHE_DIR": str(cache)}
     children = [
@@ -257,16 +245,16 @@ def test_cache_shared_by_two_processes_stays_consistent(fresh: FaultServer, tmp_
         assert [c["text"] for c in report["claims"]] == [
             c["text"] for c in outputs[1][source]["claims"]
         ]
-    asked_by_processes = fresh.count()
+    asked_by_processes = fresh_server.count()
 
     # A third run over the same directory finds every answer, and every entry is readable.
-    fresh.reset()
+    fresh_server.reset()
     session = Session.open(str(config), cache_dir=cache)
     for n in range(5):
         report = session.check(read_article(article_text(n)))
         assert report.run.cache_misses == 0
         assert_own_report(report, n)
-    assert fresh.count() == 0
+    assert fresh_server.count() == 0
     store = ResponseCache(cache)
     assert store.stats()["entries"] <= asked_by_processes
     assert store.corrupt_entries == 0

@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,22 +34,6 @@ The {MARKER} Harbor Police counted 312 burglaries last year, according to its an
 Officials reported that 12 new buses entered service in April.
 """
 BODY_SENTENCES = 4
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FaultServer]:
-    with FaultServer() as running:
-        yield running
-
-
-@pytest.fixture()
-def fresh(server: FaultServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FaultServer:
-    """The shared server with no faults and no history, and an empty cache for this test."""
-    server.reset()
-    server.delay = 0.0
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.chdir(tmp_path)
-    return server
 
 
 @pytest.fixture()
@@ -88,24 +71,26 @@ def sentence_with(report: dict, text: str) -> dict:
 
 
 def test_valid_answers_complete_the_article(
-    fresh: FaultServer, tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
+    fresh_server: FaultServer, tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = http_config(tmp_path / "wb.toml", fresh.base_url)
+    config = http_config(tmp_path / "wb.toml", fresh_server.base_url)
     code, report, err = extract(capsys, config, article)
     assert code == 0, err
     assert report is not None and not report["failures"]
     assert len(report["claims"]) == BODY_SENTENCES
     assert {s["status"] for s in report["sentences"]} <= {"claims", "skipped"}
-    assert fresh.count() == BODY_SENTENCES + 3 * BODY_SENTENCES  # select, extract, rate, evidence
+    assert (
+        fresh_server.count() == BODY_SENTENCES + 3 * BODY_SENTENCES
+    )  # select, extract, rate, evidence
 
 
 def test_prompts_reach_the_server_as_written(
-    fresh: FaultServer, tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
+    fresh_server: FaultServer, tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """No template markers of the Jinja escaping leak into what the model reads."""
-    config = http_config(tmp_path / "wb.toml", fresh.base_url)
+    config = http_config(tmp_path / "wb.toml", fresh_server.base_url)
     assert extract(capsys, config, article)[0] == 0
-    contents = [str(m["content"]) for r in fresh.requests for m in r.messages]
+    contents = [str(m["content"]) for r in fresh_server.requests for m in r.messages]
     assert contents and not [c for c in contents if "{% raw %}" in c or "{% endraw %}" in c]
 
 
@@ -116,30 +101,30 @@ def test_prompts_reach_the_server_as_written(
 
 @pytest.mark.parametrize("status", [429, 500, 503])
 def test_transient_status_is_retried_and_recovers(
-    fresh: FaultServer,
+    fresh_server: FaultServer,
     tmp_path: Path,
     article: Path,
     capsys: pytest.CaptureFixture[str],
     status: int,
 ) -> None:
-    fault = fresh.fail("status", status=status, times=2, match=MARKER, stage="select")
-    config = http_config(tmp_path / "wb.toml", fresh.base_url, retries=2)
+    fault = fresh_server.fail("status", status=status, times=2, match=MARKER, stage="select")
+    config = http_config(tmp_path / "wb.toml", fresh_server.base_url, retries=2)
     code, report, err = extract(capsys, config, article)
     assert code == 0, err
     assert report is not None and not report["failures"]
     assert fault.fired == 2
     assert sentence_with(report, MARKER)["status"] == "claims"
     # Exactly one retry layer: two failures and one success reached the server, no more.
-    assert fresh.count(stage="select") == BODY_SENTENCES + 2
+    assert fresh_server.count(stage="select") == BODY_SENTENCES + 2
 
 
 def test_retry_after_is_honoured(
-    fresh: FaultServer, tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
+    fresh_server: FaultServer, tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fresh.fail("status", status=429, times=1, retry_after=1.5, match=MARKER, stage="select")
-    config = http_config(tmp_path / "wb.toml", fresh.base_url, retries=1)
+    fresh_server.fail("status", status=429, times=1, retry_after=1.5, match=MARKER, stage="select")
+    config = http_config(tmp_path / "wb.toml", fresh_server.base_url, retries=1)
     assert extract(capsys, config, article)[0] == 0
-    marked = [r.at for r in fresh.requests if r.stage == "select" and MARKER in r.subject]
+    marked = [r.at for r in fresh_server.requests if r.stage == "select" and MARKER in r.subject]
     assert len(marked) == 2 and marked[1] - marked[0] >= 1.4
 
 
@@ -153,7 +138,7 @@ def test_retry_after_is_honoured(
     ],
 )
 def test_persistent_fault_fails_only_its_sentence(
-    fresh: FaultServer,
+    fresh_server: FaultServer,
     tmp_path: Path,
     article: Path,
     capsys: pytest.CaptureFixture[str],
@@ -161,8 +146,8 @@ def test_persistent_fault_fails_only_its_sentence(
     rule: dict,
     reason: str,
 ) -> None:
-    fault = fresh.fail(kind, match=MARKER, stage="extract", **rule)  # type: ignore[arg-type]
-    config = http_config(tmp_path / "wb.toml", fresh.base_url, retries=1, timeout=0.5)
+    fault = fresh_server.fail(kind, match=MARKER, stage="extract", **rule)  # type: ignore[arg-type]
+    config = http_config(tmp_path / "wb.toml", fresh_server.base_url, retries=1, timeout=0.5)
     code, report, err = extract(capsys, config, article)
     assert code == 1
     assert error_lines(err) == [error_lines(err)[0]] and error_lines(err)[0].startswith("error: ")
@@ -179,21 +164,21 @@ def test_persistent_fault_fails_only_its_sentence(
 
 
 def test_failed_sentence_is_retried_on_the_next_run_and_the_rest_is_cached(
-    fresh: FaultServer,
+    fresh_server: FaultServer,
     tmp_path: Path,
     article: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    fresh.fail("status", status=500, match=MARKER, stage="extract")
-    config = http_config(tmp_path / "wb.toml", fresh.base_url, retries=0)
+    fresh_server.fail("status", status=500, match=MARKER, stage="extract")
+    config = http_config(tmp_path / "wb.toml", fresh_server.base_url, retries=0)
     code, first, _ = extract(capsys, config, article)
     assert code == 1 and first is not None and len(first["failures"]) == 1
-    fresh.reset()  # the backend recovers
+    fresh_server.reset()  # the backend recovers
     code, second, err = extract(capsys, config, article)
     assert code == 0, err
     assert second is not None and not second["failures"]
     # Only the failed sentence's work is asked again: its extraction, rating and evidence.
-    assert fresh.count() == 3
+    assert fresh_server.count() == 3
     stages = second["run"]["stages"]
     assert sum(s["cache_misses"] for s in stages.values()) == 3
     assert sum(s["cache_hits"] for s in stages.values()) == BODY_SENTENCES + 3 * (
@@ -208,10 +193,14 @@ def test_failed_sentence_is_retried_on_the_next_run_and_the_rest_is_cached(
 
 @pytest.mark.parametrize("kind", ["truncated", "invalid", "empty"])
 def test_bad_output_once_is_reasked(
-    fresh: FaultServer, tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str], kind: str
+    fresh_server: FaultServer,
+    tmp_path: Path,
+    article: Path,
+    capsys: pytest.CaptureFixture[str],
+    kind: str,
 ) -> None:
-    fresh.fail(kind, times=1, match=MARKER, stage="extract")  # type: ignore[arg-type]
-    config = http_config(tmp_path / "wb.toml", fresh.base_url, reasks=2)
+    fresh_server.fail(kind, times=1, match=MARKER, stage="extract")  # type: ignore[arg-type]
+    config = http_config(tmp_path / "wb.toml", fresh_server.base_url, reasks=2)
     code, report, err = extract(capsys, config, article)
     assert code == 0, err
     assert report is not None
@@ -222,14 +211,14 @@ def test_bad_output_once_is_reasked(
 
 @pytest.mark.parametrize("kind", ["truncated", "invalid", "empty"])
 def test_bad_output_always_fails_only_its_sentence(
-    fresh: FaultServer,
+    fresh_server: FaultServer,
     tmp_path: Path,
     article: Path,
     capsys: pytest.CaptureFixture[str],
     kind: str,
 ) -> None:
-    fault = fresh.fail(kind, match=MARKER, stage="extract")  # type: ignore[arg-type]
-    config = http_config(tmp_path / "wb.toml", fresh.base_url, reasks=2)
+    fault = fresh_server.fail(kind, match=MARKER, stage="extract")  # type: ignore[arg-type]
+    config = http_config(tmp_path / "wb.toml", fresh_server.base_url, reasks=2)
     code, report, _ = extract(capsys, config, article)
     assert code == 1 and report is not None
     [failure] = report["failures"]
@@ -240,13 +229,13 @@ def test_bad_output_always_fails_only_its_sentence(
 
 
 def test_bad_output_on_a_claim_leaves_the_claim_unrated(
-    fresh: FaultServer,
+    fresh_server: FaultServer,
     tmp_path: Path,
     article: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    fresh.fail("invalid", match=MARKER, stage="checkworthiness")
-    config = http_config(tmp_path / "wb.toml", fresh.base_url, reasks=0)
+    fresh_server.fail("invalid", match=MARKER, stage="checkworthiness")
+    config = http_config(tmp_path / "wb.toml", fresh_server.base_url, reasks=0)
     code, report, _ = extract(capsys, config, article)
     assert code == 1 and report is not None
     [failure] = report["failures"]
@@ -327,10 +316,10 @@ SEED = REPO.parent / "shared" / "seeds" / "003_a3ddcd177ba57d1d.txt"
 
 @pytest.mark.skipif(not SEED.is_file(), reason="seed articles not beside the repository")
 def test_killed_run_resumes_from_the_cache(
-    fresh: FaultServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    fresh_server: FaultServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fresh.delay = 0.05
-    config = http_config(tmp_path / "wb.toml", fresh.base_url, concurrency=2)
+    fresh_server.delay = 0.05
+    config = http_config(tmp_path / "wb.toml", fresh_server.base_url, concurrency=2)
     env = {**os.environ, "WORKBENCH_CACHE_DIR": str(tmp_path / "cache")}
     child = subprocess.Popen(
         [
@@ -351,29 +340,29 @@ def test_killed_run_resumes_from_the_cache(
     )
     try:
         deadline = time.monotonic() + 120
-        while fresh.count(stage="extract") < 5 and time.monotonic() < deadline:
+        while fresh_server.count(stage="extract") < 5 and time.monotonic() < deadline:
             assert child.poll() is None, child.stderr.read() if child.stderr else ""
             time.sleep(0.02)
         os.killpg(child.pid, signal.SIGKILL)  # no chance to clean up, as with a power cut
     finally:
         child.wait(30)
-    answered_before = len(fresh.requests)
+    answered_before = len(fresh_server.requests)
     assert answered_before > 5
 
-    fresh.reset()
-    fresh.delay = 0.0
+    fresh_server.reset()
+    fresh_server.delay = 0.0
     code, out, err = run_cli(capsys, "extract", str(SEED), "--config", str(config))
     assert code == 0, err
     resumed = json.loads(out)
     stages = resumed["run"]["stages"]
     hits = sum(s["cache_hits"] for s in stages.values())
     misses = sum(s["cache_misses"] for s in stages.values())
-    assert misses == fresh.count()  # every miss was one request, nothing else was asked
+    assert misses == fresh_server.count()  # every miss was one request, nothing else was asked
     # Everything answered before the kill was kept, but the two requests in flight.
     assert hits >= answered_before - 2
 
     # And the resumed report is the one an uninterrupted run gives.
-    fresh.reset()
+    fresh_server.reset()
     code, out, _ = run_cli(capsys, "extract", str(SEED), "--config", str(config), "--no-cache")
     clean = json.loads(out)
     assert code == 0

@@ -13,14 +13,17 @@ from pydantic import BaseModel
 
 from workbench.config import embedded_backend, parse_config
 from workbench.errors import ConfigError
-from workbench.prompts import DEFAULT_PROMPTS_DIR, STAGES, PromptSet, load_prompt
+from workbench.prompts import DEFAULT_PROMPTS_DIR, PromptSet, load_prompt
 from workbench.schema import (
     CheckworthinessResponse,
     EvidenceResponse,
     ExtractResponse,
     ProbeResponse,
     SelectResponse,
+    Stage,
 )
+
+STAGES = list(Stage)
 
 PROMPTS = PromptSet()
 MODELS: dict[str, type[BaseModel]] = {

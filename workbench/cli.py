@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from workbench.errors import ConfigError, InputError, UserError, WorkbenchError
+from workbench.errors import ConfigError, InputError, UserError, WorkbenchError, one_line
 from workbench.export import FORMATS, render
 from workbench.ingest import read_path
 
@@ -339,7 +339,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WorkbenchError as err:
         if debug:
             traceback.print_exc()
-        print(f"error: {_one_line(err)}", file=sys.stderr)
+        print(f"error: {one_line(err)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print(
@@ -351,16 +351,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         print(
-            f"error: internal error {type(err).__name__}: {_one_line(err)} "
+            f"error: internal error {type(err).__name__}: {one_line(err)} "
             "(run with --debug for details)",
             file=sys.stderr,
         )
         return 1
-
-
-def _one_line(err: BaseException) -> str:
-    """Messages that quote other libraries (validation errors, TOML, HTTP) can span lines."""
-    return " ".join(str(err).split())
 
 
 if __name__ == "__main__":

@@ -22,16 +22,16 @@ from typing import Literal
 
 import platformdirs
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-from workbench.errors import ConfigError
+from workbench.engines import MODEL, EngineName, supports
+from workbench.errors import ConfigError, validation_error_line
 from workbench.ingest import InputLimits
+from workbench.schema import Stage, Strict
 
 APP_NAME = "claimcheck-workbench"
 EMBEDDED = "embedded"
@@ -45,19 +45,33 @@ DEFAULT_MAX_TOKENS = 800
 SchemaMode = Literal["auto", "json_schema", "json_object_schema", "json", "tools", "md_json"]
 
 
-class StageOverride(BaseModel):
-    """Per-stage generation settings that differ from the backend's defaults."""
+class StageOverride(Strict):
+    """Per-stage settings that differ from the backend's defaults: which engines answer the
+    stage, and the model's generation settings."""
 
-    model_config = ConfigDict(extra="forbid")
+    engine: list[EngineName] | None = Field(
+        default=None,
+        min_length=1,
+        description="Engines tried in order (model, rules, cues, classifier); the next one "
+        "answers when the model's output stays invalid. Default: the model alone.",
+    )
     model: str | None = None
     temperature: float | None = None
     max_tokens: int | None = Field(default=None, gt=0)
 
+    @field_validator("engine", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
 
-class BackendConfig(BaseModel):
+    def generation(self) -> dict[str, object]:
+        """The settings that reach the model (only those given)."""
+        return {k: v for k, v in self.model_dump(exclude={"engine"}).items() if v is not None}
+
+
+class BackendConfig(Strict):
     """One model endpoint, chosen by its name."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str
     model: str = Field(
         description="A litellm model string, e.g. 'openai/gpt-4o-mini', 'ollama/qwen2.5'."
@@ -78,14 +92,7 @@ class BackendConfig(BaseModel):
     schema_mode: SchemaMode = "auto"
     model_path: str | None = Field(default=None, description="Embedded backend: a local GGUF file.")
     n_ctx: int = Field(default=4096, ge=512)
-    stages: dict[Literal["select", "extract", "checkworthiness", "evidence"], StageOverride] = (
-        Field(default_factory=dict)
-    )
-    rater: Literal["model", "cues"] = Field(
-        default="model",
-        description="Who rates check-worthiness: the model, or surface cues fitted on "
-        "CheckThat! train (for a model too small to judge it).",
-    )
+    stages: dict[Stage, StageOverride] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
@@ -95,7 +102,27 @@ class BackendConfig(BaseModel):
                 "never put a key in the config file: set api_key_env to the NAME of an "
                 "environment variable that holds it"
             )
+        if isinstance(data, dict) and "rater" in data:
+            raise ValueError(
+                "'rater' is now a stage engine: write [backends.NAME.stages.checkworthiness] "
+                'engine = "cues" (or "model", "classifier")'
+            )
         return data
+
+    @model_validator(mode="after")
+    def _engines_answer_their_stage(self) -> BackendConfig:
+        for stage, override in self.stages.items():
+            for engine in override.engine or []:
+                if not supports(engine, stage):
+                    raise ValueError(f"stages.{stage}.engine: {engine!r} cannot answer {stage}")
+        return self
+
+    def engines(self) -> dict[Stage, list[EngineName]]:
+        """Each stage's chain of engines (the model alone where the config names none)."""
+        return {
+            stage: (self.stages[stage].engine if stage in self.stages else None) or [MODEL]
+            for stage in Stage
+        }
 
     @field_validator("api_key_env")
     @classmethod
@@ -134,16 +161,15 @@ def embedded_backend() -> BackendConfig:
         max_tokens=DEFAULT_MAX_TOKENS,
         timeout=300.0,
         reasks=1,  # a 135M model rarely fixes its answer when re-asked; fail fast instead
-        rater="cues",  # its own ratings are uncorrelated with the labels (llm/cue_rater.py)
         stages={
-            "select": StageOverride(max_tokens=24),
-            "checkworthiness": StageOverride(max_tokens=96),  # rationale: 200 characters
+            Stage.select: StageOverride(max_tokens=24),
+            # Its own ratings are uncorrelated with the labels (evals/README.md): surface cues.
+            Stage.checkworthiness: StageOverride(engine=["cues"], max_tokens=96),
         },
     )
 
 
-class Config(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Config(Strict):
     default: str = EMBEDDED
     backends: dict[str, BackendConfig]
     limits: InputLimits = Field(default_factory=InputLimits)
@@ -204,7 +230,8 @@ def parse_config(data: dict[str, object], path: str | None = None) -> Config:
             try:
                 backends[name] = BackendConfig.model_validate({**base, **table, "name": name})
             except ValidationError as err:
-                raise ConfigError(f"{where}: [backends.{name}] {_first_error(err)}") from err
+                problem = validation_error_line(err)
+                raise ConfigError(f"{where}: [backends.{name}] {problem}") from err
         limits = _limits(data.get("limits", {}), where)
         cache = data.get("cache", {})
         if not isinstance(cache, dict) or set(cache) - {"dir"}:
@@ -218,7 +245,7 @@ def parse_config(data: dict[str, object], path: str | None = None) -> Config:
             path=path,
         )
     except ValidationError as err:
-        raise ConfigError(f"{where}: {_first_error(err)}") from err
+        raise ConfigError(f"{where}: {validation_error_line(err)}") from err
     unknown = set(data) - {"default", "backends", "limits", "cache"}
     if unknown:
         raise ConfigError(f"{where}: unknown top-level keys: {', '.join(sorted(unknown))}")
@@ -237,10 +264,3 @@ def _limits(raw: object, where: str) -> InputLimits:
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"{where}: [limits] {key} must be a positive whole number")
     return InputLimits(**raw)
-
-
-def _first_error(err: ValidationError) -> str:
-    first = err.errors()[0]
-    field = ".".join(str(p) for p in first["loc"])
-    message = str(first["msg"]).removeprefix("Value error, ")
-    return f"{field}: {message}" if field else message

@@ -20,7 +20,9 @@ import math
 import re
 from collections.abc import Callable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from workbench.schema import Strict
 
 
 def _words(pattern: str) -> re.Pattern[str]:
@@ -118,10 +120,8 @@ def sentence_cues(text: str) -> dict[str, float]:
     return {name: cue(text) for name, cue in CUES.items()}
 
 
-class CueWeights(BaseModel):
+class CueWeights(Strict):
     """A fitted linear model over the cues plus the yes/no threshold on its score."""
-
-    model_config = ConfigDict(extra="forbid")
 
     weights: dict[str, float] = Field(description="Weight per cue name (log-odds per unit).")
     bias: float = Field(description="Log-odds of a sentence with no cue.")
@@ -156,9 +156,7 @@ DEFAULT_WEIGHTS = CueWeights(
 )
 
 
-class BaselineVerdict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class BaselineVerdict(Strict):
     score: float = Field(ge=0, le=1, description="Estimated probability of being check-worthy.")
     check_worthy: bool = Field(description="score >= threshold.")
     cues: list[str] = Field(description="Cues that fired, strongest contribution first.")

@@ -60,3 +60,26 @@ class ModelOutputError(WorkbenchError):
         self.cached = cached  # the same request failed the same way before (deterministic model)
         tries = "in an earlier run (cached)" if cached else f"after {attempts} attempts"
         super().__init__(f"backend {backend!r}, stage {stage}: no valid output {tries} ({message})")
+
+
+def one_line(text: object, limit: int | None = None) -> str:
+    """``text`` (an exception, a message quoting another library, model output) on one line,
+    cut to ``limit`` characters with an ellipsis."""
+    flat = " ".join(str(text).split())
+    if limit is None or len(flat) <= limit:
+        return flat
+    return flat[: limit - 1] + "…"
+
+
+def validation_error_line(err: Exception) -> str:
+    """A pydantic ``ValidationError`` as 'where: what', plus how many more problems there are."""
+    errors = err.errors() if hasattr(err, "errors") else []
+    if not errors:
+        return one_line(err)
+    first = errors[0]
+    where = ".".join(str(part) for part in first["loc"])
+    message = str(first["msg"]).removeprefix("Value error, ")
+    line = f"{where}: {message}" if where else message
+    if len(errors) > 1:
+        line += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return line

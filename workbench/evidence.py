@@ -6,26 +6,27 @@ from dataclasses import dataclass
 
 from workbench.llm import Outcome, Request, StructuredClient
 from workbench.prompts import Prompt
-from workbench.schema import Claim, EvidenceNeed, EvidenceResponse
+from workbench.schema import Claim, EvidenceNeed, EvidenceResponse, Stage
 
 
 @dataclass
 class EvidencePlan:
     needs: list[EvidenceNeed]
-    outcome: Outcome
+    outcome: Outcome[EvidenceResponse]
 
 
 async def plan_evidence(
-    client: StructuredClient, prompt: Prompt, claim: Claim, *, date: str | None
+    client: StructuredClient, prompt: Prompt[EvidenceResponse], claim: Claim, *, date: str | None
 ) -> EvidencePlan:
     """The evidence needs of one claim; questions get a trailing '?' if the model forgot it."""
     outcome = await client.complete(
         Request(
-            "evidence", prompt, {"claim": claim.text, "claimer": claim.claimer, "date": date or ""}
+            Stage.evidence,
+            prompt,
+            {"claim": claim.text, "claimer": claim.claimer, "date": date or ""},
         )
     )
     response = outcome.value
-    assert isinstance(response, EvidenceResponse)
     needs = [
         EvidenceNeed(
             kind=need.kind,

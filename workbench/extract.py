@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from workbench.llm import Outcome, Request, StructuredClient
 from workbench.prompts import Prompt
-from workbench.schema import Claim, ExtractResponse, Sentence, extract_response_for
+from workbench.schema import Claim, ExtractResponse, Sentence, Stage, extract_response_for
 
 AUTHOR = "the author"
 MAX_OPTIONS = 8
@@ -43,7 +43,7 @@ _PROPER_PHRASE = re.compile(r"\b[A-Z][\w.'’-]+(?:\s+(?:of\s+|the\s+|de\s+)?[A-
 @dataclass
 class Extraction:
     claims: list[Claim]
-    outcome: Outcome
+    outcome: Outcome[ExtractResponse]
 
 
 def quote_options(sentence: str) -> list[tuple[int, int]]:
@@ -113,7 +113,7 @@ def _chain(claimer: str, links: list[str]) -> list[str]:
 
 async def extract_claims(
     client: StructuredClient,
-    prompt: Prompt,
+    prompt: Prompt[ExtractResponse],
     sentence: Sentence,
     *,
     before: str,
@@ -125,7 +125,7 @@ async def extract_claims(
     sources = source_options(sentence.text, before)
     outcome = await client.complete(
         Request(
-            "extract",
+            Stage.extract,
             prompt,
             {
                 "sentence": sentence.text,
@@ -139,7 +139,6 @@ async def extract_claims(
         )
     )
     response = outcome.value
-    assert isinstance(response, ExtractResponse)
     claims: list[Claim] = []
     for item in response.claims:
         if any(item.claim.lower() == c.text.lower() for c in claims):

@@ -1,4 +1,4 @@
-"""The composer: text → segment → select → extract → rate → evidence → Report.
+"""The composer: text → segment → select → extract → checkworthiness → evidence → Report.
 
 Stages run one after another over the whole article (stage-major), each over its sentences or
 claims concurrently, bounded by the backend's concurrency. Stage-major order also lets the
@@ -16,15 +16,25 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from workbench.checkworthiness import rate_checkworthiness
 from workbench.errors import BackendError, ModelOutputError
 from workbench.evidence import plan_evidence
 from workbench.extract import extract_claims
 from workbench.llm import Outcome, StructuredClient
 from workbench.prompts import PromptSet
-from workbench.rate import rate_claim
-from workbench.schema import Article, Claim, Failure, Report, RunInfo, Sentence, StageStats, Status
+from workbench.schema import (
+    Article,
+    Claim,
+    Failure,
+    Report,
+    RunInfo,
+    Sentence,
+    Stage,
+    StageStats,
+    Status,
+)
 from workbench.segment import article_date, segment_article
 from workbench.select import context_window, select_sentence
 
@@ -35,7 +45,7 @@ T = TypeVar("T")
 class Progress:
     """What the pipeline is doing, for progress bars and live views."""
 
-    stage: str
+    stage: Stage
     done: int
     total: int
     report: Report  # the partial report so far (claims appear as they are ready)
@@ -51,7 +61,7 @@ def _workbench_version() -> str:
         return "0+unknown"
 
 
-def count_outcome(stats: StageStats, outcome: Outcome) -> None:
+def count_outcome(stats: StageStats, outcome: Outcome[Any]) -> None:
     """Count one answered request into its stage's statistics (stage seconds are wall time,
     the caller's to set)."""
     stats.calls += 1
@@ -104,20 +114,17 @@ class _Run:
                 model=client.model,
                 api_base=client.api_base,
                 prompts=prompts.infos,
-                stages={
-                    stage: StageStats()
-                    for stage in ("select", "extract", "checkworthiness", "evidence")
-                },
+                stages={stage: StageStats() for stage in Stage},
                 started_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 workbench_version=_workbench_version(),
             ),
         )
 
-    def count(self, stage: str, outcome: Outcome) -> None:
+    def count(self, stage: Stage, outcome: Outcome[Any]) -> None:
         count_outcome(self.report.run.stages[stage], outcome)
 
     def fail(
-        self, stage: str, sentence: Sentence, err: Exception, claim: Claim | None = None
+        self, stage: Stage, sentence: Sentence, err: Exception, claim: Claim | None = None
     ) -> None:
         count_failure(self.report.run.stages[stage], err)
         self.report.failures.append(
@@ -131,7 +138,9 @@ class _Run:
         if claim is None:
             sentence.status, sentence.reason = Status.failed, str(err)
 
-    async def each(self, stage: str, items: list[T], work: Callable[[T], Awaitable[None]]) -> None:
+    async def each(
+        self, stage: Stage, items: list[T], work: Callable[[T], Awaitable[None]]
+    ) -> None:
         """Run ``work`` over ``items`` concurrently; report progress; time the stage."""
         started = time.perf_counter()
         done = 0
@@ -148,7 +157,7 @@ class _Run:
         finally:
             self.report.run.stages[stage].seconds += time.perf_counter() - started
 
-    def progress(self, stage: str, done: int, total: int) -> None:
+    def progress(self, stage: Stage, done: int, total: int) -> None:
         if self.on_progress is not None:
             self.on_progress(Progress(stage, done, total, self.report))
 
@@ -167,7 +176,7 @@ async def check_article(
     date = report.article.date
 
     async def guarded(
-        stage: str, sentence: Sentence, step: Awaitable[T], claim: Claim | None = None
+        stage: Stage, sentence: Sentence, step: Awaitable[T], claim: Claim | None = None
     ) -> T | None:
         try:
             return await step
@@ -180,41 +189,48 @@ async def check_article(
         return None
 
     selected: list[Sentence] = []
+    selected_by: dict[str, str] = {}  # sentence id → the engine that selected it
 
     async def select(sentence: Sentence) -> None:
         before, after = context_window(sentences, sentence.index)
         selection = await guarded(
-            "select", sentence, select_sentence(client, prompts["select"], sentence, before, after)
+            Stage.select, sentence, select_sentence(client, prompts.select, sentence, before, after)
         )
         if selection is None:
             return
-        run.count("select", selection.outcome)
+        run.count(Stage.select, selection.outcome)
         sentence.reason = selection.reason
         if selection.verifiable:
             selected.append(sentence)
+            selected_by[sentence.id] = selection.outcome.provenance
         else:
             sentence.status = selection.status
 
-    await run.each("select", [s for s in sentences if s.status == Status.pending], select)
+    await run.each(Stage.select, [s for s in sentences if s.status == Status.pending], select)
 
     extracted: dict[str, list[Claim]] = {}
 
     async def extract(sentence: Sentence) -> None:
         before, _ = context_window(sentences, sentence.index)
         extraction = await guarded(
-            "extract",
+            Stage.extract,
             sentence,
-            extract_claims(client, prompts["extract"], sentence, before=before, date=date),
+            extract_claims(client, prompts.extract, sentence, before=before, date=date),
         )
         if extraction is None:
             return
-        run.count("extract", extraction.outcome)
+        run.count(Stage.extract, extraction.outcome)
+        for claim in extraction.claims:
+            claim.provenance = {
+                Stage.select: selected_by[sentence.id],
+                Stage.extract: extraction.outcome.provenance,
+            }
         extracted[sentence.id] = extraction.claims
         if not extraction.claims:
             sentence.status = Status.no_claim
             sentence.reason = "no checkable claim found in it"
 
-    await run.each("extract", sorted(selected, key=lambda s: s.index), extract)
+    await run.each(Stage.extract, sorted(selected, key=lambda s: s.index), extract)
 
     # Number claims in reading order, whatever order the concurrent calls finished in.
     by_id = {s.id: s for s in sentences}
@@ -228,29 +244,31 @@ async def check_article(
 
     async def rate(claim: Claim) -> None:
         rating = await guarded(
-            "checkworthiness",
+            Stage.checkworthiness,
             by_id[claim.sentence_id],
-            rate_claim(client, prompts["checkworthiness"], claim),
+            rate_checkworthiness(client, prompts.checkworthiness, claim),
             claim,
         )
         if rating is not None:
-            run.count("checkworthiness", rating.outcome)
+            run.count(Stage.checkworthiness, rating.outcome)
             claim.checkworthiness = rating.checkworthiness
+            claim.provenance[Stage.checkworthiness] = rating.outcome.provenance
 
-    await run.each("checkworthiness", report.claims, rate)
+    await run.each(Stage.checkworthiness, report.claims, rate)
 
     async def plan(claim: Claim) -> None:
         evidence = await guarded(
-            "evidence",
+            Stage.evidence,
             by_id[claim.sentence_id],
-            plan_evidence(client, prompts["evidence"], claim, date=date),
+            plan_evidence(client, prompts.evidence, claim, date=date),
             claim,
         )
         if evidence is not None:
-            run.count("evidence", evidence.outcome)
+            run.count(Stage.evidence, evidence.outcome)
             claim.evidence = evidence.needs
+            claim.provenance[Stage.evidence] = evidence.outcome.provenance
 
-    await run.each("evidence", report.claims, plan)
+    await run.each(Stage.evidence, report.claims, plan)
 
     report.run.seconds = time.perf_counter() - run.started
     report.run.totals = StageStats.total(report.run.stages.values())

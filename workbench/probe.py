@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from workbench.config import BackendConfig
 from workbench.errors import ModelOutputError, WorkbenchError
-from workbench.llm import ENFORCEMENT, Request, StructuredClient, resolve_schema_mode
+from workbench.llm import Request, StructuredClient
+from workbench.llm.litellm_client import ENFORCEMENT, resolve_schema_mode
 from workbench.prompts import DEFAULT_PROMPTS_DIR, load_prompt
 from workbench.schema import ProbeResponse
 

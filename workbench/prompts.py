@@ -13,32 +13,38 @@ import json
 import tomllib
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import jinja2
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from workbench.errors import ConfigError
-from workbench.schema import PromptInfo
+from workbench.errors import ConfigError, validation_error_line
+from workbench.schema import (
+    CheckworthinessResponse,
+    EvidenceResponse,
+    ExtractResponse,
+    PromptInfo,
+    SelectResponse,
+    Stage,
+    Strict,
+)
 
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
-STAGES = ("select", "extract", "checkworthiness", "evidence")
+R = TypeVar("R", bound=BaseModel)
 
 _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
 
 
-class Example(BaseModel):
+class Example(Strict):
     """A few-shot example: template variables in, the ideal JSON answer out."""
 
-    model_config = ConfigDict(extra="forbid")
     variables: dict[str, Any]
     answer: dict[str, Any]
 
 
-class PromptFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PromptFile(Strict):
     name: str
     version: str = Field(description="Bumped by a person when the prompt's intent changes.")
     description: str = ""
@@ -47,10 +53,10 @@ class PromptFile(BaseModel):
     examples: list[Example] = Field(default_factory=list)
 
 
-class Prompt:
+class Prompt(Generic[R]):
     """A loaded prompt bound to its response model."""
 
-    def __init__(self, spec: PromptFile, response_model: type[BaseModel], path: Path) -> None:
+    def __init__(self, spec: PromptFile, response_model: type[R], path: Path) -> None:
         self.spec = spec
         self.response_model = response_model
         self.path = path
@@ -107,7 +113,7 @@ class Prompt:
         return messages
 
 
-def load_prompt(path: Path, response_model: type[BaseModel]) -> Prompt:
+def load_prompt(path: Path, response_model: type[R]) -> Prompt[R]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         spec = PromptFile.model_validate(data)
@@ -117,38 +123,27 @@ def load_prompt(path: Path, response_model: type[BaseModel]) -> Prompt:
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: not valid TOML ({err})") from err
     except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path}: {where}: {first['msg']}") from err
+        raise ConfigError(f"{path}: {validation_error_line(err)}") from err
 
 
 class PromptSet:
     """The four stage prompts, loaded from one directory (the repo's, or an edited copy)."""
 
     def __init__(self, directory: Path | None = None) -> None:
-        from workbench.schema import (
-            CheckworthinessResponse,
-            EvidenceResponse,
-            ExtractResponse,
-            SelectResponse,
-        )
-
         self.directory = Path(directory) if directory else DEFAULT_PROMPTS_DIR
-        models: dict[str, type[BaseModel]] = {
-            "select": SelectResponse,
-            "extract": ExtractResponse,
-            "checkworthiness": CheckworthinessResponse,
-            "evidence": EvidenceResponse,
-        }
         if not self.directory.is_dir():
             raise ConfigError(f"prompts directory not found: {self.directory}")
-        self.prompts = {
-            stage: load_prompt(self.directory / f"{stage}.toml", models[stage]) for stage in STAGES
-        }
+        self.select = self._load(Stage.select, SelectResponse)
+        self.extract = self._load(Stage.extract, ExtractResponse)
+        self.checkworthiness = self._load(Stage.checkworthiness, CheckworthinessResponse)
+        self.evidence = self._load(Stage.evidence, EvidenceResponse)
 
-    def __getitem__(self, stage: str) -> Prompt:
-        return self.prompts[stage]
+    def _load(self, stage: Stage, response_model: type[R]) -> Prompt[R]:
+        return load_prompt(self.directory / f"{stage}.toml", response_model)
+
+    def __getitem__(self, stage: Stage | str) -> Prompt[Any]:
+        return getattr(self, Stage(stage).value)  # type: ignore[no-any-return]
 
     @property
     def infos(self) -> list[PromptInfo]:
-        return [p.info for p in self.prompts.values()]
+        return [self[stage].info for stage in Stage]

@@ -149,11 +149,26 @@ class Claim(Strict):
     checkworthiness: Checkworthiness | None = None
     evidence: list[EvidenceNeed] = Field(default_factory=list)
     review: Literal["unreviewed", "accepted", "rejected", "edited", "added"] = "unreviewed"
+    provenance: dict[str, str] = Field(
+        default_factory=dict,
+        description="Which engine answered each stage for this claim (model, rules, cues, "
+        "classifier), and why it fell back to it.",
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # The report: what the CLI exports and the UI and evals consume
 # --------------------------------------------------------------------------------------------
+
+
+class Stage(StrEnum):
+    """The model-backed stages, in pipeline order: the one vocabulary for prompts, config,
+    statistics, cache keys and progress."""
+
+    select = "select"
+    extract = "extract"
+    checkworthiness = "checkworthiness"
+    evidence = "evidence"
 
 
 class PromptInfo(Strict):

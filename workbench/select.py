@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from workbench.llm import Outcome, Request, StructuredClient
 from workbench.prompts import Prompt
-from workbench.schema import SelectResponse, Sentence, Status
+from workbench.schema import SelectResponse, Sentence, Stage, Status
 
 _STATUS = {"yes": Status.pending, "no": Status.no_claim, "unclear": Status.ambiguous}
 _REASON = {
@@ -21,7 +21,7 @@ class Selection:
     verifiable: bool
     status: Status  # ``pending`` when verifiable: extraction decides between claims / no_claim
     reason: str
-    outcome: Outcome
+    outcome: Outcome[SelectResponse]
 
 
 def context_window(
@@ -37,14 +37,17 @@ def context_window(
 
 
 async def select_sentence(
-    client: StructuredClient, prompt: Prompt, sentence: Sentence, before: str, after: str
+    client: StructuredClient,
+    prompt: Prompt[SelectResponse],
+    sentence: Sentence,
+    before: str,
+    after: str,
 ) -> Selection:
     """Ask whether ``sentence`` (seen with its neighbours) is worth extracting claims from."""
     outcome = await client.complete(
-        Request("select", prompt, {"sentence": sentence.text, "before": before, "after": after})
+        Request(Stage.select, prompt, {"sentence": sentence.text, "before": before, "after": after})
     )
     response = outcome.value
-    assert isinstance(response, SelectResponse)
     return Selection(
         verifiable=response.checkable == "yes",
         status=_STATUS[response.checkable],

@@ -15,17 +15,29 @@ def _toml_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
     raise TypeError(f"no TOML for {value!r}")
 
 
 def write_config(
-    path: Path, name: str, model: str, *, limits: dict[str, int] | None = None, **settings: Any
+    path: Path,
+    name: str,
+    model: str,
+    *,
+    limits: dict[str, int] | None = None,
+    stages: dict[str, dict[str, Any]] | None = None,
+    **settings: Any,
 ) -> Path:
-    """A config whose default backend is ``name``; ``settings`` are its keys (timeout, ...)."""
+    """A config whose default backend is ``name``; ``settings`` are its keys (timeout, ...),
+    ``stages`` its per-stage tables (``{"select": {"engine": ["model", "rules"]}}``)."""
     lines = [f'default = "{name}"', "", f"[backends.{name}]", f"model = {_toml_value(model)}"]
     lines += [
         f"{key} = {_toml_value(value)}" for key, value in settings.items() if value is not None
     ]
+    for stage, table in (stages or {}).items():
+        lines += ["", f"[backends.{name}.stages.{stage}]"]
+        lines += [f"{key} = {_toml_value(value)}" for key, value in table.items()]
     if limits:
         lines += ["", "[limits]"] + [f"{key} = {value}" for key, value in limits.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -27,7 +27,7 @@ EVALS_DIR = Path(__file__).resolve().parents[2] / "evals"
 
 _GENERATION_SETTINGS = ("model", "api_base", "temperature", "max_tokens", "seed", "schema_mode",
                         "reasks", "retries", "timeout", "concurrency", "n_ctx", "model_path",
-                        "stages", "rater")
+                        "stages")
 
 
 def add_eval_parser(subparsers: argparse._SubParsersAction,  # type: ignore[type-arg]

@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workbench.checkworthiness import rate_checkworthiness
 from workbench.cues import rate_sentence
 from workbench.errors import BackendError, ModelOutputError
 from workbench.evaluation.baseline import template_questions
@@ -60,7 +61,6 @@ from workbench.extract import extract_claims
 from workbench.llm import Outcome, StructuredClient
 from workbench.pipeline import check_article, count_failure, count_outcome
 from workbench.prompts import PromptSet
-from workbench.rate import rate_claim
 from workbench.schema import (
     CheckLabel,
     Claim,
@@ -251,7 +251,9 @@ async def _select_extract_rate(
     if rate:
         for claim in extraction.claims:
             rating = await _guarded(
-                stats, "checkworthiness", rate_claim(client, prompts["checkworthiness"], claim)
+                stats,
+                "checkworthiness",
+                rate_checkworthiness(client, prompts["checkworthiness"], claim),
             )
             if rating is not None:
                 stats.count("checkworthiness", rating.outcome)

@@ -1,55 +1,43 @@
 """The LLM seam: the only package that imports litellm, instructor and llama_cpp.
 
 Everything else asks for structured answers through ``StructuredClient`` and gets one with
-``open_client(backend, cache=...)``.
+``open_client(backend, cache=...)``. Modules:
+
+- ``interface``: ``Request``, ``Outcome`` and the ``StructuredClient`` protocol (no model library);
+- ``litellm_client``: every real backend, through litellm and instructor (imported only when a
+  backend is opened, so a run served from the cache never loads them);
+- ``embedded``: the in-process llama.cpp provider behind the built-in backend;
+- ``wrappers``: the layers around a client (``CachingClient``, ``BoundedClient``);
+- ``recording``: ``RecordingClient`` and ``ReplayClient`` (record a run, replay it without a model);
+- ``engine_client``: runs each stage's chain of engines (model, rules, cues, classifier);
+- ``fake``: ``FakeClient`` and the model-free ``fake/...`` backend's responder.
 """
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
-# litellm fetches a model price map from the internet at import unless told not to; offline
-# start must not stall on retries.
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-
-import logging  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import litellm  # noqa: E402
-
-from workbench.cache import ResponseCache  # noqa: E402
-from workbench.config import BackendConfig  # noqa: E402
-from workbench.llm.client import (  # noqa: E402
-    ENFORCEMENT,
-    BoundedClient,
-    CachingClient,
-    FakeClient,
-    LiteLLMClient,
-    Outcome,
-    RecordingClient,
-    ReplayClient,
-    Request,
-    StructuredClient,
-    resolve_schema_mode,
-)
-from workbench.llm.cue_rater import CueRatingClient  # noqa: E402
-
-litellm.suppress_debug_info = True
-logging.getLogger("LiteLLM").setLevel(logging.ERROR)  # our errors say what failed, once
+from workbench.cache import ResponseCache
+from workbench.config import BackendConfig
+from workbench.engines import MODEL
+from workbench.llm.engine_client import StageEngineClient
+from workbench.llm import fake
+from workbench.llm.fake import FakeClient
+from workbench.llm.interface import Outcome, Request, StructuredClient
+from workbench.llm.recording import RecordingClient, ReplayClient
+from workbench.llm.wrappers import BoundedClient, CachingClient, ClientWrapper
 
 __all__ = [
     "BoundedClient",
-    "ENFORCEMENT",
     "CachingClient",
+    "ClientWrapper",
     "FakeClient",
-    "LiteLLMClient",
     "Outcome",
     "RecordingClient",
     "ReplayClient",
     "Request",
     "StructuredClient",
     "open_client",
-    "resolve_schema_mode",
 ]
 
 
@@ -60,19 +48,22 @@ def open_client(
     record_to: Path | None = None,
     replay_from: Path | None = None,
 ) -> StructuredClient:
-    """The client for ``backend``: replay or live (check-worthiness from cues if configured),
-    then recorded, bounded, and cached."""
+    """The client for ``backend``: replay or live (each stage's chain of engines), then
+    recorded, bounded, and cached."""
     client: StructuredClient
     if replay_from is not None:
         client = ReplayClient(replay_from)
     elif backend.model.startswith("fake/"):
-        from workbench.llm.fake import heuristic_responder
-
-        client = FakeClient(heuristic_responder, name=backend.name, concurrency=backend.concurrency)
+        # Looked up at call time: tests swap the responder to simulate a flaky model.
+        responder = fake.heuristic_responder
+        client = FakeClient(responder, name=backend.name, concurrency=backend.concurrency)
     else:
+        from workbench.llm.litellm_client import LiteLLMClient
+
         client = LiteLLMClient(backend)
-    if backend.rater == "cues" and replay_from is None:  # a recording holds the cue answers
-        client = CueRatingClient(client)
+    engines = backend.engines()
+    if replay_from is None and any(chain != [MODEL] for chain in engines.values()):
+        client = StageEngineClient(client, engines)  # a recording holds the engines' answers
     if record_to is not None:
         client = RecordingClient(client, record_to)
     client = BoundedClient(client)

@@ -18,11 +18,17 @@ always gets the same answer. Its answers are plausible, not good:
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
-if TYPE_CHECKING:
-    from workbench.llm.client import Request
+from pydantic import ValidationError
+
+from workbench.errors import ModelOutputError, one_line
+from workbench.llm.interface import Outcome, R, Request, RequestKind
+from workbench.schema import Stage
 
 _REPORTING = re.compile(
     r"\b(said|says|reports?|reported|explains?|explained|told|announced|stated|claims?|claimed|"
@@ -122,17 +128,65 @@ def _evidence(claim: str, claimer: str) -> dict[str, Any]:
     return {"needs": [need]}
 
 
-def heuristic_responder(request: Request) -> dict[str, Any]:
+def heuristic_responder(request: Request[Any]) -> dict[str, Any]:
     """The JSON answer for one request of any stage (see the module docstring for the rules)."""
     variables = request.variables
-    if request.stage == "select":
+    if request.stage == Stage.select:
         return _select(str(variables.get("sentence", "")))
-    if request.stage == "extract":
+    if request.stage == Stage.extract:
         return _extract(variables)
-    if request.stage == "checkworthiness":
+    if request.stage == Stage.checkworthiness:
         return _rate(str(variables.get("claim", "")))
-    if request.stage == "evidence":
+    if request.stage == Stage.evidence:
         return _evidence(str(variables.get("claim", "")), str(variables.get("claimer", "")))
     if request.stage == "probe":
         return {"answer": "yes"}
     raise ValueError(f"the fake backend has no answer for stage {request.stage!r}")
+
+
+Responder = Callable[[Request[Any]], dict[str, Any]]
+
+
+class FakeClient:
+    """A model-free client: ``responder(request)`` returns the JSON answer for each request.
+
+    The answer is validated like a real model's, so tests exercise the same validators; a
+    responder may raise to simulate failures.
+    """
+
+    api_base: str | None = None
+
+    def __init__(
+        self,
+        responder: Responder,
+        *,
+        name: str = "fake",
+        concurrency: int = 4,
+        latency: float = 0.0,
+    ) -> None:
+        self.responder = responder
+        self.name = name
+        self.model = f"fake/{name}"
+        self.concurrency = concurrency
+        self.latency = latency
+        self.calls: list[Request[Any]] = []
+
+    def identity(self, stage: RequestKind) -> dict[str, Any]:
+        return {"model": self.model}
+
+    async def complete(self, request: Request[R]) -> Outcome[R]:
+        self.calls.append(request)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        payload = self.responder(request)
+        try:
+            value = request.response_model.model_validate(payload, context=request.context)
+        except ValidationError as err:
+            raise ModelOutputError(
+                self.name,
+                request.stage,
+                one_line(err, 200),
+                attempts=1,
+                last_output=json.dumps(payload),
+            ) from err
+        return Outcome(value=value, raw=json.dumps(payload), prompt_tokens=10, completion_tokens=5)

@@ -22,7 +22,7 @@ from workbench.config import find_config_file
 from workbench.errors import WorkbenchError
 from workbench.export import to_csv, to_json, to_markdown
 from workbench.pipeline import Progress
-from workbench.schema import Article, Claim, Report, Status
+from workbench.schema import Article, Claim, Report, Stage, Status
 from workbench.session import Session
 from workbench.ui.markup import (
     LABEL_NAMES,
@@ -45,10 +45,10 @@ REVISION = "revision"  # bumps on every new report, so widget keys of the old on
 SELECTED = "selected_claim"
 
 STAGES = {
-    "select": ("Selecting checkable sentences", "sentences"),
-    "extract": ("Extracting claims", "sentences"),
-    "checkworthiness": ("Rating check-worthiness", "claims"),
-    "evidence": ("Planning evidence", "claims"),
+    Stage.select: ("Selecting checkable sentences", "sentences"),
+    Stage.extract: ("Extracting claims", "sentences"),
+    Stage.checkworthiness: ("Rating check-worthiness", "claims"),
+    Stage.evidence: ("Planning evidence", "claims"),
 }
 
 
@@ -302,7 +302,7 @@ def run_check(
                 if claims and (
                     finished
                     or len(claims) != shown["claims"]
-                    or progress.stage in ("checkworthiness", "evidence")
+                    or progress.stage in (Stage.checkworthiness, Stage.evidence)
                 ):
                     shown["claims"] = len(claims)
                     live_table.dataframe(

@@ -1,4 +1,4 @@
-"""Stage 5, rate: check-worthiness of a claim as a score in [0, 1], a label and a rationale."""
+"""Stage 5, check-worthiness: of a claim as a score in [0, 1], a label and a rationale."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from workbench.llm import Outcome, Request, StructuredClient
 from workbench.prompts import Prompt
-from workbench.schema import CheckLabel, Checkworthiness, CheckworthinessResponse, Claim
+from workbench.schema import CheckLabel, Checkworthiness, CheckworthinessResponse, Claim, Stage
 
 
 @dataclass
 class Rating:
     checkworthiness: Checkworthiness
-    outcome: Outcome
+    outcome: Outcome[CheckworthinessResponse]
 
 
 def label_for(score: float) -> CheckLabel:
@@ -24,13 +24,14 @@ def label_for(score: float) -> CheckLabel:
     return CheckLabel.not_check_worthy
 
 
-async def rate_claim(client: StructuredClient, prompt: Prompt, claim: Claim) -> Rating:
+async def rate_checkworthiness(
+    client: StructuredClient, prompt: Prompt[CheckworthinessResponse], claim: Claim
+) -> Rating:
     """Rate one claim; the 1-5 rating is an enum the grammar enforces, mapped to [0, 1]."""
     outcome = await client.complete(
-        Request("checkworthiness", prompt, {"claim": claim.text, "claimer": claim.claimer})
+        Request(Stage.checkworthiness, prompt, {"claim": claim.text, "claimer": claim.claimer})
     )
     response = outcome.value
-    assert isinstance(response, CheckworthinessResponse)
     score = (response.rating - 1) / 4
     return Rating(
         Checkworthiness(score=score, label=label_for(score), rationale=response.rationale), outcome

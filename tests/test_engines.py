@@ -1,0 +1,118 @@
+"""Stage engines: each stage answered by the model, rules, cues or a classifier, chosen in the
+config, with fallback along the chain; tested through the CLI on the fake backend."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.configs import fake_config, http_config
+from support.fault_server import FaultServer
+
+from workbench.cli import main
+from workbench.config import BackendConfig, embedded_backend, load_config
+from workbench.errors import ConfigError
+from workbench.engines import cue_rating
+from workbench.schema import Stage
+
+ARTICLE = """The ministry said 14 people died in the floods in June 2024.
+
+I think the mayor is a wonderful person.
+"""
+
+
+def extract(capsys: pytest.CaptureFixture[str], config: Path) -> dict[str, Any]:
+    assert main(["extract", "article.md", "--config", str(config), "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+
+
+def test_cues_rate_instead_of_the_model_and_do_not_share_its_cache(
+    chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("article.md").write_text(ARTICLE, encoding="utf-8")
+    cues = fake_config(chdir_tmp / "cues.toml", stages={"checkworthiness": {"engine": "cues"}})
+    by_cues = [c["checkworthiness"] for c in extract(capsys, cues)["claims"]]
+    by_model = [
+        c["checkworthiness"] for c in extract(capsys, fake_config(chdir_tmp / "m.toml"))["claims"]
+    ]
+    assert by_cues and len(by_cues) == len(by_model)
+    for rated_by_cues, rated_by_model in zip(by_cues, by_model, strict=True):
+        assert str(rated_by_cues["rationale"]).startswith("surface cues, no model judgement:")
+        assert not str(rated_by_model["rationale"]).startswith("surface cues")  # no cache mix-up
+    # Run again on the cues config: the cached answers are the cues' own.
+    assert [c["checkworthiness"] for c in extract(capsys, cues)["claims"]] == by_cues
+
+
+def test_rules_answer_every_stage_without_a_model(
+    chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = "Mayor Ana Ruiz said 14 people died in the floods in June 2024."
+    Path("article.md").write_text(ARTICLE.replace(ARTICLE.splitlines()[0], first), "utf-8")
+    rules = {stage: {"engine": "rules"} for stage in Stage}
+    report = extract(capsys, fake_config(chdir_tmp / "rules.toml", stages=rules))
+    assert len(report["claims"]) == 1  # the opinion sentence is not selected
+    claim = report["claims"][0]
+    assert claim["text"] == claim["quote"] == first
+    assert claim["claimer"] == "Mayor Ana Ruiz"
+    assert claim["evidence"][0]["questions"][0] == f"Is it true that {first[:-1]}?"
+    assert set(claim["provenance"].values()) == {"rules"}
+    assert report["run"]["totals"]["calls"] == 5  # 2 selected, 1 extracted, rated and planned
+
+
+def test_an_invalid_model_answer_falls_back_to_the_next_engine(
+    fresh_server: FaultServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("article.md").write_text(ARTICLE, encoding="utf-8")
+    fresh_server.fail("invalid", stage="extract")  # the model never answers in the schema
+    chain = {"engine": ["model", "rules"]}
+    config = http_config(
+        Path("fallback.toml"),
+        fresh_server.base_url,
+        reasks=0,
+        stages={stage: chain for stage in Stage},
+    )
+    report = extract(capsys, config)
+    assert not report["failures"]
+    claim = report["claims"][0]
+    assert claim["provenance"]["extract"].startswith("rules (the model's answer was invalid")
+    assert claim["provenance"]["select"] == "model"
+    assert fresh_server.count(stage="extract") == 1  # reasks = 0: one try, then the rules
+
+
+@pytest.mark.parametrize(
+    ("text", "worthy"),
+    [
+        ("The ministry said 14 people died in the floods in June 2024.", True),
+        ("The council spent 3 million euros on the bridge last year.", True),
+        ("I think the mayor is a wonderful person.", False),
+        ("We will win this.", False),
+    ],
+)
+def test_cue_rating_maps_the_fitted_threshold_to_ratings(text: str, worthy: bool) -> None:
+    assert (cue_rating(text)["rating"] >= 4) is worthy
+
+
+def test_the_embedded_backend_rates_by_cues_and_others_by_model() -> None:
+    assert embedded_backend().engines()[Stage.checkworthiness] == ["cues"]
+    assert set(map(tuple, BackendConfig(name="gpt", model="openai/x").engines().values())) == {
+        ("model",)
+    }
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('rater = "cues"', "'rater' is now a stage engine"),
+        ('[backends.b.stages.extract]\nengine = "cues"', "'cues' cannot answer extract"),
+        ('[backends.b.stages.select]\nengine = "oracle"', "stages.select.engine"),
+        ("[backends.b.stages.select]\nengine = []", "stages.select.engine"),
+    ],
+)
+def test_engine_config_errors_are_one_line(tmp_path: Path, table: str, message: str) -> None:
+    path = tmp_path / "w.toml"
+    path.write_text(f'[backends.b]\nmodel = "openai/x"\n{table}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[")) as info:
+        load_config(str(path))
+    assert "\n" not in str(info.value)

@@ -1,0 +1,198 @@
+"""Engines that answer a stage without a language model: rules, surface cues, a trained classifier.
+
+A 135M model cannot carry every stage, so each stage of a backend runs a chain of engines
+(``[backends.NAME.stages.STAGE] engine = [...]``): ``model`` asks the backend's model, the others
+are here. Each answers in the stage's own response shape from the request's variables, so the
+pipeline, the cache, recordings and reports treat every engine alike; the answer's ``engine`` is
+kept in each claim's provenance.
+
+- ``rules``: select by the cue scorer's verdict; extract the whole sentence as one claim (the
+  quote is the sentence, so the claim says exactly what its quote says), claimed by the source
+  that reports it; evidence from templates over the claim's own words.
+- ``cues``: check-worthiness from the cue scorer of ``workbench.cues`` (fitted on CheckThat! train).
+- ``classifier``: select and check-worthiness from the trained sentence classifier.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from workbench.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE, DEFAULT_WEIGHTS, rate_sentence
+from workbench.schema import ClaimType, EvidenceKind, EvidenceNeed, Stage
+
+EngineName = Literal["model", "rules", "cues", "classifier"]
+MODEL: EngineName = "model"
+AUTHOR = "the author"
+
+Answer = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+# --------------------------------------------------------------------------------------------
+# cues
+# --------------------------------------------------------------------------------------------
+
+
+def cue_rating(text: str) -> dict[str, Any]:
+    """The cue score as the check-worthiness answer: at or over the fitted yes/no threshold is 4
+    or 5 (check-worthy), just under it 3 (maybe), further under 2 or 1; the probability is the
+    cue score itself."""
+    verdict = rate_sentence(text)
+    threshold = DEFAULT_WEIGHTS.threshold
+    steps = (2 * threshold, threshold, 0.6 * threshold, 0.3 * threshold)
+    rating = next((5 - i for i, step in enumerate(steps) if verdict.score >= step), 1)
+    cues = ", ".join(name.replace("_", " ") for name in verdict.cues[:4]) or "none"
+    return {
+        "rating": rating,
+        "rationale": f"surface cues, no model judgement: {cues}"[:200],
+    }
+
+
+def _cue_select(variables: Mapping[str, Any]) -> dict[str, Any]:
+    verdict = rate_sentence(str(variables["sentence"]))
+    return {"checkable": "yes" if verdict.check_worthy else "no"}
+
+
+# --------------------------------------------------------------------------------------------
+# rules: extraction and evidence templates
+# --------------------------------------------------------------------------------------------
+
+
+def claim_type(text: str) -> ClaimType:
+    """quantity with a number or money, statement with a reporting or change verb, else event."""
+    if _NUMBER.search(text) or _MONEY.search(text):
+        return ClaimType.quantity
+    if _REPORTING_OR_CHANGE.search(text):
+        return ClaimType.statement
+    return ClaimType.event
+
+
+_REPORTING = re.compile(
+    r"\b(said|says|reports?|reported|explains?|explained|told|announced|stated|claims?|claimed|"
+    r"wrote|writes|added|warned|confirmed|denied|insisted|according to)\b",
+    re.IGNORECASE,
+)
+
+
+def _claimer_number(sentence: str, sources: list[str]) -> int:
+    """1-based number of the first source option named in a sentence that reports speech, else
+    1 (the author)."""
+    if _REPORTING.search(sentence) is None:
+        return 1
+    for number, source in enumerate(sources, 1):
+        if number > 1 and source in sentence:
+            return number
+    return 1
+
+
+def _rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
+    sentence = " ".join(str(variables["sentence"]).split())
+    sources = [str(s) for s in variables.get("source_options", [])] or [AUTHOR]
+    if not sentence:
+        return {"claims": []}
+    claimer = _claimer_number(sentence, sources)
+    return {
+        "claims": [
+            {
+                "claim": sentence[:300],
+                "quote": 1,  # quote option 1 is always the whole sentence
+                "claimer": claimer,
+                "attribution": [1] if claimer == 1 else [1, claimer],
+                "type": claim_type(sentence).value,
+            }
+        ]
+    }
+
+
+def template_questions(claim: str) -> list[str]:
+    """Two questions any claim admits, with no model.
+
+    Not tuned on any gold question: "Is it true that <claim>?" and "What evidence shows that
+    <claim>?", the claim's first letter lowered unless it starts a name or an acronym.
+    """
+    body = " ".join(claim.split()).rstrip(" .!?;:")
+    if not body:
+        return []
+    first_word = body.split()[0]
+    if first_word[0].isupper() and first_word[1:2].islower() and first_word.lower() in _LOWERABLE:
+        body = body[0].lower() + body[1:]
+    return [f"Is it true that {body}?", f"What evidence shows that {body}?"]
+
+
+# Sentence openers that are ordinary words, not names: safe to lower-case inside a question.
+_LOWERABLE_TEXT = """
+    the a an this that these those it its there their they he she his her we our in on at by for
+    from after before during since as when while according more most some many several about
+    over under one two three four five six seven eight nine ten
+"""
+_LOWERABLE = frozenset(_LOWERABLE_TEXT.split())
+
+
+def template_evidence(claim: str, claimer: str = AUTHOR) -> list[EvidenceNeed]:
+    """One evidence need by surface cues: statistics for numbers, the claimer's own source for
+    a claim somebody else makes or reports, else independent reports; template questions."""
+    questions = template_questions(claim) or ["Is the claim true?"]
+    if _NUMBER.search(claim) or _MONEY.search(claim):
+        kind = EvidenceKind.dataset_statistic
+    elif claimer != AUTHOR or _REPORTING_OR_CHANGE.search(claim):
+        kind = EvidenceKind.claimer_source
+    else:
+        kind = EvidenceKind.independent_report
+    return [EvidenceNeed(kind=kind, need="evidence on the claim as stated", questions=questions)]
+
+
+def _rules_evidence(variables: Mapping[str, Any]) -> dict[str, Any]:
+    needs = template_evidence(str(variables["claim"]), str(variables.get("claimer", AUTHOR)))
+    return {
+        "needs": [
+            {
+                "kind": need.kind.value,
+                "need": need.need,
+                "questions": [q[:160] for q in need.questions],
+                "where": need.where,
+                "as_of": need.as_of,
+            }
+            for need in needs
+        ]
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The registry
+# --------------------------------------------------------------------------------------------
+
+ENGINES: dict[EngineName, dict[Stage, Answer]] = {
+    "rules": {
+        Stage.select: _cue_select,
+        Stage.extract: _rules_extract,
+        Stage.checkworthiness: lambda v: cue_rating(str(v["claim"])),
+        Stage.evidence: _rules_evidence,
+    },
+    "cues": {
+        Stage.select: _cue_select,
+        Stage.checkworthiness: lambda v: cue_rating(str(v["claim"])),
+    },
+    "classifier": {},
+}
+
+
+def engine_answer(engine: EngineName, stage: Stage, variables: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON answer of a non-model ``engine`` for one request of ``stage``."""
+    try:
+        answer = ENGINES[engine][stage]
+    except KeyError:
+        raise ValueError(f"engine {engine!r} does not answer the {stage} stage") from None
+    return answer(variables)
+
+
+def engine_identity(engine: EngineName, stage: Stage) -> dict[str, Any]:
+    """What changes a non-model engine's answer (its cache identity)."""
+    identity: dict[str, Any] = {"engine": engine, "rules_version": 1}
+    if engine in ("cues", "rules"):
+        identity["weights"] = DEFAULT_WEIGHTS.model_dump(mode="json")
+    return identity
+
+
+def supports(engine: EngineName, stage: Stage) -> bool:
+    return engine == MODEL or stage in ENGINES[engine]

@@ -1,0 +1,88 @@
+"""The client layer that runs each stage's chain of engines: the model, or rules, cues, a
+trained classifier (``workbench.engines``), falling back along the chain.
+
+A backend's stage chain comes from its config (``engine = ["model", "rules"]``): the first
+engine that answers validly wins. A model whose answer stays invalid after its re-asks hands
+the request to the next engine, and the outcome says which engine answered and why it fell
+back, so every claim carries its provenance. It sits inside the recording and caching layers:
+recordings replay engine answers and cache keys tell them from a model's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from workbench.engines import MODEL, EngineName, engine_answer, engine_identity
+from workbench.errors import ModelOutputError, one_line
+from workbench.llm.interface import (
+    Outcome,
+    R,
+    Request,
+    RequestKind,
+    StructuredClient,
+    stage_of,
+)
+from workbench.llm.wrappers import ClientWrapper
+from workbench.schema import Stage
+
+
+class StageEngineClient(ClientWrapper):
+    """``inner`` (the model) where a stage's chain says ``model``; the other engines elsewhere."""
+
+    def __init__(self, inner: StructuredClient, chains: dict[Stage, list[EngineName]]) -> None:
+        super().__init__(inner)
+        self.chains = chains
+
+    def chain(self, kind: RequestKind) -> tuple[Stage | None, list[EngineName]]:
+        stage = stage_of(kind)
+        return stage, (self.chains.get(stage, [MODEL]) if stage else [MODEL])
+
+    def identity(self, stage: RequestKind) -> dict[str, Any]:
+        pipeline_stage, chain = self.chain(stage)
+        if pipeline_stage is None or chain == [MODEL]:
+            return self.inner.identity(stage)  # a model-only stage keys as it always did
+        return {
+            "engines": [
+                self.inner.identity(stage)
+                if engine == MODEL
+                else engine_identity(engine, pipeline_stage)
+                for engine in chain
+            ]
+        }
+
+    async def complete(self, request: Request[R]) -> Outcome[R]:
+        stage, chain = self.chain(request.stage)
+        failure: ModelOutputError | None = None
+        for engine in chain:
+            if engine == MODEL or stage is None:
+                try:
+                    return await self.inner.complete(request)
+                except ModelOutputError as err:
+                    failure = err  # the next engine answers instead
+                    continue
+            outcome = await _answer(engine, stage, request)
+            if failure is not None:
+                outcome.fallback = (
+                    f"the model's answer was invalid ({one_line(failure.reason, 120)})"
+                )
+                outcome.attempts += failure.attempts
+            return outcome
+        assert failure is not None  # a chain is never empty (config validates it)
+        raise failure
+
+
+async def _answer(engine: EngineName, stage: Stage, request: Request[R]) -> Outcome[R]:
+    started = time.perf_counter()
+    if engine == "classifier":  # onnxruntime inference: keep the event loop free meanwhile
+        answer = await asyncio.to_thread(engine_answer, engine, stage, request.variables)
+    else:
+        answer = engine_answer(engine, stage, request.variables)
+    return Outcome(
+        value=request.response_model.model_validate(answer, context=request.context),
+        raw=json.dumps(answer, ensure_ascii=False),
+        engine=engine,
+        seconds=time.perf_counter() - started,
+    )

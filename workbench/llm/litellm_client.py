@@ -1,0 +1,325 @@
+"""The litellm client: any litellm backend (hosted APIs, Ollama, OpenAI-compatible servers, the
+embedded llama.cpp provider), validated and re-asked by instructor.
+
+Its own retry layer handles transient errors with backoff; every failure leaves as one of our
+errors (``BackendError``, ``ModelOutputError``, ``ConfigError``) with a line a person can act on.
+"""
+
+from __future__ import annotations
+
+import os
+
+# litellm fetches a model price map from the internet at import unless told not to; offline
+# start must not stall on retries.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+import asyncio  # noqa: E402
+import logging  # noqa: E402
+import random  # noqa: E402
+import time  # noqa: E402
+from functools import lru_cache  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, cast  # noqa: E402
+
+import instructor  # noqa: E402
+import litellm  # noqa: E402
+import openai  # noqa: E402  (the base class of litellm's API errors)
+from instructor.core import IncompleteOutputException, InstructorRetryException  # noqa: E402
+from pydantic import BaseModel  # noqa: E402
+
+from workbench.config import BackendConfig  # noqa: E402
+from workbench.errors import BackendError, ConfigError, ModelOutputError, one_line  # noqa: E402
+from workbench.llm.embedded import PROVIDER, embedded_provider  # noqa: E402
+from workbench.llm.interface import Outcome, R, Request, RequestKind, stage_of  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+litellm.suppress_debug_info = True
+logging.getLogger("LiteLLM").setLevel(logging.ERROR)  # our errors say what failed, once
+
+
+@lru_cache(maxsize=256)
+def _instructor_model(model: type[BaseModel]) -> type[BaseModel]:
+    """``model`` as instructor wraps it (it would re-create the wrapper class on every call;
+    profiled in bench/run.py, a fifth of the client's CPU per request with the schema)."""
+    return instructor.openai_schema(model)  # type: ignore[no-any-return]
+
+
+_MODES = {
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "json_object_schema": instructor.Mode.JSON,
+    "json": instructor.Mode.JSON,
+    "tools": instructor.Mode.TOOLS,
+    "md_json": instructor.Mode.MD_JSON,
+}
+# How strongly each mode holds the model to the schema, for `workbench backends --check`.
+ENFORCEMENT = {
+    "json_schema": "schema enforced (structured output / grammar)",
+    "json_object_schema": "schema enforced (server-side JSON grammar)",
+    "json": "JSON enforced, schema prompted",
+    "tools": "schema via tool calling",
+    "md_json": "schema prompted only",
+}
+_TRANSIENT = (
+    litellm.RateLimitError,
+    litellm.InternalServerError,
+    litellm.ServiceUnavailableError,
+    litellm.Timeout,
+    litellm.APIConnectionError,
+    litellm.BadGatewayError,
+)
+
+
+def resolve_schema_mode(backend: BackendConfig) -> str:
+    """The instructor mode that enforces the schema as strongly as the backend allows."""
+    if backend.schema_mode != "auto":
+        return backend.schema_mode
+    provider = backend.model.split("/", 1)[0]
+    if provider == PROVIDER:
+        return "json_schema"  # our provider turns the schema into a llama.cpp grammar
+    if provider == "openai" and backend.api_base:
+        # Self-hosted OpenAI-compatible servers (llama.cpp, vLLM) take a schema inside
+        # response_format json_object; llama.cpp rejects the json_schema form.
+        return "json_object_schema"
+    if provider in {"openai", "azure", "gemini", "ollama", "ollama_chat", "mistral", "groq"}:
+        return "json_schema"
+    if provider in {"anthropic", "bedrock", "vertex_ai"}:
+        return "tools"
+    return "json"
+
+
+class _AttemptCounter:
+    """instructor hooks: count attempts and sum usage over re-asks of one call."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.parse_errors = 0
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+        self.cost = 0.0
+        self.last_raw = ""
+
+    def on_response(self, response: Any) -> None:
+        self.attempts += 1
+        usage = getattr(response, "usage", None)
+        if usage is not None:
+            self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
+            self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
+        try:
+            self.last_raw = response.choices[0].message.content or ""
+        except (AttributeError, IndexError):
+            self.last_raw = ""
+        self.cost += response_cost(response)
+
+    def on_parse_error(self, error: Exception) -> None:
+        self.parse_errors += 1
+
+
+def response_cost(response: Any) -> float:
+    """USD cost of one response per litellm's price table; 0.0 where no price is known."""
+    known = (getattr(response, "_hidden_params", None) or {}).get("response_cost")
+    if isinstance(known, int | float):
+        return float(known)  # litellm priced it already; pricing again costs CPU per request
+    try:
+        return float(litellm.completion_cost(completion_response=response) or 0.0)
+    except Exception as err:  # noqa: BLE001 - litellm raises bare Exception for unpriced models
+        log.debug("no price for %s: %s", getattr(response, "model", "?"), err)
+        return 0.0
+
+
+class LiteLLMClient:
+    """A configured backend, reached through litellm and validated by instructor."""
+
+    def __init__(self, backend: BackendConfig) -> None:
+        self.backend = backend
+        self.name = backend.name
+        self.api_base = backend.api_base
+        self.concurrency = backend.concurrency
+        self.mode = resolve_schema_mode(backend)
+        self.model = backend.model
+        if backend.is_embedded:
+            provider = embedded_provider()
+            alias = backend.model.split("/", 1)[1]
+            if backend.model_path:
+                provider.register(alias, Path(backend.model_path), backend.n_ctx)
+        self._api_key = backend.api_key()
+
+    def stage_params(self, stage: RequestKind) -> dict[str, Any]:
+        pipeline_stage = stage_of(stage)
+        override = self.backend.stages.get(pipeline_stage) if pipeline_stage else None
+        params: dict[str, Any] = {
+            "model": self.backend.model,
+            "temperature": self.backend.temperature,
+            "max_tokens": self.backend.max_tokens,
+        }
+        if override is not None:
+            params.update(override.generation())
+        if self.backend.seed is not None:
+            params["seed"] = self.backend.seed
+        return params
+
+    def identity(self, stage: RequestKind) -> dict[str, Any]:
+        identity = {
+            **self.stage_params(stage),
+            "api_base": self.backend.api_base,
+            "mode": self.mode,
+        }
+        if self.backend.model_path:
+            identity["model_path"] = str(Path(self.backend.model_path).expanduser().resolve())
+        return identity
+
+    async def complete(self, request: Request[R]) -> Outcome[R]:
+        started = time.perf_counter()
+        params = self.stage_params(request.stage)
+        kwargs: dict[str, Any] = {
+            **params,
+            "timeout": self.backend.timeout,
+            "api_base": self.backend.api_base,
+            "api_key": self._api_key or ("not-needed" if self.backend.api_base else None),
+            # One retry layer, ours (with backoff and the configured count): without this the
+            # OpenAI SDK under litellm retries each attempt twice more on its own.
+            "num_retries": 0,
+        }
+        if self.mode == "json_object_schema":
+            kwargs["extra_body"] = {
+                "response_format": {"type": "json_object", "schema": request.schema()}
+            }
+        counter = _AttemptCounter()
+        client = instructor.from_litellm(
+            litellm.acompletion, mode=_MODES[self.mode], async_client=True
+        )
+        client.on("completion:response", counter.on_response)
+        client.on("parse:error", counter.on_parse_error)
+        delay = 0.5
+        for transient_try in range(self.backend.retries + 1):
+            try:
+                value, _completion = await client.chat.completions.create_with_completion(
+                    messages=_jinja_inert(request),  # type: ignore[arg-type]
+                    response_model=_instructor_model(request.response_model),
+                    max_retries=self.backend.reasks,  # instructor: retries after the first try
+                    context=request.context or None,
+                    **{k: v for k, v in kwargs.items() if v is not None},
+                )
+                break
+            except IncompleteOutputException as err:
+                raise ModelOutputError(
+                    self.name,
+                    request.stage,
+                    "output cut off at max_tokens",
+                    attempts=max(counter.attempts, 1),
+                    last_output=counter.last_raw,
+                ) from err
+            except InstructorRetryException as err:
+                # instructor wraps API errors too: only a validation failure is the model's fault.
+                failure: BaseException = err.__cause__ or err
+                if not isinstance(failure, openai.APIError):
+                    raise ModelOutputError(
+                        self.name,
+                        request.stage,
+                        one_line(failure, 200),
+                        attempts=max(counter.attempts, 1),
+                        last_output=counter.last_raw,
+                    ) from err
+            except openai.APIError as err:
+                failure = err
+            if isinstance(failure, (litellm.AuthenticationError, litellm.PermissionDeniedError)):
+                raise ConfigError(
+                    f"backend {self.name!r}: the API key was refused ({one_line(failure, 200)})"
+                ) from failure
+            if isinstance(failure, (litellm.NotFoundError, litellm.BadRequestError)):
+                raise ConfigError(
+                    f"backend {self.name!r}: request rejected: {one_line(failure, 200)}"
+                ) from failure
+            if not isinstance(failure, _TRANSIENT) or transient_try >= self.backend.retries:
+                raise BackendError(
+                    self.name,
+                    _describe(failure, self.backend),
+                    attempts=transient_try + 1,
+                    unreachable=_cannot_connect(failure),
+                ) from failure
+            wait = _retry_after(failure) or delay * (1 + random.random() / 2)
+            log.debug("backend %s: %s; retrying in %.1fs", self.name, one_line(failure, 200), wait)
+            await asyncio.sleep(wait)
+            delay *= 2
+        return Outcome(
+            value=cast(R, value),  # instructor validated it as request.response_model
+            raw=counter.last_raw,
+            prompt_tokens=counter.prompt_tokens,
+            completion_tokens=counter.completion_tokens,
+            cost_usd=counter.cost,
+            attempts=max(counter.attempts, 1),
+            first_attempt_valid=counter.parse_errors == 0,
+            seconds=time.perf_counter() - started,
+        )
+
+
+def _jinja_inert(request: Request) -> list[dict[str, str]]:
+    """Protect final message text from instructor's Jinja pass.
+
+    instructor renders messages as Jinja templates whenever a validation context is given;
+    ours are already rendered and hold untrusted article text, where ``{{`` must stay text.
+    Without a context instructor sends the text as it is, so it must not be wrapped then (the
+    model would read the raw/endraw markers).
+    """
+    messages = request.messages()
+    if not request.context:
+        return messages
+    escaped = []
+    for message in messages:
+        content = message["content"].replace(
+            "{% endraw %}", "{% endraw %}{{ '{% endraw %}' }}{% raw %}"
+        )
+        escaped.append({**message, "content": "{% raw %}" + content + "{% endraw %}"})
+    return escaped
+
+
+def _describe(err: BaseException, backend: BackendConfig) -> str:
+    where = backend.api_base or backend.model
+    if isinstance(err, litellm.Timeout):
+        return f"timed out after {backend.timeout:.0f}s at {where} (raise timeout in the config)"
+    if isinstance(err, litellm.RateLimitError):
+        return f"rate-limited by {where} after {backend.retries + 1} tries"
+    if _cannot_connect(err):
+        return f"cannot connect to {where} (is the server running?): {one_line(_root(err), 120)}"
+    if not isinstance(err, _TRANSIENT):
+        return f"failed at {where}: {one_line(err, 200)}"
+    return f"failed at {where} after {backend.retries + 1} tries: {one_line(err, 200)}"
+
+
+def _root(err: BaseException) -> BaseException:
+    """The innermost cause of ``err`` (litellm wraps openai wraps httpx wraps the socket error)."""
+    seen = {id(err)}
+    while (inner := err.__cause__ or err.__context__) is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        err = inner
+    return err
+
+
+def _cannot_connect(err: BaseException) -> bool:
+    """No connection could be made at all (refused, unknown host): the rest of the run would
+    fail the same way. A dropped connection or a timeout is not this: the server exists."""
+    current: BaseException | None = err
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError) or type(current).__name__ in {
+            "ConnectError",  # httpx
+            "ClientConnectorError",  # aiohttp, also its DNS subclass
+            "ClientConnectorDNSError",
+        }:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _retry_after(err: BaseException) -> float | None:
+    """Seconds the server asked us to wait (Retry-After on 429/503), capped at a minute."""
+    # litellm keeps the server's headers on its own attribute; its ``response`` is synthetic.
+    headers = getattr(err, "litellm_response_headers", None) or getattr(
+        getattr(err, "response", None), "headers", None
+    )
+    value = headers.get("retry-after") if headers is not None else None
+    try:
+        return min(max(float(value), 0.0), 60.0) if value is not None else None
+    except ValueError:
+        return None
