@@ -309,3 +309,77 @@ def test_process_exit_codes_and_stdin(workdir: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.decode().strip() == "error: missing.md: no such file"
     assert done.stdout == b""
+
+
+def other_config(directory: Path) -> Path:
+    """A config in another folder whose default backend is 'other' (the fake model)."""
+    path = directory / "other.toml"
+    path.write_text('default = "other"\n\n[backends.other]\nmodel = "fake/other"\n', "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("position", ["before", "after"])
+def test_global_options_work_before_or_after_the_subcommand(
+    workdir: Path, capsys: pytest.CaptureFixture[str], position: str
+) -> None:
+    config = ["--config", str(other_config(workdir))]
+    args = ["extract", "article.md", "--quiet"]
+    assert main([*config, *args] if position == "before" else [*args, *config]) == 0
+    assert json.loads(capsys.readouterr().out)["run"]["backend"] == "other"
+    backends = ["backends"]
+    assert main([*config, *backends] if position == "before" else [*backends, *config]) == 0
+    assert "other" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["extract", "article.md"],
+        ["batch", "article.md", "--out", "out.jsonl"],
+        ["backends"],
+        ["cache", "stats"],
+        ["eval", "--fixture", "nothing"],
+        ["ui"],
+    ],
+    ids=lambda args: args[0],
+)
+@pytest.mark.parametrize("position", ["before", "after"])
+def test_a_missing_config_file_is_one_line_exit_2_for_every_subcommand(
+    workdir: Path, capsys: pytest.CaptureFixture[str], args: list[str], position: str
+) -> None:
+    missing = ["--config", "missing.toml"]
+    assert main([*missing, *args] if position == "before" else [*args, *missing]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: config file from --config not found: missing.toml")
+    assert err.count("\n") == 1
+
+
+def test_ui_passes_the_config_and_streamlit_options(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = other_config(workdir)
+    started: list[tuple[list[str], dict[str, str]]] = []
+    monkeypatch.setattr(cli.os, "execve", lambda _exe, argv, env: started.append((argv, env)))
+    main(["--config", str(config), "ui", "--server.port", "8777", "--server.headless", "true"])
+    argv, env = started[0]
+    assert argv[-4:] == ["--server.port", "8777", "--server.headless", "true"]
+    assert env["WORKBENCH_CONFIG"] == str(config.resolve())
+
+
+def test_unknown_options_of_other_subcommands_are_still_errors(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["backends", "--server.port", "8777"]) == 2
+    assert "unrecognized arguments: --server.port 8777" in capsys.readouterr().err
+
+
+def test_debug_keeps_third_party_debug_logs_quiet(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    assert main(["extract", "article.md", "--quiet", "--debug"]) == 0
+    assert logging.getLogger("workbench").getEffectiveLevel() == logging.DEBUG
+    assert logging.getLogger("LiteLLM").getEffectiveLevel() == logging.WARNING
+    assert main(["--debug-all", "extract", "article.md", "--quiet"]) == 0
+    assert logging.getLogger("LiteLLM").getEffectiveLevel() == logging.DEBUG

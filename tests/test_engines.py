@@ -13,8 +13,8 @@ from support.fault_server import FaultServer
 
 from workbench.cli import main
 from workbench.config import BackendConfig, embedded_backend, load_config
-from workbench.errors import ConfigError
 from workbench.engines import cue_rating
+from workbench.errors import ConfigError
 from workbench.schema import Stage
 
 ARTICLE = """The ministry said 14 people died in the floods in June 2024.

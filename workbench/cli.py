@@ -31,11 +31,25 @@ class _Parser(argparse.ArgumentParser):
         raise ConfigError(f"{self.prog}: {message}")
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    """Options that work before or after the subcommand. On a subcommand they default to
+    SUPPRESS, so ``workbench --config X extract`` keeps X instead of the subcommand's None."""
+    unset = None if top_level else argparse.SUPPRESS
     parser.add_argument(
-        "--config", help="config file (else $WORKBENCH_CONFIG, ./workbench.toml, user config dir)"
+        "--config",
+        default=unset,
+        help="config file (else $WORKBENCH_CONFIG, ./workbench.toml, user config dir)",
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks and library logs")
+    flag = False if top_level else argparse.SUPPRESS
+    parser.add_argument(
+        "--debug", action="store_true", default=flag, help="tracebacks and the workbench's logs"
+    )
+    parser.add_argument(
+        "--debug-all",
+        action="store_true",
+        default=flag,
+        help="--debug plus the debug logs of litellm, instructor and httpx",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workbench",
         description="Find an article's checkable claims and plan the evidence that settles them.",
     )
-    _common(parser)
+    _common(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     extract = sub.add_parser("extract", help="check one article (file or - for stdin)")
@@ -304,9 +318,12 @@ def cmd_cache(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace, extra: list[str]) -> int:
     """Become the Streamlit server (exec, not a child): Ctrl-C or a SIGTERM to this process
     stops the server, with no orphan left holding the port."""
+    from workbench.config import find_config_file
+
     app = Path(__file__).resolve().parent / "ui" / "app.py"
     env = dict(os.environ)
     if args.config:
+        find_config_file(args.config)  # a missing file is a one-line error here, not in the app
         env["WORKBENCH_CONFIG"] = str(Path(args.config).resolve())
     os.chdir(Path(__file__).resolve().parent.parent)
     sys.stdout.flush()
@@ -314,19 +331,30 @@ def cmd_ui(args: argparse.Namespace, extra: list[str]) -> int:
     os.execve(sys.executable, [sys.executable, "-m", "streamlit", "run", str(app), *extra], env)
 
 
+def _configure_logging(argv: list[str]) -> bool:
+    """Our logs at debug with --debug; other libraries' only with --debug-all (else their
+    warnings at most: litellm alone prints hundreds of debug lines per request)."""
+    everything = "--debug-all" in argv
+    debug = everything or "--debug" in argv
+    logging.basicConfig(format="%(message)s")
+    logging.getLogger().setLevel(logging.DEBUG if everything else logging.WARNING)
+    logging.getLogger("workbench").setLevel(logging.DEBUG if debug else logging.NOTSET)
+    third_party = logging.NOTSET if everything else logging.WARNING if debug else logging.CRITICAL
+    for noisy in ("LiteLLM", "litellm", "instructor", "httpx", "httpcore", "openai"):
+        logging.getLogger(noisy).setLevel(third_party)
+    return debug
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in argv
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(message)s")
-    if not debug:
-        for noisy in ("LiteLLM", "litellm", "instructor", "httpx"):
-            logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    debug = _configure_logging(argv)
     try:
         parser = build_parser()
-        if argv and argv[0] == "ui":  # everything after `ui` that we don't know goes to streamlit
-            args, extra = parser.parse_known_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if args.command == "ui":  # what we don't know after `ui` goes to streamlit
             return cmd_ui(args, extra)
-        args = parser.parse_args(argv)
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         handler = {
             "extract": cmd_extract,
             "batch": cmd_batch,

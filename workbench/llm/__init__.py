@@ -20,8 +20,8 @@ from pathlib import Path
 from workbench.cache import ResponseCache
 from workbench.config import BackendConfig
 from workbench.engines import MODEL
-from workbench.llm.engine_client import StageEngineClient
 from workbench.llm import fake
+from workbench.llm.engine_client import StageEngineClient
 from workbench.llm.fake import FakeClient
 from workbench.llm.interface import Outcome, Request, StructuredClient
 from workbench.llm.recording import RecordingClient, ReplayClient
