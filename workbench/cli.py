@@ -17,9 +17,21 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from workbench.errors import ConfigError, InputError, UserError, WorkbenchError, one_line
+from pydantic import ValidationError
+
+from workbench.budget import Budget, SpendingLimits
+from workbench.errors import (
+    ConfigError,
+    InputError,
+    SpendingCapReached,
+    UserError,
+    WorkbenchError,
+    one_line,
+    validation_error_line,
+)
 from workbench.export import FORMATS, render
 from workbench.ingest import read_path
+from workbench.schema import Report, StageStats
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 
@@ -52,6 +64,37 @@ def _common(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None
     )
 
 
+def _spending_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-cost-usd",
+        type=float,
+        help="stop when the model calls of this run have cost this much (default: [limits])",
+    )
+    parser.add_argument(
+        "--max-tokens",
+        type=int,
+        help="stop after this many prompt + completion tokens (default: [limits])",
+    )
+
+
+def _budget(args: argparse.Namespace, configured: SpendingLimits) -> Budget:
+    """The run's budget: the command line's caps over the config's."""
+    try:
+        limits = configured.model_copy(
+            update={
+                key: value
+                for key, value in (
+                    ("max_cost_usd", args.max_cost_usd),
+                    ("max_tokens", args.max_tokens),
+                )
+                if value is not None
+            }
+        )
+        return Budget(SpendingLimits.model_validate(limits.model_dump()))
+    except ValidationError as err:
+        raise ConfigError(f"--{validation_error_line(err).replace('_', '-')}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="workbench",
@@ -73,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("--prompts", help="directory with edited prompt files")
     extract.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    _spending_options(extract)
 
     batch = sub.add_parser("batch", help="check many articles into one JSONL file (resumable)")
     _common(batch)
@@ -137,20 +181,21 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if args.out:
         _check_writable(args.out)  # before the run, not after minutes of model calls
     article = read_path(args.path, session.config.limits)
-    report = session.check(article, args.backend, on_progress=_progress_printer(args.quiet))
-    output = render(report, args.format)
-    if args.out:
-        try:
-            Path(args.out).write_text(output, encoding="utf-8")
-        except OSError as err:
-            raise ConfigError(f"--out {args.out}: cannot write it ({err.strerror})") from err
-    else:
-        sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    budget = _budget(args, session.config.spending)
+    try:
+        report = session.check(
+            article, args.backend, on_progress=_progress_printer(args.quiet), budget=budget
+        )
+    except SpendingCapReached as err:
+        assert isinstance(err.report, Report)
+        _write_report(err.report, args)
+        raise
+    _write_report(report, args)
     stats = report.run
     if not args.quiet:
         print(
             f"{report.summary()} · {stats.cache_hits} cache hits, {stats.cache_misses} misses · "
-            f"{stats.seconds:.1f}s",
+            f"{_spend(stats.totals)}{stats.seconds:.1f}s",
             file=sys.stderr,
         )
     if report.failures:
@@ -162,6 +207,24 @@ def cmd_extract(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _spend(totals: StageStats) -> str:
+    tokens = totals.prompt_tokens + totals.completion_tokens
+    if not tokens:
+        return ""
+    return f"{tokens:,} tokens, ${totals.cost_usd:.4f} · "
+
+
+def _write_report(report: Report, args: argparse.Namespace) -> None:
+    output = render(report, args.format)
+    if args.out:
+        try:
+            Path(args.out).write_text(output, encoding="utf-8")
+        except OSError as err:
+            raise ConfigError(f"--out {args.out}: cannot write it ({err.strerror})") from err
+    else:
+        sys.stdout.write(output if output.endswith("\n") else output + "\n")
 
 
 def _check_writable(path: str) -> None:

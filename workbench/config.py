@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from workbench.budget import SpendingLimits
 from workbench.engines import MODEL, EngineName, supports
 from workbench.errors import ConfigError, validation_error_line
 from workbench.ingest import InputLimits
@@ -173,6 +174,7 @@ class Config(Strict):
     default: str = EMBEDDED
     backends: dict[str, BackendConfig]
     limits: InputLimits = Field(default_factory=InputLimits)
+    spending: SpendingLimits = Field(default_factory=SpendingLimits)
     cache_dir: str | None = None
     path: str | None = Field(default=None, description="The file this config came from.")
 
@@ -232,7 +234,7 @@ def parse_config(data: dict[str, object], path: str | None = None) -> Config:
             except ValidationError as err:
                 problem = validation_error_line(err)
                 raise ConfigError(f"{where}: [backends.{name}] {problem}") from err
-        limits = _limits(data.get("limits", {}), where)
+        limits, spending = _limits(data.get("limits", {}), where)
         cache = data.get("cache", {})
         if not isinstance(cache, dict) or set(cache) - {"dir"}:
             raise ConfigError(f"{where}: [cache] must be a table with one key, dir")
@@ -241,6 +243,7 @@ def parse_config(data: dict[str, object], path: str | None = None) -> Config:
             default=str(data.get("default", EMBEDDED)),
             backends=backends,
             limits=limits,
+            spending=spending,
             cache_dir=cache_dir,
             path=path,
         )
@@ -253,14 +256,21 @@ def parse_config(data: dict[str, object], path: str | None = None) -> Config:
     return config
 
 
-def _limits(raw: object, where: str) -> InputLimits:
-    """``[limits]``: only known keys, each a positive whole number."""
-    known = InputLimits.__dataclass_fields__
+def _limits(raw: object, where: str) -> tuple[InputLimits, SpendingLimits]:
+    """``[limits]``: input bounds (positive whole numbers) and spending caps per run."""
+    inputs, spending = InputLimits.__dataclass_fields__, SpendingLimits.model_fields
+    known = [*inputs, *spending]
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: [limits] must be a table ({', '.join(known)})")
     for key, value in raw.items():
         if key not in known:
             raise ConfigError(f"{where}: [limits] unknown key {key!r}; known: {', '.join(known)}")
-        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            raise ConfigError(f"{where}: [limits] {key} must be a positive whole number")
-    return InputLimits(**raw)
+        whole = key != "max_cost_usd"
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or value <= 0 or (whole and not isinstance(value, int)):
+            kind = "positive whole number" if whole else "positive number"
+            raise ConfigError(f"{where}: [limits] {key} must be a {kind}")
+    return (
+        InputLimits(**{k: v for k, v in raw.items() if k in inputs}),
+        SpendingLimits(**{k: v for k, v in raw.items() if k in spending}),
+    )

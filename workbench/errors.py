@@ -83,3 +83,17 @@ def validation_error_line(err: Exception) -> str:
     if len(errors) > 1:
         line += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return line
+
+
+class SpendingCapReached(WorkbenchError):
+    """A run reached its spending cap and stopped; what finished is kept (exit code 1)."""
+
+    def __init__(self, cap: str, spent: str, *, calls: int) -> None:
+        self.cap = cap
+        self.spent = spent
+        self.calls = calls
+        self.report: object | None = None  # the partial Report, attached by the pipeline
+        super().__init__(
+            f"spending cap reached ({cap}): spent {spent} in {calls} model calls; the finished "
+            "steps are kept and cached: raise the cap and run again to resume"
+        )

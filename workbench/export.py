@@ -27,6 +27,10 @@ CSV_COLUMNS = [
     "questions",
     "where",
     "review",
+    "tokens",
+    "cost_usd",
+    "seconds",
+    "engines",
 ]
 
 
@@ -58,6 +62,10 @@ def to_csv(report: Report) -> str:
                 "questions": " | ".join(q for need in claim.evidence for q in need.questions),
                 "where": "; ".join(w for need in claim.evidence for w in need.where),
                 "review": claim.review,
+                "tokens": claim.usage.tokens,
+                "cost_usd": f"{claim.usage.cost_usd:.6f}",
+                "seconds": f"{claim.usage.seconds:.2f}",
+                "engines": "; ".join(f"{k}: {v}" for k, v in claim.provenance.items()),
             }
         )
     return buffer.getvalue()

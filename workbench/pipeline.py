@@ -18,11 +18,13 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TypeVar
 
+from workbench.budget import Budget
 from workbench.checkworthiness import rate_checkworthiness
-from workbench.errors import BackendError, ModelOutputError
+from workbench.errors import BackendError, ModelOutputError, SpendingCapReached
 from workbench.evidence import plan_evidence
 from workbench.extract import extract_claims
 from workbench.llm import Outcome, StructuredClient
+from workbench.llm.wrappers import BudgetedClient
 from workbench.prompts import PromptSet
 from workbench.schema import (
     Article,
@@ -34,6 +36,7 @@ from workbench.schema import (
     Stage,
     StageStats,
     Status,
+    Usage,
 )
 from workbench.segment import article_date, segment_article
 from workbench.select import context_window, select_sentence
@@ -65,12 +68,12 @@ def count_outcome(stats: StageStats, outcome: Outcome[Any]) -> None:
     """Count one answered request into its stage's statistics (stage seconds are wall time,
     the caller's to set)."""
     stats.calls += 1
-    if outcome.cache_hit:
+    if outcome.cache_hit:  # spent in an earlier run, not in this one
         stats.cache_hits += 1
-    else:
-        stats.cache_misses += 1
-        stats.attempts += outcome.attempts
-        stats.first_attempt_valid += int(outcome.first_attempt_valid)
+        return
+    stats.cache_misses += 1
+    stats.attempts += outcome.attempts
+    stats.first_attempt_valid += int(outcome.first_attempt_valid)
     stats.prompt_tokens += outcome.prompt_tokens
     stats.completion_tokens += outcome.completion_tokens
     stats.cost_usd += outcome.cost_usd
@@ -120,6 +123,12 @@ class _Run:
             ),
         )
 
+    def finish(self) -> Report:
+        """The report with its run time and totals (also of a run that stopped early)."""
+        self.report.run.seconds = time.perf_counter() - self.started
+        self.report.run.totals = StageStats.total(self.report.run.stages.values())
+        return self.report
+
     def count(self, stage: Stage, outcome: Outcome[Any]) -> None:
         count_outcome(self.report.run.stages[stage], outcome)
 
@@ -168,13 +177,28 @@ async def check_article(
     prompts: PromptSet,
     *,
     on_progress: ProgressCallback | None = None,
+    budget: Budget | None = None,
 ) -> Report:
-    """Run every stage over ``article`` and return the full report."""
+    """Run every stage over ``article`` and return the full report.
+
+    With a ``budget`` the run stops at its spending cap: ``SpendingCapReached`` carries the
+    partial report (everything answered so far is also in the cache)."""
+    if budget is not None and budget.limits.any:
+        client = BudgetedClient(client, budget)
     run = _Run(article, client, prompts, on_progress)
+    try:
+        await _run_stages(run)
+    except SpendingCapReached as err:
+        err.report = run.finish()
+        raise
+    return run.finish()
+
+
+async def _run_stages(run: _Run) -> None:
+    client, prompts = run.client, run.prompts
     report = run.report
     sentences = report.sentences
     date = report.article.date
-
     async def guarded(
         stage: Stage, sentence: Sentence, step: Awaitable[T], claim: Claim | None = None
     ) -> T | None:
@@ -189,7 +213,7 @@ async def check_article(
         return None
 
     selected: list[Sentence] = []
-    selected_by: dict[str, str] = {}  # sentence id → the engine that selected it
+    selected_by: dict[str, Outcome[Any]] = {}  # sentence id → the answer that selected it
 
     async def select(sentence: Sentence) -> None:
         before, after = context_window(sentences, sentence.index)
@@ -202,7 +226,7 @@ async def check_article(
         sentence.reason = selection.reason
         if selection.verifiable:
             selected.append(sentence)
-            selected_by[sentence.id] = selection.outcome.provenance
+            selected_by[sentence.id] = selection.outcome
         else:
             sentence.status = selection.status
 
@@ -220,11 +244,15 @@ async def check_article(
         if extraction is None:
             return
         run.count(Stage.extract, extraction.outcome)
+        share = 1 / max(len(extraction.claims), 1)  # the sentence's calls, split evenly
         for claim in extraction.claims:
             claim.provenance = {
-                Stage.select: selected_by[sentence.id],
+                Stage.select: selected_by[sentence.id].provenance,
                 Stage.extract: extraction.outcome.provenance,
             }
+            claim.usage = Usage.of(selected_by[sentence.id], share) + Usage.of(
+                extraction.outcome, share
+            )
         extracted[sentence.id] = extraction.claims
         if not extraction.claims:
             sentence.status = Status.no_claim
@@ -253,6 +281,7 @@ async def check_article(
             run.count(Stage.checkworthiness, rating.outcome)
             claim.checkworthiness = rating.checkworthiness
             claim.provenance[Stage.checkworthiness] = rating.outcome.provenance
+            claim.usage += Usage.of(rating.outcome)
 
     await run.each(Stage.checkworthiness, report.claims, rate)
 
@@ -267,12 +296,9 @@ async def check_article(
             run.count(Stage.evidence, evidence.outcome)
             claim.evidence = evidence.needs
             claim.provenance[Stage.evidence] = evidence.outcome.provenance
+            claim.usage += Usage.of(evidence.outcome)
 
     await run.each(Stage.evidence, report.claims, plan)
-
-    report.run.seconds = time.perf_counter() - run.started
-    report.run.totals = StageStats.total(report.run.stages.values())
-    return report
 
 
 def check_article_sync(
@@ -281,6 +307,9 @@ def check_article_sync(
     prompts: PromptSet,
     *,
     on_progress: ProgressCallback | None = None,
+    budget: Budget | None = None,
 ) -> Report:
     """``check_article`` for callers without an event loop (CLI, Streamlit script thread)."""
-    return asyncio.run(check_article(article, client, prompts, on_progress=on_progress))
+    return asyncio.run(
+        check_article(article, client, prompts, on_progress=on_progress, budget=budget)
+    )

@@ -134,6 +134,38 @@ class EvidenceNeed(Strict):
     as_of: str | None = None
 
 
+class Usage(Strict):
+    """What model calls cost when they were made: tokens, USD (litellm's price table; local
+    models are free) and seconds. A cached answer keeps the cost of making it."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+
+    @classmethod
+    def of(cls, outcome: Any, share: float = 1.0) -> Usage:
+        """``share`` of one answer's usage (an ``Outcome`` of the LLM seam)."""
+        return cls(
+            prompt_tokens=round(outcome.prompt_tokens * share),
+            completion_tokens=round(outcome.completion_tokens * share),
+            cost_usd=outcome.cost_usd * share,
+            seconds=outcome.seconds * share,
+        )
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            cost_usd=self.cost_usd + other.cost_usd,
+            seconds=self.seconds + other.seconds,
+        )
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
 class Claim(Strict):
     id: str
     sentence_id: str
@@ -149,6 +181,11 @@ class Claim(Strict):
     checkworthiness: Checkworthiness | None = None
     evidence: list[EvidenceNeed] = Field(default_factory=list)
     review: Literal["unreviewed", "accepted", "rejected", "edited", "added"] = "unreviewed"
+    usage: Usage = Field(
+        default_factory=Usage,
+        description="What this claim cost: its share of its sentence's select and extract "
+        "calls plus its own check-worthiness and evidence calls.",
+    )
     provenance: dict[str, str] = Field(
         default_factory=dict,
         description="Which engine answered each stage for this claim (model, rules, cues, "

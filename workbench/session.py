@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.budget import Budget
 from workbench.cache import ResponseCache, default_cache_dir
 from workbench.config import Config, load_config
 from workbench.llm import StructuredClient, open_client
@@ -64,9 +65,10 @@ class Session:
         backend: str | None = None,
         *,
         on_progress: ProgressCallback | None = None,
+        budget: Budget | None = None,
     ) -> Report:
         return check_article_sync(
-            article, self.client(backend), self.prompts, on_progress=on_progress
+            article, self.client(backend), self.prompts, on_progress=on_progress, budget=budget
         )
 
     async def check_async(

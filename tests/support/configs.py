@@ -49,7 +49,14 @@ def fake_config(path: Path, **settings: Any) -> Path:
     return write_config(path, "fake", "fake/heuristic", **settings)
 
 
-def http_config(path: Path, base_url: str, *, name: str = "http", **settings: Any) -> Path:
+def http_config(
+    path: Path,
+    base_url: str,
+    *,
+    name: str = "http",
+    model: str = "openai/fault-model",
+    **settings: Any,
+) -> Path:
     """An OpenAI-compatible backend at ``base_url`` (a FaultServer, a dead port, ...)."""
     defaults: dict[str, Any] = {
         "api_base": base_url,
@@ -58,4 +65,4 @@ def http_config(path: Path, base_url: str, *, name: str = "http", **settings: An
         "reasks": 2,
         "concurrency": 4,
     }
-    return write_config(path, name, "openai/fault-model", **{**defaults, **settings})
+    return write_config(path, name, model, **{**defaults, **settings})

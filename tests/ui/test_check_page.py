@@ -208,3 +208,27 @@ def test_two_sessions_never_share_results(make_app: Callable[..., AppTest]) -> N
         first.session_state[common.REPORT].article.text
         != second.session_state[common.REPORT].article.text
     )
+
+
+def test_a_spending_cap_stops_the_run_and_keeps_what_finished(
+    make_app: Callable[..., AppTest], fault_server: Any
+) -> None:
+    fault_server.reset()
+    app = make_app(
+        f"""default = "paid"
+
+[backends.paid]
+model = "openai/gpt-4o-mini"
+api_base = "{fault_server.base_url}"
+concurrency = 1
+
+[limits]
+max_tokens = 3000
+"""
+    )
+    check_text(app, ARTICLE)
+    assert "spending cap reached (max_tokens 3000)" in app.error[0].value
+    partial: Report = app.session_state[common.PARTIAL]
+    assert partial.claims and partial.run.stages["evidence"].calls < len(partial.claims)
+    app.run()  # the next view of the page offers to resume
+    assert any("stopped after" in w.value for w in app.warning)

@@ -1,4 +1,4 @@
-"""Layers around a client, each doing one thing: cache answers, bound concurrency.
+"""Layers around a client, each doing one thing: cache answers, bound concurrency, cap spending.
 
 ``ClientWrapper`` is their small base: a wrapper answers as its inner client (name, model,
 endpoint, concurrency, identity) and overrides ``complete``. ``workbench.llm.open_client``
@@ -8,6 +8,7 @@ stacks them.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import threading
 import time
@@ -15,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from workbench.budget import Budget
 from workbench.cache import ResponseCache, cache_key
 from workbench.errors import ModelOutputError
 from workbench.llm.interface import Outcome, R, Request, RequestKind, StructuredClient
@@ -87,14 +89,7 @@ class CachingClient(ClientWrapper):
         pending = self._in_flight.get(flight)
         if pending is not None:
             outcome = await asyncio.shield(pending)
-            return Outcome(
-                value=outcome.value,
-                raw=outcome.raw,
-                cache_hit=True,
-                attempts=0,
-                engine=outcome.engine,
-                fallback=outcome.fallback,
-            )
+            return dataclasses.replace(outcome, cache_hit=True, attempts=0)
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._in_flight[flight] = future
         try:
@@ -114,6 +109,8 @@ class CachingClient(ClientWrapper):
         if entry is not None and isinstance(entry.get("value"), dict):
             value = _revalidate(request, entry["value"])
             if value is not None:
+                usage = entry.get("usage")
+                usage = usage if isinstance(usage, dict) else {}
                 return Outcome(
                     value=value,
                     raw=str(entry.get("raw", "")),
@@ -122,6 +119,11 @@ class CachingClient(ClientWrapper):
                     first_attempt_valid=True,
                     engine=str(entry.get("engine", "model")),
                     fallback=str(entry.get("fallback", "")),
+                    # What the answer cost when it was made (a hit itself costs nothing).
+                    prompt_tokens=int(usage.get("prompt_tokens", 0)),
+                    completion_tokens=int(usage.get("completion_tokens", 0)),
+                    cost_usd=float(usage.get("cost_usd", 0.0)),
+                    seconds=float(usage.get("seconds", 0.0)),
                 )
         if entry is not None and isinstance(entry.get("failure"), str):
             # The validators may have changed since (the key covers prompt and schema, not
@@ -167,6 +169,8 @@ class CachingClient(ClientWrapper):
                 "usage": {
                     "prompt_tokens": outcome.prompt_tokens,
                     "completion_tokens": outcome.completion_tokens,
+                    "cost_usd": outcome.cost_usd,
+                    "seconds": outcome.seconds,
                 },
                 "created": time.time(),
             },
@@ -195,3 +199,21 @@ class BoundedClient(ClientWrapper):
     async def complete(self, request: Request[R]) -> Outcome[R]:
         async with self._semaphore():
             return await self.inner.complete(request)
+
+
+class BudgetedClient(ClientWrapper):
+    """Refuses a request once the run's spending has reached a cap; charges every answer.
+
+    Sits outside the cache layer: a cache hit costs nothing, so only what is really spent
+    counts (``workbench.budget``)."""
+
+    def __init__(self, inner: StructuredClient, budget: Budget) -> None:
+        super().__init__(inner)
+        self.budget = budget
+
+    async def complete(self, request: Request[R]) -> Outcome[R]:
+        self.budget.check()
+        outcome = await self.inner.complete(request)
+        if not outcome.cache_hit:
+            self.budget.charge(outcome.prompt_tokens + outcome.completion_tokens, outcome.cost_usd)
+        return outcome

@@ -18,11 +18,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from workbench.budget import Budget
 from workbench.config import find_config_file
-from workbench.errors import WorkbenchError
+from workbench.errors import SpendingCapReached, WorkbenchError
 from workbench.export import to_csv, to_json, to_markdown
 from workbench.pipeline import Progress
-from workbench.schema import Article, Claim, Report, Stage, Status
+from workbench.schema import Article, Claim, Report, Stage, StageStats, Status
 from workbench.session import Session
 from workbench.ui.markup import (
     LABEL_NAMES,
@@ -254,6 +255,27 @@ def claim_details(report: Report, claim: Claim) -> None:
         if need.where:
             lines.append(f"\n*Where to look:* {'; '.join(md_escape(w) for w in need.where)}")
         st.markdown("\n".join(lines))
+    st.caption(f"{claim_cost(claim)} · answered by {provenance_line(claim)}")
+
+
+def claim_cost(claim: Claim) -> str:
+    """What making the claim cost (its share of its sentence's calls, plus its own)."""
+    usage = claim.usage
+    return (
+        f"Cost: {usage.tokens:,} tokens · ${usage.cost_usd:.4f} · "
+        f"{usage.seconds:.1f}s of model time"
+    )
+
+
+def provenance_line(claim: Claim) -> str:
+    return "; ".join(f"{stage}: {engine}" for stage, engine in claim.provenance.items()) or "—"
+
+
+def spend_line(report: Report) -> str:
+    """Tokens and dollars this run has spent so far (cache hits are free)."""
+    spent = StageStats.total(report.run.stages.values())
+    tokens = spent.prompt_tokens + spent.completion_tokens
+    return f"{tokens:,} tokens · ${spent.cost_usd:.4f} spent"
 
 
 # --------------------------------------------------------------------------------------------
@@ -297,7 +319,10 @@ def run_check(
             finished = progress.done == progress.total
             if finished or now - shown["at"] > 0.8:
                 shown["at"] = now
-                live_line.caption(f"So far: {progress.report.summary()} · {now - started:.0f}s")
+                live_line.caption(
+                    f"So far: {progress.report.summary()} · {spend_line(progress.report)} · "
+                    f"{now - started:.0f}s"
+                )
                 claims = progress.report.claims
                 if claims and (
                     finished
@@ -314,8 +339,12 @@ def run_check(
                     )
 
         try:
-            report = engine.check(article, backend, on_progress=on_progress)
+            budget = Budget(engine.config.spending)  # [limits] caps apply per run
+            report = engine.check(article, backend, on_progress=on_progress, budget=budget)
         except WorkbenchError as err:
+            partial = err.report if isinstance(err, SpendingCapReached) else None
+            if isinstance(partial, Report) and on_partial is not None:
+                on_partial(partial)  # the finished claims stay on the page
             status.update(label=f"Stopped: {err}", state="error", expanded=True)
             show_error(err)
             return None

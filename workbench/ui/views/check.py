@@ -205,8 +205,8 @@ elif run and raw is not None:
             st.session_state[common.PARTIAL] = partial
 
         report = common.run_check(engine, article, backend, on_partial=keep_partial)
-        st.session_state[common.PARTIAL] = None
-        if report is not None:
+        if report is not None:  # a stopped run keeps its partial report on the page
+            st.session_state[common.PARTIAL] = None
             common.set_report(report, raw)
             st.rerun()  # draw the page as a result page: input folded, result on top
 
