@@ -1,4 +1,4 @@
-"""Two reports of one article compared (workbench.compare): aligned, added, dropped, changed."""
+"""Two reports of one article compared (workbench.compare): paired, added, dropped, changed."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_added_dropped_and_changed_claims_are_named(report: Report) -> None:
     assert kinds[(None, "c9")].kind == "added"
     changed = kinds[("c2", "c2")]
     assert changed.kind == "changed"
-    assert changed.changes == ("claimer", "check-worthiness")
+    assert changed.changes == ("claimer", "label")
     assert comparison.count("same") == 2
     assert [p.position for p in comparison.pairs] == sorted(p.position for p in comparison.pairs)
     assert comparison.sentence_changes == [(other.sentences[-2].id, "no_claim", "ambiguous")]
