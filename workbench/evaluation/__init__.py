@@ -3,7 +3,7 @@
 Gold and inputs
 - ``fixtures``: loads and checks the hand-labelled articles of ``evals/fixtures/*.yaml``;
 - ``datasets/``: public labelled sets read from where they lie, one module per dataset with its
-  reader and its runner (``checkthat``, ``factcheck_gpt``, ``averitec``); the
+  reader and its runner (``checkthat``, ``factcheck_gpt``, ``averitec``, ``newsclaims``); the
   package itself parses ``NAME:PATH`` specs, finds the dataset modules and samples stably.
 
 Scoring (pure: no model, no files)

@@ -172,8 +172,9 @@ def dataset_run(
     descriptions: dict[str, str],
     rows: list[dict[str, Any]],
 ) -> DatasetRun:
-    """The run's result: the backend's ``metrics`` then its ``health`` (``HEALTH_METRICS``),
-    each described; ``rows`` are the per-item predictions, one per item scored."""
+    """The run's result: the backend's ``metrics`` then its ``health`` (``HEALTH_METRICS``,
+    unless ``descriptions`` describes them otherwise); ``rows`` are the per-item predictions,
+    one per item scored."""
     return DatasetRun(
         dataset=dataset.spec.name,
         spec=f"{dataset.spec.name}:{dataset.spec.path}",
@@ -184,6 +185,7 @@ def dataset_run(
         source_sha256=dataset.source_sha256,
         metrics={**metrics, **health},
         heuristic=heuristic,
-        descriptions={**descriptions, **HEALTH_METRICS},
+        descriptions={**descriptions,
+                      **{k: v for k, v in HEALTH_METRICS.items() if k not in descriptions}},
         predictions=rows,
     )
