@@ -1,4 +1,4 @@
-"""Two reports of one article compared (workbench.compare): aligned, added, dropped, changed."""
+"""Two reports of one article compared (workbench.compare): paired, added, dropped, changed."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_added_dropped_and_changed_claims_are_named(report: Report) -> None:
     assert kinds[(None, "c9")].kind == "added"
     changed = kinds[("c2", "c2")]
     assert changed.kind == "changed"
-    assert changed.changes == ("claimer", "check-worthiness")
+    assert changed.changes == ("claimer", "label")
     assert comparison.count("same") == 2
     assert [p.position for p in comparison.pairs] == sorted(p.position for p in comparison.pairs)
     assert comparison.sentence_changes == [(other.sentences[-2].id, "no_claim", "ambiguous")]
@@ -69,3 +69,21 @@ def test_different_articles_are_refused(report: Report) -> None:
     other = fake_report("The mayor said 12 homes flooded on Monday.", "other.txt")
     with pytest.raises(UserError, match="different article texts"):
         compare_reports(report, other)
+
+
+def test_both_screens_share_one_rule_for_changed(report: Report) -> None:
+    """Case and white space do not make a change, on the Compare page or in the eval diff."""
+    from workbench.claim_diff import claim_view
+    from workbench.evaluation.diff import diff_claims
+
+    other = report.model_copy(deep=True)
+    other.claims[0].text = "  " + other.claims[0].text.upper().replace(" ", "  ")
+    other.claims[1].claimer = other.claims[1].claimer.upper()
+    other.claims[2].text = other.claims[2].text.rstrip(".") + ", officials confirmed."
+    pairs = compare_reports(report, other).pairs
+    unchanged, changes = diff_claims([claim_view(c) for c in report.claims],
+                                     [claim_view(c) for c in other.claims])
+    assert [p.kind for p in pairs].count("same") == unchanged == len(report.claims) - 1
+    changed = next(p for p in pairs if p.kind != "same")
+    assert (changed.kind, changed.changes) == ("changed", ("text",))
+    assert [(c.change, c.fields) for c in changes] == [("changed", ["text"])]

@@ -1,4 +1,4 @@
-"""Eval runs read back for the UI (workbench.eval_history), from real `workbench eval` output."""
+"""Eval runs read back for the UI (evaluation.history), from real `workbench eval` output."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from fake_reports import EVAL_FIXTURE, eval_runs
 
 from workbench.errors import ConfigError
-from workbench.eval_history import (
+from workbench.evaluation.history import (
     claim_diff_rows,
     diff_counts,
     fixture_rows,

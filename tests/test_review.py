@@ -9,7 +9,8 @@ import yaml
 from fake_reports import ARTICLE, SEED_FILES, fake_report
 
 from workbench.evaluation.fixtures import build_fixture, load_fixture
-from workbench.evaluation.scorers import align_report_claims, score_sentence_detection
+from workbench.evaluation.scoring.alignment import align_report_claims
+from workbench.evaluation.scoring.sentences import score_sentence_detection
 from workbench.review import (
     ReviewError,
     add_claim,

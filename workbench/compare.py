@@ -1,29 +1,27 @@
-"""Two reports of the same article side by side: claims aligned, differences named, costs.
+"""Two reports of the same article side by side: claims paired, differences named, costs.
 
-Claims are paired one-to-one with the eval suite's alignment (``align_claims``: IDF-weighted
-token F1 of the restated claims, Hungarian assignment, quote overlap as a tie-breaker), so
-"the same claim, restated" pairs up even when the wording moved. A pair is ``same`` when
-nothing a fact-checker reads differs, else ``changed`` with the differing fields named;
-claims only in B are ``added``, only in A ``dropped``.
+Claims are paired and compared by ``workbench.claim_diff``, the same pairing and the same rule
+for "changed" as the eval's per-claim diff against the baseline: identical claims first, then the
+eval's claim alignment, so "the same claim, restated" pairs up even when the wording moved. A pair
+is ``same`` when no compared field differs, else ``changed`` with the differing fields named
+(``ClaimView`` names: text, quote, claimer, attribution, type, label, kinds); claims only in B
+are ``added``, only in A ``dropped``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
+from workbench.claim_diff import ChangeKind, claim_view, pair_claims
 from workbench.errors import UserError
-from workbench.evaluation.scorers import ClaimForAlignment, align_claims
 from workbench.schema import CheckLabel, Claim, Report
-
-Change = Literal["same", "changed", "added", "dropped"]
 
 
 @dataclass(frozen=True)
 class ClaimPair:
     """One row of the comparison: a claim of A, of B, or both."""
 
-    kind: Change
+    kind: ChangeKind
     a: Claim | None
     b: Claim | None
     changes: tuple[str, ...] = ()
@@ -66,7 +64,7 @@ class Comparison:
     sentence_changes: list[tuple[str, str, str]] = field(default_factory=list)
     """(sentence id, status in A, status in B) where they differ."""
 
-    def count(self, kind: Change) -> int:
+    def count(self, kind: ChangeKind) -> int:
         return sum(1 for p in self.pairs if p.kind == kind)
 
     def summary(self) -> str:
@@ -104,47 +102,21 @@ def figures(report: Report, label: str) -> RunFigures:
     )
 
 
-def claim_differences(a: Claim, b: Claim) -> tuple[str, ...]:
-    """Names of the fields a reader would see differ between two aligned claims."""
-    changes: list[str] = []
-    if a.text.strip() != b.text.strip():
-        changes.append("text")
-    if (a.start, a.end) != (b.start, b.end):
-        changes.append("quote")
-    if a.claimer.lower() != b.claimer.lower() or [x.lower() for x in a.attribution] != [
-        x.lower() for x in b.attribution
-    ]:
-        changes.append("claimer")
-    if a.type != b.type:
-        changes.append("type")
-    label_a = a.checkworthiness.label if a.checkworthiness else None
-    label_b = b.checkworthiness.label if b.checkworthiness else None
-    if label_a != label_b:
-        changes.append("check-worthiness")
-    if sorted(n.kind.value for n in a.evidence) != sorted(n.kind.value for n in b.evidence):
-        changes.append("evidence")
-    return tuple(changes)
-
-
 def compare_reports(a: Report, b: Report, *, label_a: str = "A", label_b: str = "B") -> Comparison:
-    """Align the claims of two reports of the same article and name what differs."""
+    """Pair the claims of two reports of the same article and name what differs."""
     if a.article.text != b.article.text:
         raise UserError("the two reports are about different article texts; compare one article")
-    left = [ClaimForAlignment(text=c.text, spans=[(c.start, c.end)], id=c.id) for c in a.claims]
-    right = [ClaimForAlignment(text=c.text, spans=[(c.start, c.end)], id=c.id) for c in b.claims]
-    alignment = align_claims(left, right)
-    pairs: list[ClaimPair] = []
-    for match in alignment.matches:
-        claim_a, claim_b = a.claims[match.predicted_index], b.claims[match.gold_index]
-        changes = claim_differences(claim_a, claim_b)
-        pairs.append(
-            ClaimPair(
-                "changed" if changes else "same", claim_a, claim_b, changes, match.similarity.text
-            )
+    pairs = [
+        ClaimPair(
+            pairing.kind,
+            a.claims[pairing.before] if pairing.before is not None else None,
+            b.claims[pairing.after] if pairing.after is not None else None,
+            pairing.fields,
+            pairing.similarity,
         )
-    pairs += [ClaimPair("dropped", a.claims[i], None) for i in alignment.unmatched_predicted]
-    pairs += [ClaimPair("added", None, b.claims[i]) for i in alignment.unmatched_gold]
-    pairs.sort(key=lambda p: (p.position, p.a.id if p.a else "", p.b.id if p.b else ""))
+        for pairing in pair_claims([claim_view(c) for c in a.claims],
+                                   [claim_view(c) for c in b.claims])
+    ]
     status_b = {s.id: s for s in b.sentences}
     sentence_changes = [
         (s.id, s.status.value, status_b[s.id].status.value)

@@ -5,7 +5,7 @@ named entities, reporting and change verbs, comparisons, policy topics — and t
 is not — opinion and hedging words, first and second person, questions, courtesies, future tense.
 
 The weights were fitted once by L2-regularised logistic regression
-(``workbench.evaluation.baseline.fit_cue_weights``) on the CheckThat! 2024 English *train*
+(``workbench.evaluation.heuristic.fit_cue_weights``) on the CheckThat! 2024 English *train*
 split only, and the threshold chosen there for the best F1 of the "Yes" class; dev and dev-test
 were never looked at while tuning. Yes-class F1 with these weights: train 0.608 (P 0.560,
 R 0.665); dev 0.796 (P 0.713, R 0.899); dev-test 0.632 (P 0.833, R 0.509).

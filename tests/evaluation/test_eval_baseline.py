@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from workbench.cues import CUES, DEFAULT_WEIGHTS, rate_sentence, sentence_cues
-from workbench.evaluation.baseline import best_f1_threshold, fit_cue_weights
-from workbench.evaluation.datasets import read_checkthat
-from workbench.evaluation.scorers import binary_prf
+from workbench.evaluation.datasets.checkthat import read_checkthat
+from workbench.evaluation.heuristic import best_f1_threshold, fit_cue_weights
+from workbench.evaluation.scoring.prf import binary_prf
 
 CHECKTHAT = "checkthat2024/CT24_checkworthy_english_{}.tsv"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_eval_newsclaims import write_newsclaims
 
 from workbench.cli import main
 from workbench.evaluation.command import EVALS_DIR
@@ -171,7 +172,9 @@ def write_datasets(folder: Path) -> dict[str, Path]:
                        {"question": "Did the mayor say 300 jobs were created?"}]},
         {"claim": "A photo shows floods in Paris.", "label": "Refuted", "questions": []},
     ]), encoding="utf-8")
-    return {"checkthat": checkthat, "factcheck-gpt": factcheck, "averitec": averitec}
+    newsclaims = write_newsclaims(folder / "newsclaims")
+    return {"checkthat": checkthat, "factcheck-gpt": factcheck, "averitec": averitec,
+            "newsclaims": newsclaims}
 
 
 @pytest.mark.parametrize(
@@ -180,6 +183,7 @@ def write_datasets(folder: Path) -> dict[str, Path]:
         ("checkthat", "3", 3, "checkworthiness.f1"),
         ("factcheck-gpt", None, 3, "claims.f1"),
         ("averitec", None, 1, "questions.meteor"),  # the claim without questions is skipped
+        ("newsclaims", None, 2, "sentences.recall"),  # whole articles through the pipeline
     ],
 )
 def test_dataset_runs(workdir: Path, capsys: pytest.CaptureFixture[str], name: str,
@@ -194,6 +198,20 @@ def test_dataset_runs(workdir: Path, capsys: pytest.CaptureFixture[str], name: s
     assert len(report["dataset"]["predictions"]) == items
     assert metric in capsys.readouterr().out
     assert (workdir / "reports" / "latest" / "junit.xml").is_file()
+
+
+def test_newsclaims_scores_claim_sentences_and_claimers(workdir: Path) -> None:
+    path = write_datasets(workdir)["newsclaims"]
+    assert run_eval(workdir, "--backend", "fake", "--dataset", f"newsclaims:{path}") == 0
+    report = latest_report(workdir)
+    rows = {r["id"]: r for r in report["dataset"]["predictions"]}
+    # the fake backend claims every sentence with a digit or a reporting verb
+    assert rows["newsclaims:town-1"]["found"] == ["town-1-0", "town-1-2"]
+    assert rows["newsclaims:town-2"]["found"] == ["town-2-1"]
+    assert report["metrics"]["sentences.recall"] == 1.0
+    assert report["metrics"]["claimer.scored"] == 2.0
+    assert report["metrics"]["health.failures"] == 0.0
+    assert report["dataset"]["descriptions"]["health.seconds"].startswith("summed stage seconds")
 
 
 def test_checkthat_heuristic_is_the_cue_baseline(workdir: Path) -> None:

@@ -9,17 +9,10 @@ from pathlib import Path
 import pytest
 
 from workbench.errors import ConfigError
-from workbench.evaluation.datasets import (
-    AveritecClaim,
-    CheckworthySentence,
-    DecomposedSentence,
-    load_dataset,
-    parse_dataset_spec,
-    read_averitec,
-    read_checkthat,
-    read_factcheck_gpt,
-    stable_sample,
-)
+from workbench.evaluation.datasets import load_dataset, parse_dataset_spec, stable_sample
+from workbench.evaluation.datasets.averitec import AveritecClaim, read_averitec
+from workbench.evaluation.datasets.checkthat import CheckworthySentence, read_checkthat
+from workbench.evaluation.datasets.factcheck_gpt import DecomposedSentence, read_factcheck_gpt
 
 CHECKTHAT_TSV = (
     "Sentence_id\tText\tclass_label\n"

@@ -18,7 +18,7 @@ from workbench.evaluation.fixtures import (
     load_fixtures,
     reference_sentence_spans,
 )
-from workbench.evaluation.scorers import score_report
+from workbench.evaluation.scoring.suite import score_report
 from workbench.schema import (
     Article,
     CheckLabel,

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flood_article import ReportBuilder
 
+from workbench.claim_diff import ClaimView
 from workbench.errors import ConfigError
 from workbench.evaluation.baselines import (
     ALL,
@@ -18,7 +19,8 @@ from workbench.evaluation.baselines import (
     predictions_of,
     rebuild_report,
 )
-from workbench.evaluation.diff import ClaimView, diff_claims, diff_reports
+from workbench.evaluation.diff import diff_claims, diff_reports
+from workbench.evaluation.fixture_runner import FixtureRun
 from workbench.evaluation.fixtures import Fixture, build_fixture
 from workbench.evaluation.gate import (
     EvalConfig,
@@ -30,16 +32,15 @@ from workbench.evaluation.gate import (
 )
 from workbench.evaluation.metrics import METRICS
 from workbench.evaluation.provenance import Provenance
-from workbench.evaluation.report import (
-    build_fixture_report,
+from workbench.evaluation.render import (
     regression_line,
     render_junit,
     render_markdown,
     render_terminal,
-    write_report,
 )
-from workbench.evaluation.runner import FixtureRun
-from workbench.evaluation.scorers import score_report, score_sentence_checkworthiness
+from workbench.evaluation.report import build_fixture_report, write_report
+from workbench.evaluation.scoring.checkworthiness import score_sentence_checkworthiness
+from workbench.evaluation.scoring.suite import score_report
 from workbench.schema import CheckLabel, EvidenceKind, Report, Status
 
 ALL_RIGHT = {
@@ -76,7 +77,7 @@ def provenance(**changes: Any) -> Provenance:
 
 
 def fixture_run(report: Report, fixture: Fixture) -> FixtureRun:
-    from workbench.evaluation.baselines import heuristic_scores
+    from workbench.evaluation.heuristic import heuristic_scores
 
     return FixtureRun(fixture=fixture, report=report, scores=score_report(report, fixture),
                       heuristic=heuristic_scores(fixture), seconds=1.0)

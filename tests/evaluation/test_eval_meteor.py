@@ -18,7 +18,7 @@ from workbench.evaluation.meteor import (
     meteor_tokens,
     nltk_data_dir,
 )
-from workbench.evaluation.scorers import score_questions
+from workbench.evaluation.scoring.evidence import score_questions
 
 needs_wordnet = pytest.mark.skipif(
     not (WORDNET_SOURCE / "data.noun").is_file(),

@@ -8,30 +8,27 @@ import pytest
 from flood_article import ARTICLE, ReportBuilder, span_of
 
 from workbench.evaluation.fixtures import Fixture
-from workbench.evaluation.scorers import (
+from workbench.evaluation.scoring.alignment import (
     AlignmentSettings,
     ClaimForAlignment,
     align_claims,
     align_report_claims,
-    binary_prf,
     content_tokens,
     hungarian_match,
-    pool_checkworthiness,
-    pool_output_health,
-    prf_from_counts,
-    score_checkworthiness,
-    score_claim_checkworthiness,
-    score_evidence,
-    score_grounding,
-    score_output_health,
-    score_questions,
-    score_report,
-    score_sentence_detection,
     span_overlap,
-    sum_prf,
-    summarise_fixture_scores,
     token_f1,
 )
+from workbench.evaluation.scoring.checkworthiness import (
+    pool_checkworthiness,
+    score_checkworthiness,
+    score_claim_checkworthiness,
+)
+from workbench.evaluation.scoring.evidence import score_evidence, score_questions
+from workbench.evaluation.scoring.grounding import score_grounding
+from workbench.evaluation.scoring.health import pool_output_health, score_output_health
+from workbench.evaluation.scoring.prf import binary_prf, prf_from_counts, sum_prf
+from workbench.evaluation.scoring.sentences import score_sentence_detection
+from workbench.evaluation.scoring.suite import score_report, summarise_fixture_scores
 from workbench.schema import CheckLabel, EvidenceKind, RunInfo, StageStats, Status
 
 

@@ -1,7 +1,35 @@
-"""Evaluation: hand-labelled fixtures, public datasets, and the pure scorers that compare them.
+"""Evaluation: hand-labelled fixtures and public datasets, scored; ``workbench eval``.
 
-``fixtures`` loads and validates ``evals/fixtures/*.yaml``; ``datasets`` imports public labelled
-sets from where they lie; ``scorers`` turns a ``Report`` (or simple predictions) plus gold labels
-into typed results; ``meteor`` provides AVeriTeC's question metric offline; ``baseline`` is the
-non-LLM check-worthiness heuristic reported beside every backend.
+Gold and inputs
+- ``fixtures``: loads and checks the hand-labelled articles of ``evals/fixtures/*.yaml``;
+- ``datasets/``: public labelled sets read from where they lie, one module per dataset with its
+  reader and its runner (``checkthat``, ``factcheck_gpt``, ``averitec``, ``newsclaims``); the
+  package itself parses ``NAME:PATH`` specs, finds the dataset modules and samples stably.
+
+Scoring (pure: no model, no files)
+- ``scoring/``: the scorers, one module per thing measured (``prf``, ``grounding``,
+  ``sentences``, ``alignment``, ``checkworthiness``, ``evidence``, ``health``, and ``suite``:
+  all of them on one fixture, pooled over a set);
+- ``metrics``: the named numbers (``claims.f1``, ...) reports, baselines and the gate speak in;
+- ``meteor``: METEOR offline, for AVeriTeC's question score;
+- ``heuristic``: the non-LLM check-worthiness system (cue weights, template evidence) scored
+  beside every backend.
+
+Running
+- ``fixture_runner``: fixtures through the real pipeline, scored, the heuristic beside them;
+- ``dataset_runner``: the skeleton the dataset runners share (stage counts, one sentence through
+  select -> extract -> rate, progress, the ``DatasetRun`` result);
+- ``command``: the ``workbench eval`` command line.
+
+Comparing with the blessed baseline
+- ``baselines``: the committed ``evals/baselines/<backend>.json`` files: bless, load, rebuild;
+- ``gate``: the run against the baseline metric by metric, tolerances from ``evals/config.toml``;
+- ``diff``: the per-claim and per-sentence diff against the baseline (claims paired by
+  ``workbench.claim_diff``, as on the Compare page).
+
+Reports and history
+- ``report``: the ``EvalReport`` model, built from a run and written to a run folder;
+- ``render``: the report as terminal lines, Markdown and JUnit XML;
+- ``history``: the run folders read back as tables for the Evals page;
+- ``provenance``: what a run ran with (commit, backend, prompts, packages).
 """

@@ -22,25 +22,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from workbench.errors import ConfigError
-from workbench.evaluation.baseline import heuristic_report
 from workbench.evaluation.fixtures import Fixture, fixture_hash
+from workbench.evaluation.heuristic import heuristic_scores
 from workbench.evaluation.metrics import MetricValues, suite_metrics
 from workbench.evaluation.provenance import Provenance
-from workbench.evaluation.scorers import FixtureScores, score_report, summarise_fixture_scores
-from workbench.schema import Claim, Failure, Report, Role, RunInfo, Sentence, Status
+from workbench.evaluation.scoring.suite import FixtureScores, score_report, summarise_fixture_scores
+from workbench.schema import Claim, Failure, Report, Role, RunInfo, Sentence, Status, Strict
 
 BASELINE_FORMAT = 1
 ALL = "all"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PredictedSentence(_Model):
+class PredictedSentence(Strict):
     """A sentence without its text (the fixture holds the article)."""
 
     id: str
@@ -53,7 +49,7 @@ class PredictedSentence(_Model):
     reason: str = ""
 
 
-class FixturePredictions(_Model):
+class FixturePredictions(Strict):
     """Everything a run predicted for one fixture; rebuilds a ``Report`` with the fixture."""
 
     fixture_hash: str = Field(description="fixture_hash of the fixture when predicted.")
@@ -64,7 +60,7 @@ class FixturePredictions(_Model):
     run: RunInfo
 
 
-class MetricSet(_Model):
+class MetricSet(Strict):
     """Metrics of one fixture set, for the backend and for the heuristic beside it."""
 
     fixtures: list[str]
@@ -72,7 +68,7 @@ class MetricSet(_Model):
     heuristic: MetricValues
 
 
-class Baseline(_Model):
+class Baseline(Strict):
     format: Literal[1] = 1
     backend: str = Field(description="The config backend name this baseline belongs to.")
     model: str
@@ -116,10 +112,6 @@ def rebuild_report(predictions: FixturePredictions, fixture: Fixture) -> Report:
     ]
     return Report(article=article, paragraphs=[], sentences=sentences,
                   claims=predictions.claims, failures=predictions.failures, run=predictions.run)
-
-
-def heuristic_scores(fixture: Fixture) -> FixtureScores:
-    return score_report(heuristic_report(fixture.article), fixture)
 
 
 def metrics_of(scores: Sequence[FixtureScores]) -> MetricValues:

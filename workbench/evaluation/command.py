@@ -102,18 +102,13 @@ def _say(quiet: bool, message: str) -> None:
 def cmd_eval(args: argparse.Namespace) -> int:
     # Heavy imports here, not at parser build time: `workbench cache stats` stays fast.
     from workbench.evaluation.baselines import bless, load_baseline
-    from workbench.evaluation.datasets import load_dataset
+    from workbench.evaluation.datasets import load_dataset, run_dataset
+    from workbench.evaluation.fixture_runner import run_fixtures
     from workbench.evaluation.fixtures import fixture_set_hash, load_fixtures
     from workbench.evaluation.gate import EvalConfig, compare, load_eval_config, select_fixtures
     from workbench.evaluation.provenance import Provenance, environment, git_state, now
-    from workbench.evaluation.report import (
-        build_dataset_report,
-        build_fixture_report,
-        regression_line,
-        render_terminal,
-        write_report,
-    )
-    from workbench.evaluation.runner import run_dataset, run_fixtures
+    from workbench.evaluation.render import regression_line, render_terminal
+    from workbench.evaluation.report import build_dataset_report, build_fixture_report, write_report
     from workbench.llm import RecordingClient
     from workbench.session import Session
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from workbench.errors import ConfigError
 from workbench.evaluation.baselines import (
@@ -26,15 +26,11 @@ from workbench.evaluation.baselines import (
 from workbench.evaluation.diff import FixtureDiff, diff_reports
 from workbench.evaluation.fixtures import Fixture, fixture_hash
 from workbench.evaluation.metrics import METRICS, MetricValues
-from workbench.evaluation.scorers import FixtureScores, score_report
-from workbench.schema import Report
+from workbench.evaluation.scoring.suite import FixtureScores, score_report
+from workbench.schema import Report, Strict
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class GateSettings(_Model):
+class GateSettings(Strict):
     tolerance: dict[str, float] = Field(
         default_factory=dict, description="Gated metric name -> allowed worsening (absolute)."
     )
@@ -50,7 +46,7 @@ class GateSettings(_Model):
         return value
 
 
-class EvalConfig(_Model):
+class EvalConfig(Strict):
     """``evals/config.toml``."""
 
     gate: GateSettings = Field(default_factory=GateSettings)
@@ -77,7 +73,7 @@ def load_eval_config(path: Path) -> EvalConfig:
         raise ConfigError(f"{path}: {where}: {message}") from None
 
 
-class MetricDelta(_Model):
+class MetricDelta(Strict):
     name: str
     baseline: float | None
     current: float | None
@@ -86,7 +82,9 @@ class MetricDelta(_Model):
     regressed: bool
 
 
-class Comparison(_Model):
+class BaselineComparison(Strict):
+    """A run against the blessed baseline: metric deltas, regressions, per-fixture diffs."""
+
     baseline_path: str
     baseline_backend: str
     blessed_at: str
@@ -155,7 +153,7 @@ def compare(
     scores: Mapping[str, FixtureScores],
     fixtures: Mapping[str, Fixture],
     tolerance: Mapping[str, float],
-) -> Comparison:
+) -> BaselineComparison:
     """Compare this run's fixtures with the baseline on the fixtures both have."""
     run_ids = sorted(reports)
     not_in_baseline = [i for i in run_ids if i not in baseline.fixtures]
@@ -182,7 +180,7 @@ def compare(
                                                tolerance) if d.regressed]
         if worse:
             fixture_regressions[i] = worse
-    return Comparison(
+    return BaselineComparison(
         baseline_path=str(baseline_path),
         baseline_backend=baseline.backend,
         blessed_at=baseline.blessed_at,

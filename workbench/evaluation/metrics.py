@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbench.evaluation.scorers import SuiteScores
+from workbench.evaluation.scoring.suite import SuiteScores
 
 MetricValues = dict[str, float | None]
 
@@ -57,6 +57,12 @@ _DEFINITIONS = [
            count=True),
 ]
 METRICS: dict[str, Metric] = {m.name: m for m in _DEFINITIONS}
+# The headline: what a person reads first, in this order.
+HEADLINE = (
+    "sentences.f1", "claims.f1", "claims.precision", "claims.recall", "grounding.rate",
+    "checkworthiness.f1", "sentence_checkworthiness.f1", "questions.meteor", "kinds.recall",
+    "health.first_attempt_validity", "health.failures", "health.tokens", "health.seconds",
+)
 
 
 def suite_metrics(suite: SuiteScores) -> MetricValues:

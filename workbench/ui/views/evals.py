@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.errors import WorkbenchError
-from workbench.eval_history import (
+from workbench.evaluation.history import (
     FIXTURE_METRICS,
     RunSummary,
     claim_diff_rows,
@@ -23,8 +23,8 @@ from workbench.eval_history import (
     predicted_claim_rows,
     sentence_diff_rows,
 )
-from workbench.evaluation.metrics import METRICS
-from workbench.evaluation.report import HEADLINE, EvalReport
+from workbench.evaluation.metrics import HEADLINE, METRICS
+from workbench.evaluation.report import EvalReport
 from workbench.ui import common
 from workbench.ui.markup import md_escape
 

@@ -1,6 +1,6 @@
-"""Eval runs on disk, for reading: the run folders ``workbench eval`` writes, as tables.
+"""Eval run history, for reading: the run folders ``workbench eval`` writes, as tables.
 
-``workbench eval`` writes ``<reports>/<timestamp>-<backend>[-<dataset>]/report.json`` (an
+``report.write_report`` writes ``<reports>/<timestamp>-<backend>[-<dataset>]/report.json`` (an
 ``EvalReport``) and copies the newest to ``<reports>/latest/``. This module lists those runs,
 loads one, and flattens what a person compares into rows: metrics beside the heuristic and the
 baseline, each metric across runs, each fixture, and the per-claim diff against the baseline.
@@ -17,10 +17,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from workbench.claim_diff import ClaimView
 from workbench.errors import ConfigError
-from workbench.evaluation.diff import ClaimView
-from workbench.evaluation.metrics import METRICS, MetricValues
-from workbench.evaluation.report import HEADLINE, EvalReport
+from workbench.evaluation.metrics import HEADLINE, METRICS, MetricValues
+from workbench.evaluation.report import EvalReport
 
 LATEST = "latest"
 # The metrics a fixture table shows: detection, alignment, rating, evidence, health.

@@ -1,4 +1,4 @@
-"""The non-LLM check-worthiness baseline: the cues of ``workbench.cues`` as a whole system.
+"""The heuristic: the cues of ``workbench.cues`` as a whole check-worthiness system, no model.
 
 Every backend's check-worthiness is reported next to this heuristic, so a model has to beat
 what a dozen regular expressions achieve. ``fit_cue_weights`` re-fits the cue weights on the
@@ -7,7 +7,9 @@ CheckThat! 2024 English *train* split (and reproduces ``DEFAULT_WEIGHTS``: see t
 Beside a backend on the fixtures, the heuristic runs as ``heuristic_report``: the workbench's own
 rule-based segmentation, then every body sentence the cues flag becomes one claim (the whole
 sentence, no decomposition) with ``template_evidence``. Scored by the same scorers, it is the
-floor for sentence detection, claim alignment, check-worthiness and evidence questions alike.
+floor for sentence detection, claim alignment, check-worthiness and evidence questions alike
+(``heuristic_scores``). Not to be confused with ``baselines``: the blessed runs the gate
+compares with.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from workbench.cues import (
     CueWeights,
     rate_sentence,
 )
+from workbench.evaluation.fixtures import Fixture
+from workbench.evaluation.scoring.suite import FixtureScores, score_report
 from workbench.schema import (
     Article,
     CheckLabel,
@@ -192,3 +196,8 @@ def heuristic_report(article: Article, weights: CueWeights = DEFAULT_WEIGHTS) ->
         claims=claims,
         run=RunInfo(backend=HEURISTIC_BACKEND, model=HEURISTIC_MODEL),
     )
+
+
+def heuristic_scores(fixture: Fixture) -> FixtureScores:
+    """The heuristic's report over the fixture's article, scored by the fixture scorers."""
+    return score_report(heuristic_report(fixture.article), fixture)

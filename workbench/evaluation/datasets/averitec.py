@@ -1,0 +1,163 @@
+"""AVeriTeC: real-world claims with the questions a fact-checker needed to answer them.
+
+Spec ``averitec:PATH``, PATH an AVeriTeC JSON split (or a folder with one ``.json``). Each claim
+with gold questions, its speaker as claimer and its date, runs through the evidence stage; the
+planned questions are scored against the gold questions with Hungarian-matched METEOR
+(AVeriTeC's question-only score), averaged over claims. Claims without gold questions are
+skipped. The heuristic beside it: ``heuristic.template_questions``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from workbench.errors import ConfigError
+from workbench.evaluation.dataset_runner import (
+    DatasetRun,
+    StageCounter,
+    dataset_run,
+    guarded,
+    run_items,
+)
+from workbench.evaluation.datasets import Dataset, Item, ItemCallback, LoadedDataset
+from workbench.evaluation.heuristic import template_questions
+from workbench.evaluation.scoring.evidence import score_questions
+from workbench.evidence import plan_evidence
+from workbench.llm import StructuredClient
+from workbench.prompts import PromptSet
+from workbench.schema import Claim, ClaimType
+
+
+class AveritecClaim(Item):
+    """A real-world claim with the questions a fact-checker needed (AVeriTeC)."""
+
+    claim: str
+    speaker: str | None = None
+    claim_date: str | None = Field(default=None, description="DD-MM-YYYY, as in the data.")
+    reporting_source: str | None = None
+    location: str | None = Field(default=None, description="ISO country code.")
+    claim_types: list[str] = Field(default_factory=list)
+    label: str = Field(description="Verdict: Supported, Refuted, Not Enough Evidence, ...")
+    questions: list[str] = Field(description="Gold questions, in the annotators' order.")
+
+
+def _optional_text(value: Any) -> str | None:
+    return (str(value).strip() or None) if value is not None else None
+
+
+def read_averitec(path: Path) -> list[AveritecClaim]:
+    """Every claim of an AVeriTeC split; the id is the claim's position in the file."""
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"{path}: invalid JSON at line {err.lineno} ({err.msg})") from None
+    if not isinstance(records, list):
+        raise ConfigError(f"{path}: expected a JSON list of AVeriTeC claims")
+    items: list[AveritecClaim] = []
+    for index, record in enumerate(records):
+        if not isinstance(record, dict) or "claim" not in record:
+            raise ConfigError(f"{path}: entry {index} is not an AVeriTeC claim (no 'claim')")
+        questions = [
+            str(q.get("question", "")).strip()
+            for q in record.get("questions") or []
+            if isinstance(q, dict)
+        ]
+        items.append(
+            AveritecClaim(
+                id=f"averitec:{index}",
+                claim=str(record["claim"]).strip(),
+                speaker=_optional_text(record.get("speaker")),
+                claim_date=_optional_text(record.get("claim_date")),
+                reporting_source=_optional_text(record.get("reporting_source")),
+                location=_optional_text(record.get("location_ISO_code")),
+                claim_types=[str(t) for t in record.get("claim_types") or []],
+                label=str(record.get("label", "")),
+                questions=[q for q in questions if q],
+            )
+        )
+    return items
+
+
+AVERITEC_METRICS = {
+    "questions.meteor": "AVeriTeC question-only score: Hungarian-matched METEOR, mean over claims",
+    "questions.per_claim": "questions generated per claim (at most 10 are scored)",
+}
+
+
+async def run_averitec(
+    dataset: LoadedDataset,
+    client: StructuredClient,
+    prompts: PromptSet,
+    *,
+    on_item: ItemCallback | None = None,
+) -> DatasetRun:
+    """Each claim with gold questions, its speaker as claimer and its date, through the evidence
+    stage; the planned questions scored against the gold ones. The heuristic:
+    ``heuristic.template_questions``."""
+    items = [i for i in dataset.items if isinstance(i, AveritecClaim) and i.questions]
+    stats = StageCounter()
+
+    async def one(item: AveritecClaim) -> dict[str, Any]:
+        claim = Claim(
+            id="c1",
+            sentence_id="s1",
+            text=item.claim,
+            quote=item.claim,
+            start=0,
+            end=len(item.claim),
+            claimer=item.speaker or "the author",
+            type=ClaimType.statement,
+        )
+        plan = await guarded(
+            stats,
+            "evidence",
+            plan_evidence(client, prompts.evidence, claim, date=item.claim_date),
+        )
+        questions: list[str] = []
+        kinds: list[str] = []
+        if plan is not None:
+            stats.count("evidence", plan.outcome)
+            questions = [q for need in plan.needs for q in need.questions]
+            kinds = [need.kind.value for need in plan.needs]
+        template = template_questions(item.claim)
+        return {
+            "id": item.id,
+            "claim": item.claim,
+            "speaker": item.speaker,
+            "gold_questions": item.questions,
+            "questions": questions,
+            "kinds": kinds,
+            "score": score_questions(questions, item.questions).score,
+            "heuristic_questions": template,
+            "heuristic_score": score_questions(template, item.questions).score,
+        }
+
+    rows = await run_items(items, one, in_flight=max(2, client.concurrency * 2), on_item=on_item)
+
+    def mean(key: str) -> float | None:
+        values = [float(r[key]) for r in rows]
+        return sum(values) / len(values) if values else None
+
+    backend = {
+        "questions.meteor": mean("score"),
+        "questions.per_claim": (
+            sum(len(r["questions"]) for r in rows) / len(rows) if rows else None
+        ),
+    }
+    heuristic = {
+        "questions.meteor": mean("heuristic_score"),
+        "questions.per_claim": 2.0 if rows else None,
+    }
+    return dataset_run(dataset, backend, stats.metrics(), heuristic, AVERITEC_METRICS, rows)
+
+
+def _folder_file(folder: Path) -> Path | None:
+    candidates = sorted(folder.glob("*.json"))
+    return candidates[0] if len(candidates) == 1 else None
+
+
+DATASET = Dataset(name="averitec", read=read_averitec, run=run_averitec, folder_file=_folder_file)

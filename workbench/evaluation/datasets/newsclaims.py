@@ -1,0 +1,276 @@
+"""NewsClaims (Reddy et al. 2022), dev split: real news articles with their claim sentences.
+
+Spec ``newsclaims:PATH``, PATH the folder with ``dev.json`` and ``dev_all_sents.json``, or the
+gold file itself (``X.json``, with ``X_all_sents.json`` beside it). The source hash of the run is
+the gold file's.
+
+**The article.** The raw text was not released: each article is rebuilt by placing every
+sentence of ``*_all_sents.json`` at its ``start_char`` (``end_char`` is inclusive, so
+``text[start_char:end_char + 1] == sentence``). Gaps are filled with white space: a one-character
+gap with a space, a longer one with line breaks (a guess at a paragraph break; it changes
+paragraphing only, never an offset). Whole articles run through the real pipeline
+(``check_article``), as the fixtures do.
+
+**Claim sentences.** Scored on the dataset's own sentences, whatever the pipeline's segmenter
+did. A dataset sentence is *predicted* when a predicted claim's quote span ``[start, end)``
+shares at least one character with the sentence's span ``[start_char, end_char + 1)`` in the
+rebuilt article. A gold claim sentence is *found* when it is predicted. Recall = gold claim
+sentences found / gold claim sentences; precision = predicted sentences that are gold /
+predicted sentences; both pooled over articles. Only claims on four COVID-19 topics (origin,
+transmission, cure, protection) are gold, so every other checkable statement counts against
+precision: precision is understated (human F1 is about 0.60) and recall is the headline.
+
+**Claimers.** Over the gold claim sentences that have a claimer (``has_claimer``) and were found:
+the claimer is right when one of the predicted claims on that sentence names it, loosely: the
+claimer or any name of the attribution chain, and the gold claimer, are reduced to their
+lower-cased words without "the", "a", "an" and a possessive "'s"; they match when either word
+set holds the other ("Behravesh" ~ "Casey Barton Behravesh", "WHO" ~ "the World Health
+Organization (WHO)"; "WHO" does not match "World Health Organization").
+
+The heuristic beside it: ``heuristic.heuristic_report`` on the same rebuilt articles (one claim
+per sentence the cues flag, claimed by the author), scored the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from workbench.errors import ConfigError
+from workbench.evaluation.dataset_runner import DatasetRun, dataset_run, health_metrics
+from workbench.evaluation.datasets import Dataset, Item, ItemCallback, LoadedDataset, check_unique
+from workbench.evaluation.fixture_runner import check_articles
+from workbench.evaluation.heuristic import heuristic_report
+from workbench.evaluation.metrics import MetricValues
+from workbench.evaluation.scoring.prf import prf_from_counts
+from workbench.llm import StructuredClient
+from workbench.prompts import PromptSet
+from workbench.schema import Article, Claim, Strict
+
+GOLD_FILE = "dev.json"
+
+
+class SentenceSpan(Strict):
+    id: str
+    start: int
+    end: int = Field(description="Exclusive: end_char + 1.")
+
+
+class GoldClaimSentence(Strict):
+    sentence_id: str
+    sentence: str
+    topic: str
+    claimer: str | None = Field(description="The gold claimer when has_claimer, else None.")
+
+
+class NewsArticle(Item):
+    """One article rebuilt from its sentences, with its gold claim sentences."""
+
+    text: str
+    sentences: list[SentenceSpan] = Field(description="Every sentence, in article order.")
+    claims: list[GoldClaimSentence] = Field(description="Gold claim sentences, in article order.")
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: not found (NewsClaims keeps every sentence there)") from None
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"{path}: invalid JSON at line {err.lineno} ({err.msg})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a JSON object of articles")
+    return data
+
+
+def rebuild_article(sentences: dict[str, Any], where: str) -> tuple[str, list[SentenceSpan]]:
+    """The article text with every sentence at its offsets, and the sentences' spans."""
+    placed = []
+    for sentence_id, entry in sentences.items():
+        try:
+            text = str(entry["sentence"])
+            start, last = int(entry["start_char"]), int(entry["end_char"])
+        except (KeyError, TypeError, ValueError):
+            raise ConfigError(
+                f"{where} {sentence_id}: needs sentence, start_char and end_char") from None
+        if last - start + 1 != len(text):
+            raise ConfigError(f"{where} {sentence_id}: start_char..end_char does not fit the "
+                              f"sentence ({last - start + 1} characters for {len(text)})")
+        placed.append((start, sentence_id, text))
+    placed.sort()
+    pieces: list[str] = []
+    spans: list[SentenceSpan] = []
+    cursor = 0
+    for start, sentence_id, text in placed:
+        gap = start - cursor
+        if gap < 0:
+            raise ConfigError(f"{where} {sentence_id}: overlaps the sentence before it")
+        pieces.append(" " if gap == 1 else "\n" * gap)
+        pieces.append(text)
+        spans.append(SentenceSpan(id=sentence_id, start=start, end=start + len(text)))
+        cursor = start + len(text)
+    return "".join(pieces), spans
+
+
+def read_newsclaims(path: Path) -> list[NewsArticle]:
+    """Every article of ``X_all_sents.json`` beside ``path`` (``X.json``), with its gold claim
+    sentences from ``path``."""
+    gold = _load_json(path)
+    everything = _load_json(path.with_name(f"{path.stem}_all_sents.json"))
+    unknown = sorted(set(gold) - set(everything))
+    if unknown:
+        raise ConfigError(f"{path}: article {unknown[0]!r} has no sentences in the _all_sents file")
+    items = []
+    for article_id, sentences in everything.items():
+        where = f"{path.stem}_all_sents.json: {article_id}"
+        if not isinstance(sentences, dict):
+            raise ConfigError(f"{where}: expected an object of sentences")
+        text, spans = rebuild_article(sentences, where)
+        known = {span.id for span in spans}
+        claims = []
+        for sentence_id, label in (gold.get(article_id) or {}).items():
+            if sentence_id not in known:
+                raise ConfigError(f"{path}: {article_id} {sentence_id} is not among its sentences")
+            claimer = str(label.get("claimer") or "").strip()
+            claims.append(GoldClaimSentence(
+                sentence_id=sentence_id,
+                sentence=str(label.get("sentence", "")),
+                topic=str(label.get("topic", "")),
+                claimer=claimer if label.get("has_claimer") and claimer else None,
+            ))
+        order = {span.id: index for index, span in enumerate(spans)}
+        items.append(NewsArticle(id=f"newsclaims:{article_id}", text=text, sentences=spans,
+                                 claims=sorted(claims, key=lambda c: order[c.sentence_id])))
+    check_unique([item.id for item in items], path)
+    return items
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring
+# --------------------------------------------------------------------------------------------
+
+_ARTICLES = {"the", "a", "an"}
+
+
+def name_words(name: str) -> set[str]:
+    """The words of a claimer's name, for the loose match (module docstring)."""
+    words = re.findall(r"[a-z0-9]+(?:['’][a-z]+)?", name.casefold())
+    return {re.sub(r"['’]s$", "", w) for w in words} - _ARTICLES
+
+
+def same_claimer(gold: str, predicted: str) -> bool:
+    """The loose claimer match: one name's word set holds the other's."""
+    a, b = name_words(gold), name_words(predicted)
+    return bool(a) and bool(b) and (a <= b or b <= a)
+
+
+def _overlaps(claim: Claim, span: SentenceSpan) -> bool:
+    return min(claim.end, span.end) > max(claim.start, span.start)
+
+
+def score_article(item: NewsArticle, claims: Sequence[Claim]) -> dict[str, Any]:
+    """Predicted and found sentences and claimer matches of one article (counts and ids)."""
+    on_sentence = {
+        span.id: [c for c in claims if _overlaps(c, span)] for span in item.sentences
+    }
+    predicted = [sentence_id for sentence_id, found in on_sentence.items() if found]
+    gold = {g.sentence_id for g in item.claims}
+    claimers = [
+        {
+            "sentence": g.sentence_id,
+            "gold": g.claimer,
+            "predicted": [c.claimer for c in on_sentence[g.sentence_id]],
+            "right": any(same_claimer(g.claimer, name)
+                         for c in on_sentence[g.sentence_id]
+                         for name in (c.claimer, *c.attribution)),
+        }
+        for g in item.claims
+        if g.claimer is not None and on_sentence[g.sentence_id]
+    ]
+    return {
+        "predicted": predicted,
+        "found": [s for s in predicted if s in gold],
+        "gold": len(gold),
+        "claimers": claimers,
+    }
+
+
+def pool(scores: Sequence[dict[str, Any]]) -> MetricValues:
+    """Recall, precision and F1 of claim sentences and claimer accuracy, over articles."""
+    prf = prf_from_counts(sum(len(s["found"]) for s in scores),
+                          sum(len(s["predicted"]) for s in scores),
+                          sum(s["gold"] for s in scores))
+    claimers = [c["right"] for s in scores for c in s["claimers"]]
+    return {
+        "sentences.recall": prf.recall,
+        "sentences.precision": prf.precision,
+        "sentences.f1": prf.f1,
+        "claimer.accuracy": sum(claimers) / len(claimers) if claimers else None,
+        "claimer.scored": float(len(claimers)),
+    }
+
+
+NEWSCLAIMS_METRICS = {
+    "sentences.recall": "share of gold claim sentences a predicted claim's quote overlaps "
+    "(the headline)",
+    "sentences.precision": "share of sentences with a predicted claim that are gold claim "
+    "sentences (understated: only COVID-topic claims are gold)",
+    "sentences.f1": "harmonic mean of the two",
+    "claimer.accuracy": "found gold claim sentences with a claimer whose claimer a predicted "
+    "claim names (loose match)",
+    "claimer.scored": "found gold claim sentences with a claimer",
+    "health.seconds": "summed stage seconds (wall time of each stage, as for the fixtures)",
+}
+
+
+def article_of(item: NewsArticle) -> Article:
+    return Article(text=item.text, source=item.id)
+
+
+async def run_newsclaims(
+    dataset: LoadedDataset,
+    client: StructuredClient,
+    prompts: PromptSet,
+    *,
+    on_item: ItemCallback | None = None,
+) -> DatasetRun:
+    """Whole articles through the pipeline; claim sentences and claimers scored (docstring)."""
+    items = [i for i in dataset.items if isinstance(i, NewsArticle)]
+
+    def on_article(index: int, report: Any, seconds: float, done: int, total: int) -> None:
+        if on_item is not None:
+            on_item(done, total)
+
+    checked = await check_articles([article_of(i) for i in items], client, prompts,
+                                   on_article=on_article)
+    scores = [score_article(i, r.claims) for i, (r, _) in zip(items, checked, strict=True)]
+    heuristic = [score_article(i, heuristic_report(article_of(i)).claims) for i in items]
+    rows = [
+        {
+            "id": item.id,
+            "sentences": len(item.sentences),
+            "gold": [g.sentence_id for g in item.claims],
+            "summary": report.summary(),
+            "seconds": round(seconds, 2),
+            **score,
+            "heuristic": theirs["predicted"],
+            "heuristic_found": theirs["found"],
+        }
+        for item, (report, seconds), score, theirs in zip(items, checked, scores, heuristic,
+                                                          strict=True)
+    ]
+    health = health_metrics(stats for report, _ in checked for stats in report.run.stages.values())
+    return dataset_run(dataset, pool(scores), health, pool(heuristic), NEWSCLAIMS_METRICS, rows)
+
+
+def _folder_file(folder: Path) -> Path | None:
+    return folder / GOLD_FILE if (folder / GOLD_FILE).is_file() else None
+
+
+DATASET = Dataset(name="newsclaims", read=read_newsclaims, run=run_newsclaims,
+                  folder_file=_folder_file)

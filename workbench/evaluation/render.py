@@ -1,0 +1,330 @@
+"""The eval report rendered: the lines ``workbench eval`` prints (``render_terminal``), the
+Markdown summary (``render_markdown``) and JUnit XML (``render_junit``: one testcase per fixture
+and per gated metric, or per metric of a dataset), and the per-claim diff as lines.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from workbench.evaluation.diff import ClaimChange, FixtureDiff, shorten
+from workbench.evaluation.metrics import HEADLINE, METRICS, Metric, format_value
+
+if TYPE_CHECKING:  # report.py imports this module to write its files
+    from workbench.evaluation.dataset_runner import DatasetRun
+    from workbench.evaluation.provenance import Provenance
+    from workbench.evaluation.report import EvalReport
+
+
+def slug(text: str) -> str:
+    """``text`` safe in a file name (a backend name in a run folder or a suite name)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "backend"
+
+
+def _metric(name: str) -> Metric | None:
+    return METRICS.get(name)
+
+
+def _delta(value: float | None, metric: Metric | None) -> str:
+    if value is None:
+        return ""
+    text = format_value(abs(value), metric)
+    return ("+" if value >= 0 else "-") + text
+
+
+def claim_change_lines(change: ClaimChange) -> list[str]:
+    """Human lines of one claim change: `+ added`, `- dropped`, `~ changed (fields)`."""
+    def describe(view):  # type: ignore[no-untyped-def]
+        gold = f", gold #{view.gold}" if view.gold else ", no gold match"
+        label = view.label or "unrated"
+        return f'{view.id} [{view.sentence_id}] "{shorten(view.text, 80)}" ({label}{gold})'
+
+    if change.change == "added" and change.after is not None:
+        return [f"+ {describe(change.after)}"]
+    if change.change == "dropped" and change.before is not None:
+        return [f"- {describe(change.before)}"]
+    assert change.before is not None and change.after is not None
+    lines = [f"~ {describe(change.after)}: {', '.join(change.fields)} changed"]
+    for field in change.fields:
+        old, new = getattr(change.before, field), getattr(change.after, field)
+        if field == "text":
+            lines.append(f'    was "{shorten(str(old), 80)}"')
+        elif field == "quote":
+            lines.append(f'    quote was "{shorten(str(old), 50)}"')
+        else:
+            lines.append(f"    {field}: {old} -> {new}")
+    return lines
+
+
+def diff_lines(diff: FixtureDiff) -> list[str]:
+    counts = diff.counts()
+    head = (f"{diff.fixture_id}: {counts['added']} added, {counts['dropped']} dropped, "
+            f"{counts['changed']} changed, {diff.unchanged} unchanged")
+    if diff.sentences:
+        head += f"; {len(diff.sentences)} sentence status change(s)"
+    lines = [head]
+    for change in diff.claims:
+        lines += ["  " + line for line in claim_change_lines(change)]
+    for sentence in diff.sentences:
+        gold = f" (gold {sentence.gold})" if sentence.gold else ""
+        lines.append(f'  s "{sentence.sentence}": {sentence.before} -> {sentence.after}{gold}')
+    return lines
+
+
+def regression_line(report: EvalReport) -> str | None:
+    """The one line naming every regressed metric, or None when the gate passed."""
+    comparison = report.comparison
+    if comparison is None or not comparison.regressions:
+        return None
+    parts = []
+    for delta in comparison.deltas:
+        if delta.regressed:
+            metric = _metric(delta.name)
+            parts.append(f"{delta.name} {format_value(delta.current, metric)} vs baseline "
+                         f"{format_value(delta.baseline, metric)} (tolerance "
+                         f"{format_value(delta.tolerance, metric)})")
+    return (f"regression in {len(parts)} metric(s) against {comparison.baseline_path}: "
+            + "; ".join(parts))
+
+
+def render_terminal(report: EvalReport, folder: Path | None = None) -> str:
+    """What ``workbench eval`` prints on stdout."""
+    p = report.provenance
+    lines = []
+    if report.dataset is not None:
+        d = report.dataset
+        lines.append(f"eval {p.backend} ({p.model}) on {d.spec}: {d.items} of {d.total} items"
+                     + (f" (stable sample, --limit {d.limit})" if d.limit is not None else "")
+                     + (f"; {d.skipped} more sampled but without gold" if d.skipped else ""))
+        lines.append(f"{'metric':<32}{'backend':>10}{'heuristic':>11}")
+        for name, value in d.metrics.items():
+            metric = _metric(name)
+            beside = format_value(d.heuristic.get(name), metric) if name in d.heuristic else ""
+            lines.append(f"{name:<32}{format_value(value, metric):>10}{beside:>11}")
+    else:
+        subset = f" (subset {report.subset})" if report.subset else ""
+        lines.append(f"eval {p.backend} ({p.model}) on {len(report.fixtures)} fixtures{subset}, "
+                     f"fixture set {str(p.fixture_set_hash)[:12]}")
+        for entry in report.fixtures:
+            failed = f", {len(entry.failures)} failed steps" if entry.failures else ""
+            lines.append(f"  {entry.id:<36} {entry.summary} · {entry.seconds:.0f}s{failed}")
+        lines += _metric_table(report)
+        comparison = report.comparison
+        if comparison is not None:
+            notes = []
+            if comparison.not_in_baseline:
+                notes.append("not in the baseline (not gated): "
+                             + ", ".join(comparison.not_in_baseline))
+            if comparison.article_changed:
+                notes.append(f"article changed since the baseline (not compared): "
+                             f"{', '.join(comparison.article_changed)}")
+            if comparison.relabelled:
+                notes.append(f"labels changed since the baseline (baseline re-scored): "
+                             f"{', '.join(comparison.relabelled)}")
+            lines += [f"note: {n}" for n in notes]
+            lines.append(f"per-claim diff against the baseline ({comparison.baseline_path}, "
+                         f"blessed {comparison.blessed_at}):")
+            changed = [d for d in comparison.diffs if not d.empty]
+            if not changed:
+                lines.append("  no claim or sentence status changed")
+            for diff in changed:
+                lines += ["  " + line for line in diff_lines(diff)]
+            for fixture_id, names in comparison.fixture_regressions.items():
+                lines.append(f"  {fixture_id}: worse than its baseline entry on {', '.join(names)}")
+        elif report.no_baseline:
+            lines.append(f"no baseline at {report.no_baseline}: nothing to compare with "
+                         "(run with --bless to create it)")
+    if report.blessed:
+        lines.append(f"blessed: wrote the baseline {report.blessed}")
+    if folder is not None:
+        lines.append(f"report: {folder}/ (summary.md, report.json, junit.xml)")
+    # A regression is reported by the caller, as the one error line on stderr.
+    if report.comparison is not None and not report.regressions:
+        lines.append(f"no regression: {len(report.comparison.fixtures)} fixtures within tolerance "
+                     "of the baseline")
+    return "\n".join(lines) + "\n"
+
+
+def _metric_table(report: EvalReport) -> list[str]:
+    comparison = report.comparison
+    deltas = {d.name: d for d in comparison.deltas} if comparison else {}
+    scope = ""
+    if comparison and sorted(comparison.fixtures) != sorted(e.id for e in report.fixtures):
+        scope = f" (baseline columns over the {len(comparison.fixtures)} fixtures both have)"
+    lines = [f"metrics{scope}:",
+             f"  {'metric':<34}{'backend':>9}{'heuristic':>10}{'baseline':>10}{'delta':>9}"
+             f"{'tolerance':>11}"]
+    gated = [d.name for d in deltas.values() if d.tolerance is not None]
+    names = list(dict.fromkeys([*HEADLINE, *gated]))
+    for name in names:
+        metric = _metric(name)
+        d = deltas.get(name)
+        status = ""
+        if d is not None and d.regressed:
+            status = "  REGRESSION"
+        tolerance = format_value(d.tolerance, metric) if d and d.tolerance is not None else ""
+        heuristic = format_value(report.heuristic.get(name), metric) if not name.startswith(
+            "health.") else ""
+        lines.append(
+            f"  {name:<34}{format_value(report.metrics.get(name), metric):>9}{heuristic:>10}"
+            f"{format_value(d.baseline, metric) if d else '':>10}"
+            f"{_delta(d.delta, metric) if d else '':>9}{tolerance:>11}{status}"
+        )
+    return lines
+
+
+def render_markdown(report: EvalReport, run_name: str = "") -> str:
+    p = report.provenance
+    out = [f"# Eval report {run_name}".rstrip(), ""]
+    if report.dataset is not None:
+        out += _dataset_markdown(report.dataset, p)
+    else:
+        out += _fixtures_markdown(report)
+    out += ["", "## Provenance", "", "| | |", "| --- | --- |"]
+    dirty = " (dirty)" if p.git_dirty else ""
+    prompts = ", ".join(f"{i.name} {i.version} ({i.hash})" for i in p.prompts)
+    rows = [
+        ("git commit", f"{p.git_commit}{dirty}"), ("backend", p.backend), ("model", p.model),
+        ("api_base", p.api_base or ""), ("prompts", f"{prompts} from {p.prompts_dir}"),
+        ("fixture set", p.fixture_set_hash or ""), ("dataset", p.dataset or ""),
+        ("dataset sha256", p.dataset_sha256 or ""), ("record", p.record or ""),
+        ("replay", p.replay or ""), ("cache", "on" if p.cache else "off"),
+        ("packages", ", ".join(f"{k} {v}" for k, v in p.packages.items())),
+        ("python", f"{p.python} on {p.platform}"), ("started", p.started_at),
+        ("finished", p.finished_at), ("seconds", f"{p.seconds:.1f}"),
+    ]
+    out += [f"| {k} | {v} |" for k, v in rows if v]
+    return "\n".join(out) + "\n"
+
+
+def _dataset_markdown(run: DatasetRun, p: Provenance) -> list[str]:
+    sample = f" (stable sample, limit {run.limit})" if run.limit is not None else ""
+    skipped = f"; {run.skipped} more sampled but without gold" if run.skipped else ""
+    out = [f"Backend **{p.backend}** (`{p.model}`) on **{run.spec}**: {run.items} of {run.total} "
+           f"items{sample}{skipped}.", "",
+           "| metric | backend | heuristic | meaning |", "| --- | ---: | ---: | --- |"]
+    for name, value in run.metrics.items():
+        metric = _metric(name)
+        beside = format_value(run.heuristic.get(name), metric) if name in run.heuristic else ""
+        out.append(f"| {name} | {format_value(value, metric)} | {beside} | "
+                   f"{run.descriptions.get(name, '')} |")
+    return out
+
+
+def _fixtures_markdown(report: EvalReport) -> list[str]:
+    p = report.provenance
+    subset = f" (subset `{report.subset}`)" if report.subset else ""
+    out = [f"Backend **{p.backend}** (`{p.model}`) on {len(report.fixtures)} fixtures{subset}; "
+           "the heuristic column is the cue-based, no-model baseline on the same gold.", ""]
+    line = regression_line(report)
+    if line:
+        out += [f"**{line}**", ""]
+    elif report.comparison is not None:
+        out += ["No regression against the baseline.", ""]
+    elif report.no_baseline:
+        out += [f"No baseline at `{report.no_baseline}`.", ""]
+    deltas = {d.name: d for d in report.comparison.deltas} if report.comparison else {}
+    out += ["| metric | backend | heuristic | baseline | delta | tolerance | |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for name in METRICS:
+        metric = _metric(name)
+        delta = deltas.get(name)
+        beside = "" if name.startswith("health.") else format_value(
+            report.heuristic.get(name), metric)
+        tolerance = delta.tolerance if delta is not None else None
+        out.append(
+            f"| {name} | {format_value(report.metrics.get(name), metric)} | {beside} | "
+            f"{format_value(delta.baseline, metric) if delta else ''} | "
+            f"{_delta(delta.delta, metric) if delta else ''} | "
+            f"{format_value(tolerance, metric) if tolerance is not None else ''} | "
+            f"{'**regression**' if delta and delta.regressed else ''} |"
+        )
+    out += ["", "## By genre", "",
+            "| genre | fixtures | sentences.f1 | claims.f1 | sentence_checkworthiness.f1 "
+            "| heuristic sentences.f1 |",
+            "| --- | --- | ---: | ---: | ---: | ---: |"]
+    for genre, group in report.genres.items():
+        ours, theirs = group.metrics, group.heuristic
+        out.append(f"| {genre} | {', '.join(group.fixtures)} | "
+                   f"{format_value(ours.get('sentences.f1'))} | "
+                   f"{format_value(ours.get('claims.f1'))} | "
+                   f"{format_value(ours.get('sentence_checkworthiness.f1'))} | "
+                   f"{format_value(theirs.get('sentences.f1'))} |")
+    out += ["", "## Fixtures", "", "| fixture | result | seconds | failed steps |",
+            "| --- | --- | ---: | ---: |"]
+    for entry in report.fixtures:
+        out.append(f"| {entry.id} | {entry.summary} | {entry.seconds:.0f} | "
+                   f"{len(entry.failures)} |")
+    if report.comparison is not None:
+        out += ["", "## Per-claim diff against the baseline", ""]
+        changed = [d for d in report.comparison.diffs if not d.empty]
+        if not changed:
+            out.append("No claim or sentence status changed.")
+        for diff in changed:
+            out += ["```", *diff_lines(diff), "```"]
+    return out
+
+
+def render_junit(report: EvalReport) -> str:
+    """JUnit XML: one testcase per fixture and one per gated metric (or per metric of a dataset)."""
+    p = report.provenance
+    suite = ET.Element("testsuite", name=f"workbench-eval.{slug(p.backend)}",
+                       timestamp=p.started_at, time=f"{p.seconds:.1f}")
+    properties = ET.SubElement(suite, "properties")
+    for key, value in (("backend", p.backend), ("model", p.model),
+                       ("git_commit", p.git_commit or ""), ("git_dirty", str(p.git_dirty)),
+                       ("fixture_set_hash", p.fixture_set_hash or ""),
+                       ("prompts", " ".join(f"{i.name}={i.hash}" for i in p.prompts))):
+        ET.SubElement(properties, "property", name=key, value=value)
+    cases: list[ET.Element] = []
+    comparison = report.comparison
+    if report.dataset is not None:
+        for key, number in report.dataset.metrics.items():
+            case = ET.Element("testcase", classname=f"dataset.{report.dataset.dataset}", name=key)
+            ET.SubElement(case, "system-out").text = (
+                f"{key} = {format_value(number)} (heuristic "
+                f"{format_value(report.dataset.heuristic.get(key))})")
+            cases.append(case)
+    for entry in report.fixtures:
+        case = ET.Element("testcase", classname="fixtures", name=entry.id,
+                          time=f"{entry.seconds:.1f}")
+        worse = comparison.fixture_regressions.get(entry.id) if comparison else None
+        if worse:
+            ET.SubElement(case, "failure", message=f"worse than its baseline entry on "
+                          f"{', '.join(worse)}")
+        diff = next((d for d in comparison.diffs if d.fixture_id == entry.id), None) \
+            if comparison else None
+        text = [entry.summary, *(f"{k} = {format_value(v, _metric(k))}"
+                                 for k, v in entry.metrics.items()), *entry.failures]
+        if diff is not None:
+            text += diff_lines(diff)
+        ET.SubElement(case, "system-out").text = "\n".join(text)
+        cases.append(case)
+    if comparison is not None:
+        for delta in comparison.deltas:
+            if delta.tolerance is None:
+                continue
+            metric = _metric(delta.name)
+            case = ET.Element("testcase", classname="gate", name=delta.name)
+            summary = (f"{delta.name}: {format_value(delta.current, metric)} vs baseline "
+                       f"{format_value(delta.baseline, metric)}, tolerance "
+                       f"{format_value(delta.tolerance, metric)}")
+            if delta.regressed:
+                ET.SubElement(case, "failure", message=f"regression: {summary}")
+            elif delta.baseline is None:
+                ET.SubElement(case, "skipped", message=f"undefined in the baseline: {summary}")
+            ET.SubElement(case, "system-out").text = summary
+            cases.append(case)
+    for case in cases:
+        suite.append(case)
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
+    suite.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
+    suite.set("errors", "0")
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,125 @@
+"""Every fixture scorer on one report (``score_report``), and the results of a fixture set pooled
+into one line of numbers (``summarise_fixture_scores``, micro-averaged)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from pydantic import Field
+
+from workbench.evaluation.fixtures import Fixture
+from workbench.evaluation.scoring.alignment import (
+    AlignmentSettings,
+    ClaimAlignmentResult,
+    align_report_claims,
+)
+from workbench.evaluation.scoring.checkworthiness import (
+    CheckworthinessResult,
+    pool_checkworthiness,
+    score_claim_checkworthiness,
+    score_sentence_checkworthiness,
+)
+from workbench.evaluation.scoring.evidence import (
+    EvidenceResult,
+    mean_question_score,
+    score_evidence,
+)
+from workbench.evaluation.scoring.grounding import GroundingResult, UngroundedClaim, score_grounding
+from workbench.evaluation.scoring.health import (
+    OutputHealthResult,
+    pool_output_health,
+    score_output_health,
+)
+from workbench.evaluation.scoring.prf import PRF, sum_prf
+from workbench.evaluation.scoring.sentences import SentenceDetectionResult, score_sentence_detection
+from workbench.schema import Report, Strict
+
+
+class FixtureScores(Strict):
+    """Every scorer's result for one report against one fixture."""
+
+    fixture_id: str
+    genre: str
+    grounding: GroundingResult
+    sentences: SentenceDetectionResult
+    claims: ClaimAlignmentResult
+    checkworthiness: CheckworthinessResult
+    sentence_checkworthiness: CheckworthinessResult = Field(
+        description="Per gold-labelled sentence: does it carry a check-worthy claim?"
+    )
+    evidence: EvidenceResult
+    health: OutputHealthResult
+
+
+def score_report(
+    report: Report,
+    fixture: Fixture,
+    settings: AlignmentSettings | None = None,
+    question_similarity: Callable[[str, str], float] | None = None,
+) -> FixtureScores:
+    """Run every fixture scorer on one report; claims are aligned once and reused downstream."""
+    alignment = align_report_claims(report, fixture, settings)
+    return FixtureScores(
+        fixture_id=fixture.id,
+        genre=fixture.genre.value,
+        grounding=score_grounding(report),
+        sentences=score_sentence_detection(report, fixture),
+        claims=alignment,
+        checkworthiness=score_claim_checkworthiness(report, fixture, alignment),
+        sentence_checkworthiness=score_sentence_checkworthiness(report, fixture),
+        evidence=score_evidence(report, fixture, alignment, question_similarity),
+        health=score_output_health(report.run),
+    )
+
+
+class SuiteScores(Strict):
+    """Fixture scores pooled over a set of fixtures (micro-averaged: counts are added up)."""
+
+    fixtures: list[str] = Field(description="Ids of the fixtures pooled.")
+    grounding: GroundingResult = Field(description="Ungrounded claim ids as 'fixture/claim'.")
+    sentences: PRF
+    claims: PRF
+    checkworthiness: CheckworthinessResult
+    sentence_checkworthiness: CheckworthinessResult
+    question_score: float | None = Field(
+        description="Mean question score over all matched gold claims with gold questions."
+    )
+    question_score_all: float | None = Field(
+        description="Same over all gold claims with questions, unmatched ones scoring 0."
+    )
+    kinds: PRF
+    health: OutputHealthResult
+
+
+def summarise_fixture_scores(scores: Sequence[FixtureScores]) -> SuiteScores:
+    """Pool per-fixture results into one line of numbers (group by genre first for a breakdown)."""
+    ungrounded = [
+        UngroundedClaim(claim_id=f"{s.fixture_id}/{u.claim_id}", reason=u.reason)
+        for s in scores
+        for u in s.grounding.ungrounded
+    ]
+    claims = sum(s.grounding.claims for s in scores)
+    grounded = sum(s.grounding.grounded for s in scores)
+    question_scores = [
+        o.questions for s in scores for o in s.evidence.per_claim if o.questions is not None
+    ]
+    with_questions = sum(s.evidence.claims_with_gold_questions for s in scores)
+    return SuiteScores(
+        fixtures=[s.fixture_id for s in scores],
+        grounding=GroundingResult(
+            claims=claims,
+            grounded=grounded,
+            rate=grounded / claims if claims else None,
+            ungrounded=ungrounded,
+        ),
+        sentences=sum_prf(s.sentences.prf for s in scores),
+        claims=sum_prf(s.claims.prf for s in scores),
+        checkworthiness=pool_checkworthiness(s.checkworthiness for s in scores),
+        sentence_checkworthiness=pool_checkworthiness(s.sentence_checkworthiness for s in scores),
+        question_score=mean_question_score(question_scores),
+        question_score_all=(
+            sum(q.score for q in question_scores) / with_questions if with_questions else None
+        ),
+        kinds=sum_prf(s.evidence.kinds for s in scores),
+        health=pool_output_health(s.health for s in scores),
+    )
