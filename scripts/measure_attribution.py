@@ -180,7 +180,8 @@ def measure(cases: list[Case], show_misses: bool) -> dict[str, dict[str, Tally]]
                 top = claimer_of(case.sentence, case.before)
                 for loose in (False, True):
                     suffix = "loose" if loose else "strict"
-                    tally.add(f"options {suffix}", any(matches(case.gold, o, loose) for o in options))
+                    offered = any(matches(case.gold, o, loose) for o in options)
+                    tally.add(f"options {suffix}", offered)
                     tally.add(f"top {suffix}", matches(case.gold, top, loose))
         if show_misses:
             attribution = attribute(case.sentence, case.before)
