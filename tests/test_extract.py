@@ -85,18 +85,18 @@ def test_quote_option_invariants(sentence: str) -> None:
         ("Mayor Ana Ruiz said on Monday that the bridge will reopen.", "",
          [AUTHOR, "Mayor Ana Ruiz"]),
         ("According to the newspaper Delta Post, engineers warned officials.", "",
-         [AUTHOR, "Delta Post"]),
+         [AUTHOR, "Delta Post", "engineers"]),
         ("Trucks carrying food are rolling in, reports Martin.", "", [AUTHOR, "Martin"]),
         ("“It is over,” said Ana Ruiz.", "", [AUTHOR, "Ana Ruiz"]),
         ("Sophie Mangal reports that the US Air Force evacuated them.", "",
-         [AUTHOR, "Sophie Mangal", "US Air Force"]),
+         [AUTHOR, "Sophie Mangal", "the US Air Force"]),
         ("She explains that soldiers were killed.", "Syrian resident Lilly Martin explains it.",
          [AUTHOR, "Lilly Martin"]),
         ("He said it was over.", "", [AUTHOR]),
         ("She explains that soldiers died.", "Food is rolling in, reports Martin. She explains",
          [AUTHOR, "Martin"]),
         ("Gen. Sergey Rudskoy said it was a vital step.", "", [AUTHOR, "Sergey Rudskoy"]),
-        ("Dr. Smith and the U.S. Air Force said so.", "", [AUTHOR, "U.S. Air Force", "Dr. Smith"]),
+        ("Dr. Smith and the U.S. Air Force said so.", "", [AUTHOR, "Smith", "the U.S. Air Force"]),
         ("The Health Ministry said 14 people died.", "According to the Health Ministry, more.",
          [AUTHOR, "The Health Ministry"]),
     ],
@@ -158,10 +158,10 @@ def test_claims_are_grounded_at_article_offsets() -> None:
     assert [c.type for c in claims] == [ClaimType.event, ClaimType.quantity, ClaimType.statement]
     request = fake.calls[0]
     assert request.variables["quote_options"] == quotes
-    assert request.variables["source_options"] == [AUTHOR, "Sophie Mangal", "US Air Force"]
+    assert request.variables["source_options"] == [AUTHOR, "Sophie Mangal", "the US Air Force"]
     assert request.variables["date"] == "2017-09-06"
     assert request.context == {"quote_options": quotes,
-                               "source_options": [AUTHOR, "Sophie Mangal", "US Air Force"]}
+                               "source_options": [AUTHOR, "Sophie Mangal", "the US Air Force"]}
 
 
 @pytest.mark.parametrize(
@@ -171,8 +171,8 @@ def test_claims_are_grounded_at_article_offsets() -> None:
         (1, [1], [AUTHOR]),
         (2, [], [AUTHOR, "Sophie Mangal"]),
         (2, [1, 2], [AUTHOR, "Sophie Mangal"]),
-        (3, [2], [AUTHOR, "Sophie Mangal", "US Air Force"]),
-        (3, [1, 2, 3], [AUTHOR, "Sophie Mangal", "US Air Force"]),
+        (3, [2], [AUTHOR, "Sophie Mangal", "the US Air Force"]),
+        (3, [1, 2, 3], [AUTHOR, "Sophie Mangal", "the US Air Force"]),
         (2, [2, 2], [AUTHOR, "Sophie Mangal"]),
     ],
 )

@@ -11,33 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from workbench.attribution import AUTHOR, attribute
 from workbench.llm import Outcome, Request, StructuredClient
 from workbench.prompts import Prompt
 from workbench.schema import Claim, ExtractResponse, Sentence, Stage, extract_response_for
 
-AUTHOR = "the author"
 MAX_OPTIONS = 8
 
 _CLAUSE_BREAK = re.compile(
     r"[,;:]\s+|\s+[-–—]\s+|\s+(?=(?:that|and|but|while|which|after|before|because)\s)"
 )
-_NAME = r"[A-Z][\w.'’-]*(?:\s+(?:of|the|for|de|al|bin)?\s*[A-Z][\w.'’-]*){0,5}"
-_VERB = (
-    r"(?:said|says|say|reports?|reported|explains?|explained|"
-    r"told|tells|announced|announces|stated|states|claims?|claimed|wrote|writes|added|warned|"
-    r"called|congratulated|confirmed|denied|insisted)"
-)
-_REPORTED_BY = re.compile(rf"({_NAME})\s+(?:has\s+|have\s+)?{_VERB}\b")
-# News style names the source after the verb: "..., reports Martin." / "...," said Ana Ruiz.
-_REPORTED_AFTER = re.compile(rf"[,”\"']\s*{_VERB}\s+((?:the\s+)?{_NAME})")
-# "She explains that": a pronoun is nobody a fact-checker can ask; the name is in the context.
-_PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "these", "those"}
-# A period after two lowercase letters ends a sentence (not "J." or "U.S."); titles left alone
-# by that split ("Gen. Sergey Rudskoy" -> "Gen", "Sergey Rudskoy") are no source.
-_SENTENCE_END = re.compile(r"(?<=[a-z]{2})\.\s+")
-_TITLES = {"mrs", "gen", "col", "sgt", "gov", "sen", "rep", "prof", "capt", "maj", "adm", "cpl"}
-_ACCORDING_TO = re.compile(rf"\baccording to\s+((?:the\s+)?{_NAME})")
-_PROPER_PHRASE = re.compile(r"\b[A-Z][\w.'’-]+(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w.'’-]+)+")
 
 
 @dataclass
@@ -75,31 +58,9 @@ def quote_options(sentence: str) -> list[tuple[int, int]]:
 
 
 def source_options(sentence: str, before: str) -> list[str]:
-    """Who may be asserting the claim: the author, then names from the sentence and context.
-
-    Reporting phrases ("X said", "according to X") come first, then other proper-name phrases.
-    """
-    options = [AUTHOR]
-    for text in (sentence, before):
-        found = [m.group(1) for m in _REPORTED_BY.finditer(text)]
-        found += [m.group(1) for m in _REPORTED_AFTER.finditer(text)]
-        found += [m.group(1) for m in _ACCORDING_TO.finditer(text)]
-        found += [m.group(0) for m in _PROPER_PHRASE.finditer(text)]
-        # The context joins sentences: "..., reports Martin. She explains" is two names' worth.
-        for name in (part for match in found for part in _SENTENCE_END.split(match)):
-            name = name.strip(" .,;:'’\"")
-            if (
-                name
-                and name.lower() not in _PRONOUNS | _TITLES
-                and _same(name) not in {_same(o) for o in options}
-            ):
-                options.append(name)
-    return options[:MAX_OPTIONS]
-
-
-def _same(name: str) -> str:
-    """Names that differ only by case or a leading 'the' are one source."""
-    return name.lower().removeprefix("the ")
+    """Who may be asserting the claim: the author, then the sources and names the parser finds
+    in the sentence and its context (``workbench.attribution``), at most ``MAX_OPTIONS``."""
+    return attribute(sentence, before).options[:MAX_OPTIONS]
 
 
 def _chain(claimer: str, links: list[str]) -> list[str]:

@@ -1,0 +1,162 @@
+"""Claimers and attribution chains from spaCy's parse (workbench.attribution).
+
+Every sentence here is made up for these tests; none comes from the seeds, the eval fixtures or
+a data set (those are evaluation data: scripts/measure_attribution.py measures on them).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from workbench.attribution import AUTHOR, Attribution, attribute, same_source
+
+# Places named in the sentences below: never a claimer option unless they assert something.
+PLACES = {"Lisbon", "Portugal", "Oslo", "Harwick", "Brenmoor", "the Vale of Orm", "Tuscany",
+          "Calder Bay", "Geneva"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "before", "claimer", "chain"),
+    [
+        # "..., the mayor said."
+        ("The tram line to the harbour will reopen in March, the mayor said.", "",
+         "the mayor", [AUTHOR, "the mayor"]),
+        # "A government spokesperson told reporters ..."
+        ("A government spokesperson told reporters in Lisbon that the fuel tax would not rise.",
+         "", "A government spokesperson", [AUTHOR, "A government spokesperson"]),
+        # "Scientists at the university found that ..."
+        ("Scientists at the university found that the new filter removed most microplastics.",
+         "", "Scientists at the university", [AUTHOR, "Scientists at the university"]),
+        # "According to the ministry, ..."
+        ("According to the ministry, 4,000 teachers left the profession last year.", "",
+         "the ministry", [AUTHOR, "the ministry"]),
+        # nested: "X reports that Y said ..."
+        ("The Harwick Courier reports that the fire chief said the blaze was started "
+         "deliberately.", "",
+         "the fire chief", [AUTHOR, "The Harwick Courier", "the fire chief"]),
+        # nested, with "according to" outside a reporting verb
+        ("According to the union, managers told staff that the depot would close in June.", "",
+         "managers", [AUTHOR, "the union", "managers"]),
+        # the source after the verb
+        ("Water is being rationed in the old town, reports Okonkwo.", "",
+         "Okonkwo", [AUTHOR, "Okonkwo"]),
+        ("\u201cThe bridge is safe,\u201d said Priya Raman, the county engineer.", "",
+         "Priya Raman", [AUTHOR, "Priya Raman"]),
+        # passive with an agent
+        ("It was reported by the regional broadcaster that two ferries had been cancelled.", "",
+         "the regional broadcaster", [AUTHOR, "the regional broadcaster"]),
+        # a pronoun resolved to the person named before it...
+        ("She explains that the clinic has had no heating since October.",
+         "Marta Kovacs has worked as a nurse in Brenmoor for ten years.",
+         "Marta Kovacs", [AUTHOR, "Marta Kovacs"]),
+        # ...and dropped when nobody was named
+        ("She explains that the clinic has had no heating since October.", "",
+         AUTHOR, [AUTHOR]),
+        ("He added that the vote would be held on Friday.", "The meeting ran late.",
+         AUTHOR, [AUTHOR]),
+        # a place and an organisation that assert nothing
+        ("Harwick Rovers played their last match in Calder Bay in 1998.", "",
+         AUTHOR, [AUTHOR]),
+        ("The storm flooded three villages near Oslo and closed the airport.", "",
+         AUTHOR, [AUTHOR]),
+        # the author's own statement
+        ("The bakery on Mill Street has sold bread since 1921.", "", AUTHOR, [AUTHOR]),
+        # "police found a body" is no finding: "find" counts only with a clause
+        ("Police found a stolen van in a car park in Harwick.", "", AUTHOR, [AUTHOR]),
+        # a person by their name, without title (evals/GUIDELINES.md 3.4)
+        ("Committee chair Rosa Lindqvist said the hearing would resume on Monday.", "",
+         "Rosa Lindqvist", [AUTHOR, "Rosa Lindqvist"]),
+        # a participle reporting verb speaks for the subject of its clause
+        ("Rosa Lindqvist defended the plan, saying it would cut waiting lists by half.", "",
+         "Rosa Lindqvist", [AUTHOR, "Rosa Lindqvist"]),
+        # a document speaks for its issuer
+        ("The council's own traffic survey found that buses were half empty at noon.", "",
+         "The council", [AUTHOR, "The council"]),
+        ("Figures published by the water board show that leaks fell by a fifth.", "",
+         "the water board", [AUTHOR, "the water board"]),
+        # publishing is no assertion of the sentence's content
+        ("An article published by the Harwick Courier in May contained two errors.", "",
+         AUTHOR, [AUTHOR]),
+        # chains keep the author and the two innermost speakers
+        ("The Harwick Courier reported that the union said managers had told staff that the "
+         "depot would close.", "",
+         "managers", [AUTHOR, "the union", "managers"]),
+    ],
+)
+def test_claimer_and_chain(sentence: str, before: str, claimer: str, chain: list[str]) -> None:
+    found = attribute(sentence, before)
+    assert found.claimer == claimer
+    assert found.chain == chain
+    assert found.options[0] == AUTHOR
+    assert any(same_source(claimer, option) for option in found.options)
+    assert all(name in found.options for name in chain)
+    assert not PLACES & set(found.options)
+    assert not {"She", "she", "He", "he"} & set(found.options)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "before", "expected"),
+    [
+        ("The tram line will reopen in March, the mayor said.", "", [AUTHOR, "the mayor"]),
+        # asserting sources first (outermost first), then other names that could assert
+        ("The Harwick Courier reports that the Brenmoor Rowing Club sold its boathouse.", "",
+         [AUTHOR, "The Harwick Courier", "the Brenmoor Rowing Club"]),
+        ("Dr. Ines Falk and the Harwick Water Board said the lake was safe.", "",
+         [AUTHOR, "Ines Falk", "the Harwick Water Board"]),
+        # a person of the context may go on speaking: offered after the sentence's own names
+        ("The fund is empty.", "\u201cWe are out of money,\u201d said treasurer Tom Okafor.",
+         [AUTHOR, "Tom Okafor"]),
+        # a place is never an option just for being named, in the sentence or before it
+        ("Aid convoys arrived in the Vale of Orm on Monday.", "Fighting ended near Tuscany.",
+         [AUTHOR]),
+    ],
+)
+def test_options(sentence: str, before: str, expected: list[str]) -> None:
+    assert attribute(sentence, before).options == expected
+
+
+def test_a_place_that_asserts_is_a_source() -> None:
+    """A town or country as the subject of a reporting verb speaks through its government."""
+    found = attribute("Portugal denied that its warships had entered the strait.")
+    assert found.claimer == "Portugal"
+    assert found.chain == [AUTHOR, "Portugal"]
+
+
+def test_reporting_verbs_are_listed_as_written() -> None:
+    found = attribute("The Harwick Courier reports that the fire chief said the fire was "
+                      "deliberate.")
+    assert found.verbs == ["reports", "said"]
+    assert attribute("According to the ministry, prices rose.").verbs == ["according to"]
+    assert attribute("Prices rose.").verbs == []
+
+
+def test_results_are_fresh_copies() -> None:
+    first = attribute("The tram line will reopen, the mayor said.")
+    first.options.append("mutated")
+    first.chain.clear()
+    again = attribute("The tram line will reopen, the mayor said.")
+    assert again.options == [AUTHOR, "the mayor"] and again.chain == [AUTHOR, "the mayor"]
+    assert isinstance(again, Attribution)
+
+
+def test_threads_share_one_pipeline() -> None:
+    sentences = [f"Prices rose by {n} percent, the statistics office said." for n in range(12)]
+    results: dict[int, str] = {}
+
+    def work(n: int) -> None:
+        results[n] = attribute(sentences[n]).claimer
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(len(sentences))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(results.values()) == {"the statistics office"}
+
+
+def test_same_source() -> None:
+    assert same_source("The Health Ministry", "the health ministry")
+    assert same_source("Piet Sand's", "Piet Sand")
+    assert not same_source("the mayor", "the deputy mayor")
