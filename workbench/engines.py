@@ -15,10 +15,10 @@ kept in each claim's provenance.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
+from workbench.attribution import attribute, same_source
 from workbench.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE, DEFAULT_WEIGHTS, rate_sentence
 from workbench.schema import ClaimType, EvidenceKind, EvidenceNeed, Stage
 
@@ -68,37 +68,26 @@ def claim_type(text: str) -> ClaimType:
     return ClaimType.event
 
 
-_REPORTING = re.compile(
-    r"\b(said|says|reports?|reported|explains?|explained|told|announced|stated|claims?|claimed|"
-    r"wrote|writes|added|warned|confirmed|denied|insisted|according to)\b",
-    re.IGNORECASE,
-)
-
-
-def _claimer_number(sentence: str, sources: list[str]) -> int:
-    """1-based number of the first source option named in a sentence that reports speech, else
-    1 (the author)."""
-    if _REPORTING.search(sentence) is None:
-        return 1
-    for number, source in enumerate(sources, 1):
-        if number > 1 and source in sentence:
-            return number
-    return 1
+def _option_number(name: str, options: list[str]) -> int | None:
+    return next((n for n, option in enumerate(options, 1) if same_source(name, option)), None)
 
 
 def _rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
+    """The sentence as its own claim, claimed by whom the parser says asserts it."""
     sentence = " ".join(str(variables["sentence"]).split())
-    sources = [str(s) for s in variables.get("source_options", [])] or [AUTHOR]
+    options = [str(s) for s in variables.get("source_options", [])] or [AUTHOR]
     if not sentence:
         return {"claims": []}
-    claimer = _claimer_number(sentence, sources)
+    parsed = attribute(str(variables["sentence"]), str(variables.get("before", "")))
+    chain = [n for n in (_option_number(link, options) for link in parsed.chain) if n]
+    claimer = chain[-1] if chain else 1
     return {
         "claims": [
             {
                 "claim": sentence[:300],
                 "quote": 1,  # quote option 1 is always the whole sentence
                 "claimer": claimer,
-                "attribution": [1] if claimer == 1 else [1, claimer],
+                "attribution": chain[:-1] or [1],
                 "type": claim_type(sentence).value,
             }
         ]
