@@ -122,6 +122,7 @@ def settings_hash(client: StructuredClient, prompts: PromptSet) -> str:
 
 
 def article_key(content: str, suffix: str, settings: str) -> str:
+    """'<sha256 of the bytes><suffix>@<settings hash>', e.g. '3f2a….txt@73b02b661b74431a'."""
     return f"{content}{suffix.lower()}@{settings}"
 
 
@@ -154,6 +155,8 @@ class Shard:
 
 @dataclass(frozen=True)
 class ArticleFile:
+    """An article file of this run and its key (the first path found for that key)."""
+
     path: Path
     content: str
     key: str
@@ -373,6 +376,8 @@ def plan_batch(
 
 @dataclass
 class BatchSummary:
+    """What a run did, for the summary line and the exit code."""
+
     out: Path
     articles: int
     done: int = 0
@@ -480,6 +485,8 @@ async def run_batch(
 
 @dataclass
 class MergeSummary:
+    """What a merge kept, for its summary line."""
+
     out: Path
     files: int
     lines: int
