@@ -227,7 +227,7 @@ def test_debug_shows_the_traceback_of_user_errors(
 
 
 # --------------------------------------------------------------------------------------------
-# cache, backends, batch
+# cache, backends (batch: tests/test_batch.py)
 # --------------------------------------------------------------------------------------------
 
 
@@ -261,24 +261,6 @@ def test_backends_check(workdir: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 1
     assert out.startswith("down: UNREACHABLE · ") and "cannot connect" in out
     assert len(out.strip().splitlines()) == 1
-
-
-def test_batch_is_resumable(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    folder = workdir / "articles"
-    folder.mkdir()
-    for n in range(3):
-        (folder / f"a{n}.txt").write_text(
-            f"The council met {n + 2} times in 2025.", encoding="utf-8"
-        )
-    (folder / "notes.pdf").write_bytes(b"%PDF")  # not an article: ignored
-    code, _, _ = run(capsys, "batch", str(folder), "--out", "out.jsonl", "--quiet")
-    assert code == 0
-    lines = (workdir / "out.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 3 and all(json.loads(line)["report"]["claims"] for line in lines)
-    (folder / "a3.txt").write_text("The council met 9 times in 2024.", encoding="utf-8")
-    code, _, err = run(capsys, "batch", str(folder), "--out", "out.jsonl")
-    assert code == 0 and "4 articles, 3 already in out.jsonl" in err
-    assert len((workdir / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 4
 
 
 # --------------------------------------------------------------------------------------------

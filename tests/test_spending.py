@@ -111,3 +111,22 @@ def test_each_claim_carries_its_tokens_cost_and_time(
     assert [int(r["tokens"]) for r in rows] == [
         u["prompt_tokens"] + u["completion_tokens"] for u in usages
     ]
+
+
+def test_one_cap_covers_a_whole_batch_and_a_rerun_finishes_it(
+    fresh_server: FaultServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = Path("articles")
+    folder.mkdir()
+    for n, paragraph in enumerate(ARTICLE.strip().split("\n\n")):
+        (folder / f"a{n}.md").write_text(paragraph + "\n", encoding="utf-8")
+    config = http_config(Path("w.toml"), fresh_server.base_url, model="openai/gpt-4o-mini")
+    batch = ["batch", "articles", "--out", "out.jsonl", "--config", str(config), "--quiet"]
+    assert main([*batch, "--max-tokens", "1500"]) == 1
+    err = capsys.readouterr().err
+    assert "spending cap reached (max_tokens 1500)" in err
+    lines = [json.loads(line) for line in Path("out.jsonl").read_text().splitlines()]
+    assert "incomplete" in {line["status"] for line in lines}  # in flight at the cap: kept
+    assert main([*batch, "--retry-failed"]) == 0
+    lines = [json.loads(line) for line in Path("out.jsonl").read_text().splitlines()]
+    assert sorted(line["status"] for line in lines) == ["done"] * 4

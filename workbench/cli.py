@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import json
 import logging
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from workbench.budget import Budget, SpendingLimits
 from workbench.errors import (
     ConfigError,
-    InputError,
     SpendingCapReached,
-    UserError,
     WorkbenchError,
     one_line,
     validation_error_line,
@@ -33,7 +30,8 @@ from workbench.export import FORMATS, render
 from workbench.ingest import read_path
 from workbench.schema import Report, StageStats
 
-ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+if TYPE_CHECKING:
+    from workbench.batch import Shard
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,6 +39,12 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise ConfigError(f"{self.prog}: {message}")
+
+
+def _shard(text: str) -> Shard:
+    from workbench.batch import Shard  # imported when used: it loads the pipeline
+
+    return Shard.parse(text)
 
 
 def _common(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
@@ -68,7 +72,7 @@ def _spending_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-cost-usd",
         type=float,
-        help="stop when the model calls of this run have cost this much (default: [limits])",
+        help="stop when the model calls of this run (or batch) have cost this much (default: [limits])",
     )
     parser.add_argument(
         "--max-tokens",
@@ -118,19 +122,63 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--quiet", action="store_true", help="no progress on stderr")
     _spending_options(extract)
 
-    batch = sub.add_parser("batch", help="check many articles into one JSONL file (resumable)")
-    _common(batch)
-    batch.add_argument("inputs", nargs="+", help="a directory or article files")
-    batch.add_argument(
-        "--out", required=True, help="JSONL output; articles already in it are skipped"
+    batch = sub.add_parser(
+        "batch",
+        help="check many articles into one JSONL file (resumable by content, shardable)",
+        description="Check article files into one JSONL file, one line per article. A re-run "
+        "skips every article already in --out with the same content and settings (backend, "
+        "prompts, workbench version), whatever path names it; failed ones too, unless "
+        "--retry-failed. Exit 1 while any of the run's articles is failed or incomplete.",
     )
-    batch.add_argument("--backend")
+    _common(batch)
+    batch.add_argument(
+        "inputs",
+        nargs="+",
+        help="directories (searched for .txt, .md, .html) or article files; "
+        "with --merge: batch JSONL files",
+    )
+    batch.add_argument(
+        "--out",
+        required=True,
+        help="JSONL output; its articles (same content and settings) are skipped",
+    )
+    batch.add_argument(
+        "--backend", help="backend name from the config (default: the config's default)"
+    )
     batch.add_argument(
         "--concurrency", type=int, help="requests in flight (default: the backend's)"
     )
-    batch.add_argument("--no-cache", action="store_true")
-    batch.add_argument("--prompts")
-    batch.add_argument("--quiet", action="store_true")
+    batch.add_argument(
+        "--no-cache", action="store_true", help="ignore and do not fill the response cache"
+    )
+    batch.add_argument("--prompts", help="directory with edited prompt files")
+    batch.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    _spending_options(batch)
+    again = batch.add_mutually_exclusive_group()
+    again.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="run failed and incomplete articles of --out again, replacing their lines",
+    )
+    again.add_argument(
+        "--force",
+        action="store_true",
+        help="run every article again, replacing its line (answers still come from the "
+        "response cache: add --no-cache to ask the model again)",
+    )
+    batch.add_argument(
+        "--shard",
+        metavar="I/N",
+        type=_shard,
+        help="check only part I of N (split by content hash: stable when files are added); "
+        "give each machine its own --out and join them with --merge",
+    )
+    batch.add_argument(
+        "--merge",
+        action="store_true",
+        help="join the batch JSONL files given as inputs (and --out's own lines) into --out: "
+        "one line per article, a finished one over a failed one",
+    )
 
     backends = sub.add_parser("backends", help="list configured backends")
     _common(backends)
@@ -236,104 +284,72 @@ def _check_writable(path: str) -> None:
         raise ConfigError(f"--out {path}: directory {out.parent} does not exist")
 
 
-def _article_files(inputs: Sequence[str]) -> list[Path]:
-    files: list[Path] = []
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            files += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
-            )
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise InputError(f"{item}: no such file or directory")
-    if not files:
-        raise InputError("no article files found (looked for .txt, .md, .html)")
-    return files
-
-
-def _done_sources(out: Path) -> set[str]:
-    done: set[str] = set()
-    if out.exists():
-        for line in out.read_text(encoding="utf-8").splitlines():
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line cut off by an interrupted run: that article runs again
-            if entry.get("report") is not None:
-                done.add(entry["key"])
-    return done
-
-
-def _ends_mid_line(out: Path) -> bool:
-    """A run killed while writing leaves its last line cut off, without a newline."""
-    if not out.exists() or out.stat().st_size == 0:
-        return False
-    with out.open("rb") as handle:
-        handle.seek(-1, os.SEEK_END)
-        return handle.read(1) != b"\n"
-
-
 def cmd_batch(args: argparse.Namespace) -> int:
+    from rich.console import Console
     from rich.progress import Progress
 
+    from workbench import batch
     from workbench.session import Session
 
-    session = Session.open(args.config, no_cache=args.no_cache, prompts_dir=args.prompts)
-    out = Path(args.out)
     _check_writable(args.out)
-    files = _article_files(args.inputs)
-    done = _done_sources(out)
+    out = Path(args.out)
+    if args.merge:
+        _refuse_with_merge(args)
+        merged = batch.merge_outputs(out, args.inputs)
+        _say(merged.line(), args.quiet)
+        return 0
+    session = Session.open(args.config, no_cache=args.no_cache, prompts_dir=args.prompts)
     client = session.client(args.backend, concurrency=args.concurrency)
-    failed = 0
-
-    def key_of(path: Path) -> str:
-        return f"{path}#{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}"
-
-    todo = [p for p in files if key_of(p) not in done]
-    if not args.quiet:
-        print(f"{len(files)} articles, {len(files) - len(todo)} already in {out}", file=sys.stderr)
-
-    async def run_all() -> None:
-        nonlocal failed
-        from workbench.pipeline import check_article
-
-        limit = asyncio.Semaphore(max(2, client.concurrency * 2))  # articles in flight
-        with (
-            Progress(disable=args.quiet, transient=False) as bar,
-            out.open("a", encoding="utf-8") as sink,
-        ):
-            if _ends_mid_line(out):
-                sink.write("\n")  # else our first entry would be glued to the cut-off line
-            task = bar.add_task("articles", total=len(todo))
-
-            async def one(path: Path) -> None:
-                nonlocal failed
-                async with limit:
-                    entry: dict[str, object] = {"key": key_of(path), "source": str(path)}
-                    try:
-                        article = read_path(str(path), session.config.limits)
-                        report = await check_article(article, client, session.prompts)
-                        entry["report"] = json.loads(report.model_dump_json())
-                        failed += bool(report.failures)
-                    except UserError as err:
-                        entry["error"] = str(err)
-                        failed += 1
-                    sink.write(json.dumps(entry, ensure_ascii=False) + "\n")
-                    sink.flush()
-                    bar.advance(task)
-
-            await asyncio.gather(*(one(p) for p in todo))
-
-    asyncio.run(run_all())
-    if failed:
+    mode: batch.Mode = "force" if args.force else "retry-failed" if args.retry_failed else "resume"
+    settings = batch.settings_hash(client, session.prompts)
+    plan = batch.plan_batch(args.inputs, out, settings, shard=args.shard, mode=mode)
+    _say(plan.line(), args.quiet)
+    with Progress(console=Console(stderr=True), disable=args.quiet or not plan.todo) as bar:
+        task = bar.add_task("articles", total=len(plan.todo))
+        run = batch.run_batch(
+            plan,
+            client,
+            session.prompts,
+            session.config.limits,
+            on_article=lambda: bar.advance(task),
+            budget=_budget(args, session.config.spending),
+        )
+        summary = asyncio.run(run)
+    _say(summary.line(), args.quiet)
+    if summary.capped is not None:
+        raise summary.capped
+    if summary.unfinished:
         print(
-            f"error: {failed} article(s) failed or are incomplete; see 'error'/'failures' in {out}",
+            f"error: {summary.unfinished} article(s) failed or are incomplete; see "
+            f"'error'/'failures' in {out}; --retry-failed runs them again",
             file=sys.stderr,
         )
         return 1
     return 0
+
+
+def _refuse_with_merge(args: argparse.Namespace) -> None:
+    """--merge reads JSONL files: an option about checking articles is a mistake, not a no-op."""
+    given = [
+        option
+        for option, value in [
+            ("--shard", args.shard),
+            ("--force", args.force),
+            ("--retry-failed", args.retry_failed),
+            ("--backend", args.backend),
+            ("--prompts", args.prompts),
+            ("--concurrency", args.concurrency),
+            ("--no-cache", args.no_cache),
+        ]
+        if value
+    ]
+    if given:
+        raise ConfigError(f"--merge joins files and checks nothing: drop {', '.join(given)}")
+
+
+def _say(line: str, quiet: bool) -> None:
+    if not quiet:
+        print(line, file=sys.stderr)
 
 
 def cmd_backends(args: argparse.Namespace) -> int:
