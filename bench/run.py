@@ -38,7 +38,7 @@ from workbench.llm.embedded import llama_response_format
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO.parent / "shared" / "seeds" / "000_7328977ade79c96d.txt"
-sys.path.insert(0, str(REPO / "tests"))  # tests/support: configs and the fault server
+sys.path.insert(0, str(REPO))  # tests.support: configs and the fault server
 
 STAGE_BY_PROPERTY = {
     "checkable": "select",
@@ -313,9 +313,8 @@ class ServerProcess:
 def run_batch(
     levels: list[int], articles: int, delay: float, profile: Path | None
 ) -> dict[str, Any]:
-    from support.articles import article_text
-    from support.configs import http_config
-
+    from tests.support.articles import article_text
+    from tests.support.configs import http_config
     from workbench.cli import main as workbench
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-batch-"))

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.fault_server import FaultServer
+
+from tests.support.fault_server import FaultServer
 
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 

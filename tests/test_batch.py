@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.configs import fake_config
 
+from tests.support.configs import fake_config
 from workbench.cli import main
 from workbench.llm import fake
 

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.net import free_port
 
+from tests.support.net import free_port
 from workbench import cli
 from workbench.cli import main
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fake_reports import fake_report
 
+from tests.support.fake_reports import fake_report
 from workbench.compare import compare_reports, figures
 from workbench.errors import UserError
 from workbench.review import edit_claim

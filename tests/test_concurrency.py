@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.articles import TOPICS, article_text
-from support.configs import http_config
-from support.fault_server import FaultServer
 
+from tests.support.articles import TOPICS, article_text
+from tests.support.configs import http_config
+from tests.support.fault_server import FaultServer
 from workbench.cache import ResponseCache
 from workbench.cli import main
 from workbench.ingest import read_article

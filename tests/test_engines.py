@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.configs import fake_config, http_config
-from support.fault_server import FaultServer
 
+from tests.support.configs import fake_config, http_config
+from tests.support.fault_server import FaultServer
 from workbench.cli import main
 from workbench.config import BackendConfig, embedded_backend, load_config
 from workbench.engines import cue_rating

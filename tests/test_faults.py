@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
-from support.configs import REPO, http_config
-from support.fault_server import FaultServer, closed_port
 
+from tests.support.configs import REPO, http_config
+from tests.support.fault_server import FaultServer, closed_port
 from workbench.cli import main
 
 MARKER = "Quillfeather"

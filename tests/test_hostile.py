@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pysbd
 import pytest
-from support.configs import http_config, write_config
-from support.fault_server import FaultServer
-from support.hostile import (
+
+from tests.support.configs import http_config, write_config
+from tests.support.fault_server import FaultServer
+from tests.support.hostile import (
     INJECTION_LINES,
     TEMPLATE_LINES,
     HostileCase,
@@ -27,8 +28,7 @@ from support.hostile import (
     long_sentence,
     write_corpus,
 )
-from support.peak import run_measured
-
+from tests.support.peak import run_measured
 from workbench.cli import main
 from workbench.export import CSV_COLUMNS
 from workbench.segment import split_sentences

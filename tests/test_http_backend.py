@@ -22,8 +22,8 @@ from typing import Any, Literal
 import httpx
 import pytest
 from pydantic import BaseModel
-from support.net import free_port
 
+from tests.support.net import free_port
 from workbench.cli import main
 from workbench.config import parse_config
 from workbench.llm import Request

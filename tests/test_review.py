@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fake_reports import ARTICLE, SEED_FILES, fake_report
 
+from tests.support.fake_reports import ARTICLE, SEED_FILES, fake_report
 from workbench.evaluation.fixtures import build_fixture, load_fixture
 from workbench.evaluation.scoring.alignment import align_report_claims
 from workbench.evaluation.scoring.sentences import score_sentence_detection

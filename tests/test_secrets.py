@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.configs import http_config, write_config
-from support.fault_server import FaultServer, closed_port
 
+from tests.support.configs import http_config, write_config
+from tests.support.fault_server import FaultServer, closed_port
 from workbench.cli import main
 
 KEY_ENV = "WORKBENCH_TEST_API_KEY"

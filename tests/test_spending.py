@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
-from support.configs import http_config
-from support.fault_server import FaultServer
 
+from tests.support.configs import http_config
+from tests.support.fault_server import FaultServer
 from workbench.cli import main
 
 ARTICLE = """Officials reported that 12 new buses entered service in April.

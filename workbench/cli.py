@@ -72,7 +72,8 @@ def _spending_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-cost-usd",
         type=float,
-        help="stop when the model calls of this run (or batch) have cost this much (default: [limits])",
+        help="stop when this run's (or batch's) model calls have cost this much (USD; "
+        "default: [limits])",
     )
     parser.add_argument(
         "--max-tokens",

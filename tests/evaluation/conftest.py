@@ -1,4 +1,4 @@
-"""Fixtures shared by the evaluation tests (the data itself lives in flood_article.py)."""
+"""Fixtures shared by the evaluation tests (the data lives in tests/support/flood_article.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flood_article import FIXTURE_DATA, ReportBuilder, build_report
 
+from tests.support.flood_article import FIXTURE_DATA, ReportBuilder, build_report
 from workbench.evaluation.fixtures import Fixture, build_fixture
 
 # The public labelled data lies beside the repository (shared/data), never inside it.
@@ -42,10 +42,10 @@ def make_report() -> ReportBuilder:
 
 
 # --------------------------------------------------------------------------------------------
-# The live eval gate (test_eval_live.py) runs last
+# The live eval gate (test_live.py) runs last
 # --------------------------------------------------------------------------------------------
 
-LIVE_GATE = "test_eval_live.py"
+LIVE_GATE = "test_live.py"
 E2E_SEEDS = "test_e2e_embedded.py"
 _SEEDS_PRIMED = pytest.StashKey[bool]()
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import FAKE_CONFIG
-from fake_reports import ARTICLE
-from steps import by_label, check_text
 from streamlit.testing.v1 import AppTest
+
+from tests.support.fake_reports import ARTICLE
+from tests.support.ui_steps import by_label, check_text
+from tests.ui.conftest import FAKE_CONFIG
 
 BACKENDS = "views/backends.py"
 DOWN = '\n[backends.down]\nmodel = "openai/x"\napi_base = "http://127.0.0.1:9/v1"\nretries = 0\n'

@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_reports import REPO, SEED_FILES
-from support.net import free_port, listening, start_workbench_ui, wait_until
 
+from tests.support.fake_reports import REPO, SEED_FILES
+from tests.support.net import free_port, listening, start_workbench_ui, wait_until
 from workbench.ingest import read_article
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]

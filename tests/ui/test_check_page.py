@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_reports import ARTICLE, SEED_FILES
-from steps import by_label, captions, check_text, claim_count, summary
 from streamlit.testing.v1 import AppTest
 
 import workbench.llm.fake
+from tests.support.fake_reports import ARTICLE, SEED_FILES
+from tests.support.ui_steps import by_label, captions, check_text, claim_count, summary
 from workbench.llm.fake import heuristic_responder
 from workbench.schema import Report
 from workbench.ui import common

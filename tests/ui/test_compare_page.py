@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from fake_reports import ARTICLE
-from steps import by_label, check_text
 from streamlit.testing.v1 import AppTest
 
+from tests.support.fake_reports import ARTICLE
+from tests.support.ui_steps import by_label, check_text
 from workbench.prompts import DEFAULT_PROMPTS_DIR
 
 COMPARE = "views/compare.py"

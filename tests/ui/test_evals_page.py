@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fake_reports import EVAL_FIXTURE, eval_runs
 from streamlit.testing.v1 import AppTest
+
+from tests.support.fake_reports import EVAL_FIXTURE, eval_runs
 
 EVALS = "views/evals.py"
 

@@ -7,7 +7,7 @@ import os
 import signal
 from pathlib import Path
 
-from support.net import free_port, listening, start_workbench_ui, wait_until
+from tests.support.net import free_port, listening, start_workbench_ui, wait_until
 
 
 def test_sigterm_to_workbench_ui_stops_the_server(tmp_path: Path) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from fake_reports import fake_report
 
+from tests.support.fake_reports import fake_report
 from workbench.review import add_claim, word_span
 from workbench.schema import Report
 from workbench.ui.markup import (

@@ -20,7 +20,7 @@ from workbench.pipeline import check_article_sync
 from workbench.prompts import PromptSet
 from workbench.schema import Report
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SEED_FILES = sorted((REPO.parent / "shared" / "seeds").glob("*.txt"))
 
 # Heading, byline and dateline (skipped), claims with numbers, an attributed claim, a script tag

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flood_article import ARTICLE, ReportBuilder, span_of
 
+from tests.support.flood_article import ARTICLE, ReportBuilder, span_of
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.alignment import (
     AlignmentSettings,

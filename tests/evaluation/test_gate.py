@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flood_article import ReportBuilder
 
+from tests.support.flood_article import ReportBuilder
 from workbench.claim_diff import ClaimView
 from workbench.errors import ConfigError
 from workbench.evaluation.baselines import (

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_eval_newsclaims import write_newsclaims
 
+from tests.evaluation.test_newsclaims import write_newsclaims
 from workbench.cli import main
 from workbench.evaluation.command import EVALS_DIR
 

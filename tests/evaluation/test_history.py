@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fake_reports import EVAL_FIXTURE, eval_runs
 
+from tests.support.fake_reports import EVAL_FIXTURE, eval_runs
 from workbench.errors import ConfigError
 from workbench.evaluation.history import (
     claim_diff_rows,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
-from flood_article import ARTICLE, FIXTURE_DATA
 
+from tests.support.flood_article import ARTICLE, FIXTURE_DATA
 from workbench.errors import ConfigError
 from workbench.evaluation.fixtures import (
     Fixture,
