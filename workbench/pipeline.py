@@ -30,7 +30,9 @@ from workbench.schema import (
     Article,
     Claim,
     Failure,
+    Paragraph,
     Report,
+    Role,
     RunInfo,
     Sentence,
     Stage,
@@ -90,20 +92,27 @@ def count_failure(stats: StageStats, err: Exception) -> None:
     stats.attempts += getattr(err, "attempts", 1)
 
 
-class _Run:
-    """Mutable state of one pipeline run: the report being filled and per-stage statistics."""
+class PipelineRun:
+    """One run: the report being filled, per-stage statistics, and the per-sentence steps.
+
+    ``check_article`` runs the steps stage-major over a whole article; the dataset runners of
+    the eval suite run them on single sentences (``for_sentence``), so both count, guard and
+    record failures the same way.
+    """
 
     def __init__(
         self,
         article: Article,
         client: StructuredClient,
         prompts: PromptSet,
-        on_progress: ProgressCallback | None,
+        on_progress: ProgressCallback | None = None,
+        *,
+        segmented: tuple[list[Paragraph], list[Sentence]] | None = None,
     ) -> None:
         self.client = client
         self.prompts = prompts
         self.on_progress = on_progress
-        paragraphs, sentences = segment_article(article)
+        paragraphs, sentences = segmented or segment_article(article)
         if article.date is None:
             article = article.model_copy(update={"date": article_date(article.text, paragraphs)})
         self.started = time.perf_counter()
@@ -122,6 +131,20 @@ class _Run:
                 workbench_version=_workbench_version(),
             ),
         )
+        self._selected_by: dict[str, Outcome[Any]] = {}  # sentence id → its select answer
+        self._sentences = {s.id: s for s in sentences}
+
+    @classmethod
+    def for_sentence(
+        cls, text: str, client: StructuredClient, prompts: PromptSet, *, date: str | None = None
+    ) -> PipelineRun:
+        """A run over one body sentence (a dataset item that is no article)."""
+        sentence = Sentence(
+            id="s1", index=0, paragraph=0, start=0, end=len(text), text=text, role=Role.body
+        )
+        paragraph = Paragraph(index=0, start=0, end=len(text), role=Role.body)
+        article = Article(text=text, date=date or "")
+        return cls(article, client, prompts, segmented=([paragraph], [sentence]))
 
     def finish(self) -> Report:
         """The report with its run time and totals (also of a run that stopped early)."""
@@ -147,9 +170,113 @@ class _Run:
         if claim is None:
             sentence.status, sentence.reason = Status.failed, str(err)
 
-    async def each(
-        self, stage: Stage, items: list[T], work: Callable[[T], Awaitable[None]]
-    ) -> None:
+    async def guarded(
+        self, stage: Stage, sentence: Sentence, step: Awaitable[T], claim: Claim | None = None
+    ) -> T | None:
+        """A step; a failure after retries is recorded and yields None (an unreachable backend
+        aborts the run: the rest would fail the same way)."""
+        try:
+            return await step
+        except ModelOutputError as err:
+            self.fail(stage, sentence, err, claim)
+        except BackendError as err:
+            if err.unreachable:
+                raise
+            self.fail(stage, sentence, err, claim)
+        return None
+
+    def sentence(self, sentence_id: str) -> Sentence:
+        return self._sentences[sentence_id]
+
+    # -- the steps ---------------------------------------------------------------------------
+
+    async def select(self, sentence: Sentence, before: str, after: str) -> bool:
+        """Whether ``sentence`` is worth extracting from; its status and reason are set."""
+        selection = await self.guarded(
+            Stage.select,
+            sentence,
+            select_sentence(self.client, self.prompts.select, sentence, before, after),
+        )
+        if selection is None:
+            return False
+        self.count(Stage.select, selection.outcome)
+        sentence.reason = selection.reason
+        if selection.verifiable:
+            self._selected_by[sentence.id] = selection.outcome
+        else:
+            sentence.status = selection.status
+        return selection.verifiable
+
+    async def extract(self, sentence: Sentence, before: str) -> list[Claim] | None:
+        """The claims of a selected sentence (numbered by ``number_claims``); None: failed."""
+        extraction = await self.guarded(
+            Stage.extract,
+            sentence,
+            extract_claims(
+                self.client,
+                self.prompts.extract,
+                sentence,
+                before=before,
+                date=self.report.article.date,
+            ),
+        )
+        if extraction is None:
+            return None
+        self.count(Stage.extract, extraction.outcome)
+        selected = self._selected_by.get(sentence.id)
+        share = 1 / max(len(extraction.claims), 1)  # the sentence's calls, split evenly
+        for claim in extraction.claims:
+            claim.provenance = {Stage.extract: extraction.outcome.provenance}
+            claim.usage = Usage.of(extraction.outcome, share)
+            if selected is not None:
+                claim.provenance = {Stage.select: selected.provenance, **claim.provenance}
+                claim.usage += Usage.of(selected, share)
+        if not extraction.claims:
+            sentence.status = Status.no_claim
+            sentence.reason = "no checkable claim found in it"
+        return extraction.claims
+
+    def number_claims(self, extracted: dict[str, list[Claim]]) -> None:
+        """Add the extracted claims to the report numbered in reading order, whatever order
+        the concurrent calls finished in."""
+        report = self.report
+        for sentence in report.sentences:
+            for claim in extracted.get(sentence.id, []):
+                claim.id = f"c{len(report.claims) + 1}"
+                report.claims.append(claim)
+                sentence.claim_ids.append(claim.id)
+            if sentence.claim_ids:
+                sentence.status = Status.claims
+
+    async def rate(self, claim: Claim) -> None:
+        rating = await self.guarded(
+            Stage.checkworthiness,
+            self.sentence(claim.sentence_id),
+            rate_checkworthiness(self.client, self.prompts.checkworthiness, claim),
+            claim,
+        )
+        if rating is not None:
+            self.count(Stage.checkworthiness, rating.outcome)
+            claim.checkworthiness = rating.checkworthiness
+            claim.provenance[Stage.checkworthiness] = rating.outcome.provenance
+            claim.usage += Usage.of(rating.outcome)
+
+    async def plan(self, claim: Claim) -> None:
+        evidence = await self.guarded(
+            Stage.evidence,
+            self.sentence(claim.sentence_id),
+            plan_evidence(self.client, self.prompts.evidence, claim, date=self.report.article.date),
+            claim,
+        )
+        if evidence is not None:
+            self.count(Stage.evidence, evidence.outcome)
+            claim.evidence = evidence.needs
+            claim.provenance[Stage.evidence] = evidence.outcome.provenance
+            claim.usage += Usage.of(evidence.outcome)
+
+    # -- stage-major -------------------------------------------------------------------------
+
+    async def each(self, stage: Stage, items: list[T], work: Callable[[T], Awaitable[Any]]) -> None:
         """Run ``work`` over ``items`` concurrently; report progress; time the stage."""
         started = time.perf_counter()
         done = 0
@@ -170,6 +297,29 @@ class _Run:
         if self.on_progress is not None:
             self.on_progress(Progress(stage, done, total, self.report))
 
+    async def run_all(self) -> None:
+        """Every stage over the whole article, one stage after another."""
+        sentences = self.report.sentences
+        selected: list[Sentence] = []
+
+        async def select(sentence: Sentence) -> None:
+            if await self.select(sentence, *context_window(sentences, sentence.index)):
+                selected.append(sentence)
+
+        await self.each(Stage.select, [s for s in sentences if s.status == Status.pending], select)
+
+        extracted: dict[str, list[Claim]] = {}
+
+        async def extract(sentence: Sentence) -> None:
+            claims = await self.extract(sentence, context_window(sentences, sentence.index)[0])
+            if claims is not None:
+                extracted[sentence.id] = claims
+
+        await self.each(Stage.extract, sorted(selected, key=lambda s: s.index), extract)
+        self.number_claims(extracted)
+        await self.each(Stage.checkworthiness, self.report.claims, self.rate)
+        await self.each(Stage.evidence, self.report.claims, self.plan)
+
 
 async def check_article(
     article: Article,
@@ -185,120 +335,13 @@ async def check_article(
     partial report (everything answered so far is also in the cache)."""
     if budget is not None and budget.limits.any:
         client = BudgetedClient(client, budget)
-    run = _Run(article, client, prompts, on_progress)
+    run = PipelineRun(article, client, prompts, on_progress)
     try:
-        await _run_stages(run)
+        await run.run_all()
     except SpendingCapReached as err:
         err.report = run.finish()
         raise
     return run.finish()
-
-
-async def _run_stages(run: _Run) -> None:
-    client, prompts = run.client, run.prompts
-    report = run.report
-    sentences = report.sentences
-    date = report.article.date
-    async def guarded(
-        stage: Stage, sentence: Sentence, step: Awaitable[T], claim: Claim | None = None
-    ) -> T | None:
-        try:
-            return await step
-        except ModelOutputError as err:
-            run.fail(stage, sentence, err, claim)
-        except BackendError as err:
-            if err.unreachable:
-                raise
-            run.fail(stage, sentence, err, claim)
-        return None
-
-    selected: list[Sentence] = []
-    selected_by: dict[str, Outcome[Any]] = {}  # sentence id → the answer that selected it
-
-    async def select(sentence: Sentence) -> None:
-        before, after = context_window(sentences, sentence.index)
-        selection = await guarded(
-            Stage.select, sentence, select_sentence(client, prompts.select, sentence, before, after)
-        )
-        if selection is None:
-            return
-        run.count(Stage.select, selection.outcome)
-        sentence.reason = selection.reason
-        if selection.verifiable:
-            selected.append(sentence)
-            selected_by[sentence.id] = selection.outcome
-        else:
-            sentence.status = selection.status
-
-    await run.each(Stage.select, [s for s in sentences if s.status == Status.pending], select)
-
-    extracted: dict[str, list[Claim]] = {}
-
-    async def extract(sentence: Sentence) -> None:
-        before, _ = context_window(sentences, sentence.index)
-        extraction = await guarded(
-            Stage.extract,
-            sentence,
-            extract_claims(client, prompts.extract, sentence, before=before, date=date),
-        )
-        if extraction is None:
-            return
-        run.count(Stage.extract, extraction.outcome)
-        share = 1 / max(len(extraction.claims), 1)  # the sentence's calls, split evenly
-        for claim in extraction.claims:
-            claim.provenance = {
-                Stage.select: selected_by[sentence.id].provenance,
-                Stage.extract: extraction.outcome.provenance,
-            }
-            claim.usage = Usage.of(selected_by[sentence.id], share) + Usage.of(
-                extraction.outcome, share
-            )
-        extracted[sentence.id] = extraction.claims
-        if not extraction.claims:
-            sentence.status = Status.no_claim
-            sentence.reason = "no checkable claim found in it"
-
-    await run.each(Stage.extract, sorted(selected, key=lambda s: s.index), extract)
-
-    # Number claims in reading order, whatever order the concurrent calls finished in.
-    by_id = {s.id: s for s in sentences}
-    for sentence in sentences:
-        for claim in extracted.get(sentence.id, []):
-            claim.id = f"c{len(report.claims) + 1}"
-            report.claims.append(claim)
-            sentence.claim_ids.append(claim.id)
-        if sentence.claim_ids:
-            sentence.status = Status.claims
-
-    async def rate(claim: Claim) -> None:
-        rating = await guarded(
-            Stage.checkworthiness,
-            by_id[claim.sentence_id],
-            rate_checkworthiness(client, prompts.checkworthiness, claim),
-            claim,
-        )
-        if rating is not None:
-            run.count(Stage.checkworthiness, rating.outcome)
-            claim.checkworthiness = rating.checkworthiness
-            claim.provenance[Stage.checkworthiness] = rating.outcome.provenance
-            claim.usage += Usage.of(rating.outcome)
-
-    await run.each(Stage.checkworthiness, report.claims, rate)
-
-    async def plan(claim: Claim) -> None:
-        evidence = await guarded(
-            Stage.evidence,
-            by_id[claim.sentence_id],
-            plan_evidence(client, prompts.evidence, claim, date=date),
-            claim,
-        )
-        if evidence is not None:
-            run.count(Stage.evidence, evidence.outcome)
-            claim.evidence = evidence.needs
-            claim.provenance[Stage.evidence] = evidence.outcome.provenance
-            claim.usage += Usage.of(evidence.outcome)
-
-    await run.each(Stage.evidence, report.claims, plan)
 
 
 def check_article_sync(

@@ -1,6 +1,7 @@
 """The skeleton every dataset runner is built on (each runner lives with its dataset in
-``datasets/``): the result of a run, stage statistics counted as the pipeline counts them, one
-sentence through select -> extract -> rate, and items mapped with progress.
+``datasets/``): the result of a run, stage statistics added up over the items' pipeline runs,
+one sentence through the pipeline's own select -> extract -> check-worthiness steps
+(``PipelineRun.for_sentence``), and items mapped with progress.
 
 Public datasets are mostly not articles, so each runner maps its items onto the stages it has
 gold for (its module docstring and ``evals/README.md`` say how) and scores a heuristic beside
@@ -14,18 +15,14 @@ from typing import Any, TypeVar
 
 from pydantic import Field
 
-from workbench.checkworthiness import rate_checkworthiness
-from workbench.errors import BackendError, ModelOutputError
 from workbench.evaluation.datasets import ItemCallback, LoadedDataset
 from workbench.evaluation.fixture_runner import bounded_map
 from workbench.evaluation.metrics import MetricValues
 from workbench.evaluation.scoring.health import stage_health
-from workbench.extract import extract_claims
-from workbench.llm import Outcome, StructuredClient
-from workbench.pipeline import count_failure, count_outcome
+from workbench.llm import StructuredClient
+from workbench.pipeline import PipelineRun
 from workbench.prompts import PromptSet
-from workbench.schema import Claim, Role, Sentence, StageStats, Strict
-from workbench.select import select_sentence
+from workbench.schema import Claim, Report, Sentence, Stage, StageStats, Strict
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -56,22 +53,18 @@ HEALTH_METRICS = {
 
 
 class StageCounter:
-    """Stage statistics of a dataset run, counted as the pipeline counts them."""
+    """Stage statistics of a dataset run: its items' pipeline runs, added up."""
 
     def __init__(self) -> None:
-        self.stages: dict[str, StageStats] = {}
+        self.reports: list[Report] = []
 
-    def count(self, stage: str, outcome: Outcome[Any]) -> None:
-        stats = self.stages.setdefault(stage, StageStats())
-        count_outcome(stats, outcome)
-        stats.seconds += outcome.seconds  # no stage wall time here: the model's seconds
-
-    def fail(self, stage: str, err: Exception) -> None:
-        count_failure(self.stages.setdefault(stage, StageStats()), err)
+    def add(self, run: PipelineRun) -> PipelineRun:
+        self.reports.append(run.report)
+        return run
 
     def metrics(self) -> MetricValues:
         """The ``HEALTH_METRICS`` of all stages together."""
-        return health_metrics(self.stages.values())
+        return health_metrics(s for report in self.reports for s in report.run.stages.values())
 
 
 def health_metrics(stats: Iterable[StageStats]) -> MetricValues:
@@ -85,25 +78,6 @@ def health_metrics(stats: Iterable[StageStats]) -> MetricValues:
     }
 
 
-async def guarded(stats: StageCounter, stage: str, step: Awaitable[T]) -> T | None:
-    """A stage step; a failure after retries is counted and yields None (as in the pipeline)."""
-    try:
-        return await step
-    except ModelOutputError as err:
-        stats.fail(stage, err)
-    except BackendError as err:
-        if err.unreachable:
-            raise
-        stats.fail(stage, err)
-    return None
-
-
-def _one_sentence(text: str) -> Sentence:
-    return Sentence(
-        id="s1", index=0, paragraph=0, start=0, end=len(text), text=text, role=Role.body
-    )
-
-
 async def select_extract_rate(
     client: StructuredClient,
     prompts: PromptSet,
@@ -113,36 +87,30 @@ async def select_extract_rate(
     before: str = "",
     rate: bool = True,
 ) -> tuple[str, list[Claim]]:
-    """One sentence through select -> extract (-> rate); (select answer or 'failed', claims)."""
-    sentence = _one_sentence(text)
-    selection = await guarded(
-        stats, "select", select_sentence(client, prompts.select, sentence, before, "")
-    )
-    if selection is None:
+    """One sentence through the pipeline's select -> extract (-> check-worthiness) steps;
+    (the select answer: 'yes', a status such as 'no_claim', or 'failed'; the claims)."""
+    run = stats.add(PipelineRun.for_sentence(text, client, prompts))
+    sentence = run.report.sentences[0]
+    verifiable: list[bool] = []
+
+    async def select(one: Sentence) -> None:
+        verifiable.append(await run.select(one, before, ""))
+
+    await run.each(Stage.select, [sentence], select)
+    if not verifiable[0]:
+        return sentence.status.value, []
+    extracted: list[list[Claim] | None] = []
+
+    async def extract(one: Sentence) -> None:
+        extracted.append(await run.extract(one, before))
+
+    await run.each(Stage.extract, [sentence], extract)
+    claims = extracted[0]
+    if claims is None:
         return "failed", []
-    stats.count("select", selection.outcome)
-    answer = "yes" if selection.verifiable else selection.status.value
-    if not selection.verifiable:
-        return answer, []
-    extraction = await guarded(
-        stats,
-        "extract",
-        extract_claims(client, prompts.extract, sentence, before=before, date=None),
-    )
-    if extraction is None:
-        return "failed", []
-    stats.count("extract", extraction.outcome)
     if rate:
-        for claim in extraction.claims:
-            rating = await guarded(
-                stats,
-                "checkworthiness",
-                rate_checkworthiness(client, prompts.checkworthiness, claim),
-            )
-            if rating is not None:
-                stats.count("checkworthiness", rating.outcome)
-                claim.checkworthiness = rating.checkworthiness
-    return answer, extraction.claims
+        await run.each(Stage.checkworthiness, claims, run.rate)
+    return "yes", claims
 
 
 async def run_items(

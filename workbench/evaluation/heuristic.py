@@ -19,15 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.optimize import minimize
 
-from workbench.cues import (
-    _MONEY,
-    _NUMBER,
-    _REPORTING_OR_CHANGE,
-    CUES,
-    DEFAULT_WEIGHTS,
-    CueWeights,
-    rate_sentence,
-)
+from workbench.cues import CUES, DEFAULT_WEIGHTS, CueWeights, rate_sentence
+from workbench.engines import claim_type, template_evidence
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.suite import FixtureScores, score_report
 from workbench.schema import (
@@ -35,9 +28,6 @@ from workbench.schema import (
     CheckLabel,
     Checkworthiness,
     Claim,
-    ClaimType,
-    EvidenceKind,
-    EvidenceNeed,
     Report,
     Role,
     RunInfo,
@@ -107,51 +97,6 @@ HEURISTIC_BACKEND = "heuristic"
 HEURISTIC_MODEL = "cue weights fitted on CheckThat! 2024 train (no model)"
 
 
-def template_questions(claim: str) -> list[str]:
-    """Two questions any claim admits, with no model: the non-LLM floor for question METEOR.
-
-    Not tuned on any gold question: "Is it true that <claim>?" and "What evidence shows that
-    <claim>?", the claim's first letter lowered unless it starts a name or an acronym.
-    """
-    body = " ".join(claim.split()).rstrip(" .!?;:")
-    if not body:
-        return []
-    first_word = body.split()[0]
-    if first_word[0].isupper() and first_word[1:2].islower() and first_word.lower() in _LOWERABLE:
-        body = body[0].lower() + body[1:]
-    return [f"Is it true that {body}?", f"What evidence shows that {body}?"]
-
-
-# Sentence openers that are ordinary words, not names: safe to lower-case inside a question.
-_LOWERABLE_TEXT = """
-    the a an this that these those it its there their they he she his her we our in on at by for
-    from after before during since as when while according more most some many several about
-    over under one two three four five six seven eight nine ten
-"""
-_LOWERABLE = frozenset(_LOWERABLE_TEXT.split())
-
-
-def template_evidence(claim: str, claimer: str = "the author") -> list[EvidenceNeed]:
-    """One evidence need by surface cues: statistics for numbers, the claimer's own source for
-    a claim somebody else makes or reports, else independent reports; template questions."""
-    questions = template_questions(claim) or ["Is the claim true?"]
-    if _NUMBER.search(claim) or _MONEY.search(claim):
-        kind = EvidenceKind.dataset_statistic
-    elif claimer != "the author" or _REPORTING_OR_CHANGE.search(claim):
-        kind = EvidenceKind.claimer_source
-    else:
-        kind = EvidenceKind.independent_report
-    return [EvidenceNeed(kind=kind, need="evidence on the claim as stated", questions=questions)]
-
-
-def _claim_type(text: str) -> ClaimType:
-    if _NUMBER.search(text) or _MONEY.search(text):
-        return ClaimType.quantity
-    if _REPORTING_OR_CHANGE.search(text):
-        return ClaimType.statement
-    return ClaimType.event
-
-
 def heuristic_report(article: Article, weights: CueWeights = DEFAULT_WEIGHTS) -> Report:
     """The cue-based baseline as a ``Report``, so every fixture scorer applies to it unchanged.
 
@@ -178,7 +123,7 @@ def heuristic_report(article: Article, weights: CueWeights = DEFAULT_WEIGHTS) ->
             end=sentence.end,
             claimer="the author",
             attribution=["the author"],
-            type=_claim_type(sentence.text),
+            type=claim_type(sentence.text),
             checkworthiness=Checkworthiness(
                 score=verdict.score,
                 label=CheckLabel.check_worthy,

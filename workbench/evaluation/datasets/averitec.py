@@ -4,7 +4,7 @@ Spec ``averitec:PATH``, PATH an AVeriTeC JSON split (or a folder with one ``.jso
 with gold questions, its speaker as claimer and its date, runs through the evidence stage; the
 planned questions are scored against the gold questions with Hungarian-matched METEOR
 (AVeriTeC's question-only score), averaged over claims. Claims without gold questions are
-skipped. The heuristic beside it: ``heuristic.template_questions``.
+skipped. The heuristic beside it: ``engines.template_questions``.
 """
 
 from __future__ import annotations
@@ -15,21 +15,20 @@ from typing import Any
 
 from pydantic import Field
 
+from workbench.engines import template_questions
 from workbench.errors import ConfigError
 from workbench.evaluation.dataset_runner import (
     DatasetRun,
     StageCounter,
     dataset_run,
-    guarded,
     run_items,
 )
 from workbench.evaluation.datasets import Dataset, Item, ItemCallback, LoadedDataset
-from workbench.evaluation.heuristic import template_questions
 from workbench.evaluation.scoring.evidence import score_questions
-from workbench.evidence import plan_evidence
 from workbench.llm import StructuredClient
+from workbench.pipeline import PipelineRun
 from workbench.prompts import PromptSet
-from workbench.schema import Claim, ClaimType
+from workbench.schema import Claim, ClaimType, Stage
 
 
 class AveritecClaim(Item):
@@ -97,7 +96,7 @@ async def run_averitec(
 ) -> DatasetRun:
     """Each claim with gold questions, its speaker as claimer and its date, through the evidence
     stage; the planned questions scored against the gold ones. The heuristic:
-    ``heuristic.template_questions``."""
+    ``engines.template_questions``."""
     items = [i for i in dataset.items if isinstance(i, AveritecClaim) and i.questions]
     stats = StageCounter()
 
@@ -112,17 +111,10 @@ async def run_averitec(
             claimer=item.speaker or "the author",
             type=ClaimType.statement,
         )
-        plan = await guarded(
-            stats,
-            "evidence",
-            plan_evidence(client, prompts.evidence, claim, date=item.claim_date),
-        )
-        questions: list[str] = []
-        kinds: list[str] = []
-        if plan is not None:
-            stats.count("evidence", plan.outcome)
-            questions = [q for need in plan.needs for q in need.questions]
-            kinds = [need.kind.value for need in plan.needs]
+        run = stats.add(PipelineRun.for_sentence(item.claim, client, prompts, date=item.claim_date))
+        await run.each(Stage.evidence, [claim], run.plan)
+        questions = [q for need in claim.evidence for q in need.questions]
+        kinds = [need.kind.value for need in claim.evidence]
         template = template_questions(item.claim)
         return {
             "id": item.id,
