@@ -1,0 +1,536 @@
+"""Train the check-worthiness head of ``workbench.checkworthiness_classifier`` (reproducible).
+
+    PYTHONPATH=. .venv/bin/python scripts/train_checkworthiness.py            # the committed head
+    PYTHONPATH=. .venv/bin/python scripts/train_checkworthiness.py --limit 300 --out /tmp/x.json
+
+Data: CheckThat! 2024 task 1 English (``../shared/data/checkthat2024`` by default). The head is
+fitted on ``train`` only. Every choice (experiment, C, class weighting, MLP size, calibration
+method, threshold) is made on ``dev``; ``dev-test`` is scored once at the end and reported,
+never used to choose. Steps: embed every sentence with ``workbench.embeddings`` (cached as .npy
+under ``--cache-dir``, keyed by the texts and the model's sha256, so a re-run takes seconds);
+for each experiment fit every grid point on train and keep the one with the best dev Yes-F1 (at
+its own best threshold); keep the experiment with the best dev Yes-F1; calibrate its logits on
+dev (Platt or isotonic, whichever has the lower 5-fold cross-validated Brier score on dev);
+choose the threshold on the calibrated dev probabilities (best Yes-F1, 0.01 grid); write the
+artifact; print the table. The metrics in the artifact are re-computed through the written
+artifact (rounded weights), so they are what ``score_sentences`` gives.
+
+scikit-learn is used here only (a dev extra); inference is plain numpy.
+
+Results of the full run (2026-12-01, seed 0; Yes-class F1 / precision / recall; each row at the
+dev-chosen hyper-parameters and threshold; see ``experiments`` in the artifact for all rows):
+
+RESULTS-TABLE
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from workbench.checkworthiness_classifier import (
+    HEAD_FORMAT,
+    HEAD_PATH,
+    Calibration,
+    CheckworthinessClassifier,
+    Head,
+    HeadArtifact,
+    Layer,
+    feature_matrix,
+)
+from workbench.cues import CUES
+from workbench.embeddings import (
+    MAX_TOKENS,
+    MODEL_ID,
+    MODEL_SHA256,
+    TOKENIZER_SHA256,
+    SentenceEncoder,
+    file_sha256,
+)
+from workbench.evaluation.baseline import best_f1_threshold
+from workbench.evaluation.datasets import CheckworthySentence, read_checkthat, stable_sample
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "checkthat2024"
+SPLITS = {
+    "train": "CT24_checkworthy_english_train.tsv",
+    "dev": "CT24_checkworthy_english_dev.tsv",
+    "dev-test": "CT24_checkworthy_english_dev-test.tsv",
+}
+C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Data and embeddings
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Split:
+    role: str
+    path: Path
+    items: list[CheckworthySentence]
+    embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, 384)))
+
+    @property
+    def texts(self) -> list[str]:
+        return [item.text for item in self.items]
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.array([item.check_worthy for item in self.items], dtype=bool)
+
+
+def load_splits(data_dir: Path, limit: int | None) -> dict[str, Split]:
+    splits = {}
+    for role, name in SPLITS.items():
+        path = data_dir / name
+        items = stable_sample(read_checkthat(path), limit, key=lambda item: item.id)
+        splits[role] = Split(role, path, items)
+    return splits
+
+
+def embed(texts: list[str], encoder: Callable[[], SentenceEncoder], cache_dir: Path | None):
+    key = hashlib.sha256(
+        "\x00".join([MODEL_SHA256, TOKENIZER_SHA256, str(MAX_TOKENS), *texts]).encode()
+    ).hexdigest()[:24]
+    cached = cache_dir / f"minilm-{key}.npy" if cache_dir else None
+    if cached and cached.is_file():
+        return np.load(cached)
+    started = time.perf_counter()
+    vectors = encoder().encode(texts)
+    seconds = time.perf_counter() - started
+    print(f"embedded {len(texts)} sentences in {seconds:.1f} s ({len(texts) / seconds:.1f}/s)")
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cached, vectors)
+    return vectors
+
+
+# --------------------------------------------------------------------------------------------
+# Metrics
+# --------------------------------------------------------------------------------------------
+
+
+def scores_at(probabilities: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str, float]:
+    predicted = probabilities >= threshold
+    tp = int(np.sum(predicted & labels))
+    precision = tp / int(predicted.sum()) if predicted.any() else 0.0
+    recall = tp / int(labels.sum()) if labels.any() else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    brier = float(np.mean((probabilities - labels) ** 2))
+    return {
+        "f1": round(f1, 4),
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "brier": round(brier, 4),
+    }
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
+
+
+def best_f1(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Best Yes-F1 over all thresholds on a score (threshold-free choice of hyper-parameters)."""
+    order = np.argsort(-logits, kind="stable")
+    hits = np.cumsum(labels[order])
+    predicted = np.arange(1, len(order) + 1)
+    f1 = 2 * hits / (predicted + labels.sum())
+    best = int(np.argmax(f1))
+    return float(f1[best]), float(logits[order][best])
+
+
+# --------------------------------------------------------------------------------------------
+# Heads
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Fitted:
+    experiment: str
+    hyperparameters: dict[str, Any]
+    head: Head
+    mean: np.ndarray
+    scale: np.ndarray
+    dev_f1: float = 0.0
+
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        from workbench.checkworthiness_classifier import head_logits
+
+        return head_logits(self.head, (features - self.mean) / self.scale)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, c: float, class_weight: str | None, seed: int):
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, class_weight=class_weight, max_iter=3000, random_state=seed)
+    model.fit(x, y)
+    return Head(
+        kind="logistic",
+        layers=[Layer(weights=model.coef_.T.tolist(), bias=model.intercept_.tolist())],
+    )
+
+
+def fit_mlp(x: np.ndarray, y: np.ndarray, hidden: int, alpha: float, seed: int):
+    from sklearn.neural_network import MLPClassifier
+
+    model = MLPClassifier(
+        hidden_layer_sizes=(hidden,),
+        alpha=alpha,
+        early_stopping=True,  # 10% of *train* held out to stop on
+        max_iter=200,
+        random_state=seed,
+    )
+    model.fit(x, y)
+    layers = [
+        Layer(weights=w.tolist(), bias=b.tolist())
+        for w, b in zip(model.coefs_, model.intercepts_, strict=True)
+    ]
+    return Head(kind="mlp", layers=layers)
+
+
+@dataclass
+class Experiment:
+    name: str
+    description: str
+    features: tuple[str, ...]
+    grid: list[dict[str, Any]]
+
+
+def experiments(quick: bool) -> list[Experiment]:
+    c_grid = (0.1, 1.0) if quick else C_GRID
+    lr = [{"kind": "logistic", "C": c, "class_weight": None} for c in c_grid]
+    lr_balanced = [{"kind": "logistic", "C": c, "class_weight": "balanced"} for c in c_grid]
+    mlp = [
+        {"kind": "mlp", "hidden": h, "alpha": a}
+        for h in ((32,) if quick else (64, 256))
+        for a in ((1e-2,) if quick else (1e-3, 1e-1, 1.0))
+    ]
+    return [
+        Experiment("a_minilm_lr", "frozen MiniLM + logistic regression", ("minilm",), lr),
+        Experiment(
+            "d_minilm_lr_balanced", "(a) with class_weight=balanced", ("minilm",), lr_balanced
+        ),
+        Experiment(
+            "b_minilm_cues_lr", "MiniLM + 18 surface cues + logistic", ("minilm", "cues"), lr
+        ),
+        Experiment(
+            "d_minilm_cues_lr_balanced",
+            "(b) with class_weight=balanced",
+            ("minilm", "cues"),
+            lr_balanced,
+        ),
+        Experiment("c_minilm_mlp", "MiniLM + one-hidden-layer MLP (ReLU)", ("minilm",), mlp),
+        Experiment(
+            "c_minilm_cues_mlp", "MiniLM + cues + one-hidden-layer MLP", ("minilm", "cues"), mlp
+        ),
+    ]
+
+
+def run_experiment(
+    experiment: Experiment, splits: dict[str, Split], seed: int
+) -> tuple[Fitted, list[dict[str, Any]]]:
+    cue_names = list(CUES)
+    raw = {
+        role: feature_matrix(split.texts, split.embeddings, experiment.features, cue_names)
+        for role, split in splits.items()
+    }
+    mean = raw["train"].mean(axis=0)
+    scale = raw["train"].std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    x_train = (raw["train"] - mean) / scale
+    y_train = splits["train"].labels
+    best: Fitted | None = None
+    rows = []
+    for point in experiment.grid:
+        started = time.perf_counter()
+        if point["kind"] == "logistic":
+            head = fit_logistic(x_train, y_train, point["C"], point["class_weight"], seed)
+        else:
+            head = fit_mlp(x_train, y_train, point["hidden"], point["alpha"], seed)
+        fitted = Fitted(experiment.name, point, head, mean, scale)
+        fitted.dev_f1, _ = best_f1(fitted.logits(raw["dev"]), splits["dev"].labels)
+        rows.append({**point, "dev_best_f1": round(fitted.dev_f1, 4)})
+        print(
+            f"  {experiment.name} {point}: dev best-threshold F1 {fitted.dev_f1:.4f}"
+            f" ({time.perf_counter() - started:.1f} s)"
+        )
+        if best is None or fitted.dev_f1 > best.dev_f1 + 1e-9:
+            best = fitted
+    assert best is not None
+    return best, rows
+
+
+# --------------------------------------------------------------------------------------------
+# Calibration (on dev)
+# --------------------------------------------------------------------------------------------
+
+
+def fit_platt(logits: np.ndarray, labels: np.ndarray) -> Calibration:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=1e6, max_iter=1000).fit(logits[:, None], labels)
+    return Calibration(method="platt", a=float(model.coef_[0, 0]), b=float(model.intercept_[0]))
+
+
+def fit_isotonic(logits: np.ndarray, labels: np.ndarray) -> Calibration:
+    from sklearn.isotonic import IsotonicRegression
+
+    model = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+    model.fit(logits, labels.astype(float))
+    return Calibration(
+        method="isotonic",
+        x=[float(v) for v in model.X_thresholds_],
+        y=[float(v) for v in model.y_thresholds_],
+    )
+
+
+def cross_validated_brier(
+    fit: Callable[[np.ndarray, np.ndarray], Calibration],
+    logits: np.ndarray,
+    labels: np.ndarray,
+    seed: int,
+) -> float:
+    from workbench.checkworthiness_classifier import calibrate
+
+    folds = np.random.default_rng(seed).permutation(len(logits)) % 5
+    errors = np.zeros(len(logits))
+    for fold in range(5):
+        held = folds == fold
+        calibration = fit(logits[~held], labels[~held])
+        errors[held] = (calibrate(calibration, logits[held]) - labels[held]) ** 2
+    return float(errors.mean())
+
+
+def choose_calibration(
+    logits: np.ndarray, labels: np.ndarray, seed: int
+) -> tuple[Calibration, dict[str, float]]:
+    briers = {
+        "platt": cross_validated_brier(fit_platt, logits, labels, seed),
+        "isotonic": cross_validated_brier(fit_isotonic, logits, labels, seed),
+    }
+    method = min(briers, key=lambda name: briers[name])
+    fit = fit_platt if method == "platt" else fit_isotonic
+    return fit(logits, labels), {name: round(value, 4) for name, value in briers.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# Artifact
+# --------------------------------------------------------------------------------------------
+
+
+def _round(value: Any) -> Any:
+    if isinstance(value, float):
+        return float(f"{value:.6g}")
+    if isinstance(value, list):
+        return [_round(v) for v in value]
+    return value
+
+
+def rounded_head(head: Head) -> Head:
+    return Head(
+        kind=head.kind,
+        layers=[Layer(weights=_round(la.weights), bias=_round(la.bias)) for la in head.layers],
+    )
+
+
+def build_artifact(
+    chosen: Fitted,
+    features: tuple[str, ...],
+    calibration: Calibration,
+    splits: dict[str, Split],
+    seed: int,
+    limit: int | None,
+    experiment_rows: list[dict[str, Any]],
+    calibration_briers: dict[str, float],
+) -> HeadArtifact:
+    calibration = Calibration.model_validate(_round(calibration.model_dump()))
+    provisional = HeadArtifact(
+        format=HEAD_FORMAT,
+        features=list(features),  # type: ignore[arg-type]
+        cue_names=list(CUES) if "cues" in features else [],
+        mean=_round(chosen.mean.tolist()),
+        scale=_round(chosen.scale.tolist()),
+        head=rounded_head(chosen.head),
+        calibration=calibration,
+        threshold=0.5,
+        provenance={  # type: ignore[arg-type]
+            "script": "scripts/train_checkworthiness.py",
+            "data": [
+                {
+                    "role": role,
+                    "file": split.path.name,
+                    "sha256": file_sha256(split.path),
+                    "rows": len(split.items),
+                }
+                for role, split in splits.items()
+            ],
+            "seed": seed,
+            "experiment": chosen.experiment,
+            "hyperparameters": {
+                **chosen.hyperparameters,
+                "limit": limit,
+                "calibration_cv_brier_platt": calibration_briers["platt"],
+                "calibration_cv_brier_isotonic": calibration_briers["isotonic"],
+            },
+            "chosen_on": (
+                "dev: experiment and hyper-parameters by best-threshold Yes-F1, calibration by "
+                "5-fold Brier, threshold by Yes-F1 of calibrated P; dev-test only reported"
+            ),
+            "encoder": MODEL_ID,
+            "encoder_sha256": MODEL_SHA256,
+            "tokenizer_sha256": TOKENIZER_SHA256,
+            "max_tokens": MAX_TOKENS,
+        },
+        metrics={},
+        experiments=experiment_rows,
+    )
+    classifier = CheckworthinessClassifier(provisional)
+    probabilities = {
+        role: classifier.probabilities(split.texts, split.embeddings)
+        for role, split in splits.items()
+    }
+    threshold = best_f1_threshold(probabilities["dev"].tolist(), splits["dev"].labels.tolist())
+    metrics = {
+        role: scores_at(probabilities[role], splits[role].labels, threshold) for role in splits
+    }
+    return HeadArtifact.model_validate(
+        {**provisional.model_dump(), "threshold": threshold, "metrics": metrics}
+    )
+
+
+def evaluate_fixed(
+    fitted: Fitted, features: tuple[str, ...], splits: dict[str, Split], seed: int
+) -> dict[str, dict[str, float]]:
+    """Scores of one experiment's best grid point, calibrated and thresholded on dev as the
+    chosen one would be (for the table)."""
+    cue_names = list(CUES)
+    logits = {
+        role: fitted.logits(feature_matrix(s.texts, s.embeddings, features, cue_names))
+        for role, s in splits.items()
+    }
+    calibration, _ = choose_calibration(logits["dev"], splits["dev"].labels, seed)
+    from workbench.checkworthiness_classifier import calibrate
+
+    probabilities = {role: calibrate(calibration, z) for role, z in logits.items()}
+    threshold = best_f1_threshold(probabilities["dev"].tolist(), splits["dev"].labels.tolist())
+    return {
+        role: {**scores_at(probabilities[role], splits[role].labels, threshold)} for role in splits
+    } | {"threshold": {"value": threshold}}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=HEAD_PATH)
+    parser.add_argument("--limit", type=int, default=None, help="sentences per split (a sample)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/workbench-embeddings"))
+    parser.add_argument("--no-cache", action="store_true")
+    parser.add_argument("--threads", type=int, default=None, help="encoder intra-op threads")
+    parser.add_argument(
+        "--only", action="append", default=None, help="run only these experiments (repeatable)"
+    )
+    args = parser.parse_args(argv)
+
+    splits = load_splits(args.data_dir, args.limit)
+    encoder: SentenceEncoder | None = None
+
+    def get_encoder() -> SentenceEncoder:
+        nonlocal encoder
+        if encoder is None:
+            encoder = SentenceEncoder(threads=args.threads)
+        return encoder
+
+    cache_dir = None if args.no_cache else args.cache_dir
+    for split in splits.values():
+        split.embeddings = embed(split.texts, get_encoder, cache_dir)
+        print(f"{split.role}: {len(split.items)} sentences, {int(split.labels.sum())} Yes")
+
+    chosen: tuple[Fitted, Experiment] | None = None
+    table = []
+    summaries: list[dict[str, Any]] = []
+    for experiment in experiments(quick=args.limit is not None):
+        if args.only and experiment.name not in args.only:
+            continue
+        fitted, grid_rows = run_experiment(experiment, splits, args.seed)
+        scores = evaluate_fixed(fitted, experiment.features, splits, args.seed)
+        table.append((experiment, fitted, scores))
+        summaries.append(
+            {
+                "experiment": experiment.name,
+                "description": experiment.description,
+                "best": fitted.hyperparameters,
+                **{role: scores[role] for role in ("train", "dev", "dev-test")},
+                "grid": grid_rows,
+            }
+        )
+        if chosen is None or fitted.dev_f1 > chosen[0].dev_f1 + 1e-9:
+            chosen = (fitted, experiment)
+    if chosen is None:
+        parser.error("no experiment ran (check --only)")
+    fitted, experiment = chosen
+
+    cue_names = list(CUES)
+    dev = splits["dev"]
+    dev_logits = fitted.logits(
+        feature_matrix(dev.texts, dev.embeddings, experiment.features, cue_names)
+    )
+    calibration, briers = choose_calibration(dev_logits, dev.labels, args.seed)
+    artifact = build_artifact(
+        fitted,
+        experiment.features,
+        calibration,
+        splits,
+        args.seed,
+        args.limit,
+        summaries,
+        briers,
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(artifact.model_dump(mode="json"), indent=1) + "\n")
+
+    print()
+    print(markdown_table(table))
+    print()
+    print(
+        f"chosen: {experiment.name} {fitted.hyperparameters}; calibration {calibration.method} "
+        f"(5-fold dev Brier {briers}); threshold {artifact.threshold}"
+    )
+    for role, final in artifact.metrics.items():
+        print(f"  {role:8s} F1 {final.f1:.3f}  P {final.precision:.3f}  R {final.recall:.3f}")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def markdown_table(table: list[tuple[Experiment, Fitted, dict[str, Any]]]) -> str:
+    lines = [
+        "| experiment | best grid point | dev F1 / P / R | dev-test F1 / P / R |",
+        "| --- | --- | --- | --- |",
+    ]
+    for experiment, fitted, scores in table:
+        point = ", ".join(f"{k}={v}" for k, v in fitted.hyperparameters.items() if k != "kind")
+
+        def cell(role: str, scores: dict[str, Any] = scores) -> str:
+            s = scores[role]
+            return f"{s['f1']:.3f} / {s['precision']:.3f} / {s['recall']:.3f}"
+
+        lines.append(
+            f"| {experiment.name}: {experiment.description} | {point} | {cell('dev')} | "
+            f"{cell('dev-test')} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""The sentence encoder and the trained check-worthiness classifier (fast: no LLM, no network).
+
+The encoder runs the real int8 MiniLM (about a second to load); the training test re-trains on
+a small stable sample of CheckThat! 2024 in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from workbench.checkworthiness_classifier import (
+    HEAD_PATH,
+    CheckworthinessClassifier,
+    load_head,
+    score_sentences,
+)
+from workbench.embeddings import DIMENSION, default_encoder
+from workbench.errors import ConfigError
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO.parent / "shared" / "data" / "checkthat2024"
+
+CHECKABLE = "Unemployment fell to 3.9 percent in March, the lowest since 2001."
+NOT_CHECKABLE = "What a wonderful evening it was!"
+
+
+def test_encoder_gives_unit_384_d_vectors_that_put_paraphrases_closest() -> None:
+    vectors = default_encoder().encode(
+        [
+            "The city council approved a new budget for public schools.",
+            "Local officials passed a spending plan for the town's schools.",
+            "My cat likes to sleep in the sun all afternoon.",
+            "",
+        ]
+    )
+    assert vectors.shape == (4, DIMENSION) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    similar, unrelated = vectors[0] @ vectors[1], vectors[0] @ vectors[2]
+    assert similar > unrelated + 0.2
+
+
+def test_encoder_keeps_input_order_across_length_sorted_batches() -> None:
+    texts = ["A much longer sentence about the state of the national economy.", "Short.", "Hi"]
+    together = default_encoder().encode(texts, batch_size=2)
+    one_by_one = np.vstack([default_encoder().encode([t]) for t in texts])
+    assert np.allclose(together, one_by_one, atol=1e-4)
+    assert default_encoder().encode([]).shape == (0, DIMENSION)
+    assert default_encoder() is default_encoder()
+
+
+def test_committed_head_scores_a_statistic_above_an_exclamation() -> None:
+    scores = score_sentences([CHECKABLE, NOT_CHECKABLE])
+    checkable, exclamation = scores
+    assert checkable.probability > exclamation.probability
+    assert checkable.is_check_worthy and checkable.label == "check-worthy"
+    assert not exclamation.is_check_worthy and exclamation.label == "not check-worthy"
+    for score in scores:
+        assert 0.0 <= score.probability <= 1.0
+        assert score.rationale.startswith(f"trained classifier P={score.probability:.2f}")
+    assert "digits" in checkable.cues and "digits" in checkable.rationale
+    assert score_sentences([]) == []
+
+
+def test_committed_head_carries_its_provenance() -> None:
+    head = load_head()
+    assert {f.role for f in head.provenance.data} == {"train", "dev", "dev-test"}
+    assert all(len(f.sha256) == 64 for f in head.provenance.data)
+    assert set(head.metrics) == {"train", "dev", "dev-test"}
+    assert head.provenance.hyperparameters["limit"] is None  # trained on all of train
+    assert 0 < head.threshold < 1
+
+
+def test_a_damaged_head_is_a_config_error(tmp_path: Path) -> None:
+    raw = json.loads(HEAD_PATH.read_text(encoding="utf-8"))
+    raw["mean"] = raw["mean"][:-1]
+    (tmp_path / "head.json").write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ConfigError, match="mean/scale"):
+        load_head(tmp_path / "head.json")
+    with pytest.raises(ConfigError, match="not found"):
+        load_head(tmp_path / "missing.json")
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="CheckThat! 2024 data not beside the repo")
+def test_training_script_retrains_on_a_slice_and_its_artifact_scores(tmp_path: Path) -> None:
+    out = tmp_path / "head.json"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "train_checkworthiness.py"),
+            "--limit",
+            "200",
+            "--out",
+            str(out),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--only",
+            "a_minilm_lr",
+            "--only",
+            "b_minilm_cues_lr",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "| a_minilm_lr" in result.stdout and "chosen:" in result.stdout
+    head = load_head(out)
+    assert head.provenance.hyperparameters["limit"] == 200
+    assert [f.rows for f in head.provenance.data] == [200, 200, 200]
+    classifier = CheckworthinessClassifier(head, default_encoder())
+    checkable, exclamation = classifier.score_sentences([CHECKABLE, NOT_CHECKABLE])
+    assert 0 <= exclamation.probability < checkable.probability <= 1

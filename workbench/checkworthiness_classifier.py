@@ -1,0 +1,289 @@
+"""A trained check-worthiness classifier: MiniLM sentence vectors plus a small fitted head.
+
+``score_sentences(texts)`` gives each sentence a calibrated probability of being check-worthy,
+a yes/no at the threshold chosen on CheckThat! 2024 dev, and a short rationale. The head (a
+logistic regression or a one-hidden-layer MLP over the features the artifact names: the 384-d
+embedding of ``workbench.embeddings``, optionally the surface cues of ``workbench.cues``) and its
+calibration are read from ``models/checkworthiness_head.json``, written by
+``scripts/train_checkworthiness.py``, which records inside it the data files and their sha256,
+the seed, the hyper-parameters, the threshold and the metrics reached. Inference is plain numpy;
+only the training script needs scikit-learn.
+
+The rationale is honest about what it is: the classifier's probability, and the surface cues
+found in the sentence (from ``workbench.cues``) as the human-readable part. The classifier
+itself does not explain its score, and the cues are not what it computed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from workbench.cues import CUES, DEFAULT_WEIGHTS, rate_sentence, sentence_cues
+from workbench.embeddings import DIMENSION, SentenceEncoder, default_encoder
+from workbench.errors import ConfigError
+
+HEAD_PATH = Path(__file__).parent / "models" / "checkworthiness_head.json"
+HEAD_FORMAT = "workbench.checkworthiness_head/1"
+
+Feature = Literal["minilm", "cues"]
+
+
+# --------------------------------------------------------------------------------------------
+# The artifact
+# --------------------------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DataFile(_Strict):
+    role: Literal["train", "dev", "dev-test"]
+    file: str = Field(description="File name under the data folder.")
+    sha256: str
+    rows: int = Field(ge=0, description="Sentences read from it (after any --limit).")
+
+
+class Scores(_Strict):
+    f1: float = Field(description="F1 of the Yes (check-worthy) class.")
+    precision: float
+    recall: float
+    brier: float | None = Field(default=None, description="Mean squared error of P(Yes).")
+
+
+class Layer(_Strict):
+    weights: list[list[float]] = Field(description="(inputs, outputs) matrix.")
+    bias: list[float]
+
+
+class Head(_Strict):
+    kind: Literal["logistic", "mlp"]
+    layers: list[Layer] = Field(
+        description="Dense layers; ReLU between them; the last has one output, the logit."
+    )
+
+
+class Calibration(_Strict):
+    method: Literal["platt", "isotonic", "none"]
+    a: float = 1.0
+    b: float = 0.0
+    x: list[float] = Field(default_factory=list, description="Isotonic: logits, increasing.")
+    y: list[float] = Field(default_factory=list, description="Isotonic: P(Yes) at x.")
+
+
+class Provenance(_Strict):
+    script: str
+    data: list[DataFile]
+    seed: int
+    experiment: str = Field(description="Name of the chosen configuration.")
+    hyperparameters: dict[str, float | int | str | None]
+    chosen_on: str = Field(description="How the configuration and threshold were chosen.")
+    encoder: str
+    encoder_sha256: str
+    tokenizer_sha256: str
+    max_tokens: int
+
+
+class HeadArtifact(_Strict):
+    format: Literal["workbench.checkworthiness_head/1"]
+    features: list[Feature]
+    cue_names: list[str] = Field(default_factory=list)
+    mean: list[float] = Field(description="Per-feature mean subtracted before the head.")
+    scale: list[float] = Field(description="Per-feature divisor applied before the head.")
+    head: Head
+    calibration: Calibration
+    threshold: float = Field(ge=0, le=1, description="Calibrated P at or above which: yes.")
+    provenance: Provenance
+    metrics: dict[str, Scores] = Field(description="train / dev / dev-test Yes-class scores.")
+    experiments: list[dict[str, object]] = Field(
+        default_factory=list, description="Every configuration tried, with its scores."
+    )
+
+    @model_validator(mode="after")
+    def _shapes_agree(self) -> HeadArtifact:
+        width = feature_width(self.features, self.cue_names)
+        if len(self.mean) != width or len(self.scale) != width:
+            raise ValueError(f"mean/scale have {len(self.mean)}/{len(self.scale)}, not {width}")
+        inputs = width
+        for layer in self.head.layers:
+            rows = len(layer.weights)
+            cols = {len(row) for row in layer.weights}
+            if rows != inputs or cols != {len(layer.bias)}:
+                raise ValueError(f"a layer of shape ({rows}, {cols}) does not take {inputs} inputs")
+            inputs = len(layer.bias)
+        if inputs != 1:
+            raise ValueError(f"the head's last layer has {inputs} outputs, not 1")
+        unknown = [name for name in self.cue_names if name not in CUES]
+        if unknown:
+            raise ValueError(f"cues that workbench.cues does not have: {unknown}")
+        return self
+
+
+def feature_width(features: Sequence[str], cue_names: Sequence[str]) -> int:
+    return sum(DIMENSION if name == "minilm" else len(cue_names) for name in features)
+
+
+def feature_matrix(
+    texts: Sequence[str],
+    embeddings: np.ndarray,
+    features: Sequence[str],
+    cue_names: Sequence[str] = (),
+) -> np.ndarray:
+    """The head's raw input (before standardising): the named blocks side by side.
+
+    The training script calls this too, so training and inference build the same features.
+    """
+    blocks: list[np.ndarray] = []
+    for name in features:
+        if name == "minilm":
+            blocks.append(np.asarray(embeddings, dtype=np.float64))
+        elif name == "cues":
+            values = [sentence_cues(text) for text in texts]
+            blocks.append(
+                np.array([[row[cue] for cue in cue_names] for row in values], dtype=float)
+            )
+        else:
+            raise ConfigError(f"unknown feature block {name!r}")
+    return np.hstack(blocks) if blocks else np.zeros((len(texts), 0))
+
+
+def head_logits(head: Head, inputs: np.ndarray) -> np.ndarray:
+    """The head's logit for each standardised input row."""
+    activations = inputs
+    for index, layer in enumerate(head.layers):
+        activations = activations @ np.asarray(layer.weights) + np.asarray(layer.bias)
+        if index < len(head.layers) - 1:
+            activations = np.maximum(activations, 0.0)
+    return np.asarray(activations[:, 0], dtype=float)
+
+
+def calibrate(calibration: Calibration, logits: np.ndarray) -> np.ndarray:
+    """Calibrated P(check-worthy) from the head's logits."""
+    if calibration.method == "isotonic":
+        probabilities = np.interp(logits, calibration.x, calibration.y)
+    else:
+        z = calibration.a * logits + calibration.b
+        probabilities = 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
+    return np.clip(probabilities, 0.0, 1.0)
+
+
+def load_head(path: Path = HEAD_PATH) -> HeadArtifact:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"check-worthiness head not found at {path}") from None
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"{path}: invalid JSON ({err.msg})") from None
+    try:
+        return HeadArtifact.model_validate(raw)
+    except ValueError as err:
+        raise ConfigError(f"{path}: not a check-worthiness head ({err})") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring
+# --------------------------------------------------------------------------------------------
+
+
+class SentenceScore(_Strict):
+    text: str
+    probability: float = Field(ge=0, le=1, description="Calibrated P(check-worthy).")
+    is_check_worthy: bool = Field(description="probability >= the dev-chosen threshold.")
+    label: Literal["check-worthy", "not check-worthy"]
+    rationale: str = Field(max_length=200)
+    cues: list[str] = Field(description="Surface cues found (workbench.cues), strongest first.")
+
+
+def _rationale(probability: float, threshold: float, cues: list[str]) -> str:
+    cue_for = [c for c in cues if DEFAULT_WEIGHTS.weights.get(c, 0.0) > 0][:3]
+    cue_against = [c for c in cues if DEFAULT_WEIGHTS.weights.get(c, 0.0) < 0][:2]
+
+    def words(names: list[str]) -> str:
+        return ", ".join(name.replace("_", " ") for name in names) or "none"
+
+    comparison = ">=" if probability >= threshold else "<"
+    text = (
+        f"trained classifier P={probability:.2f} {comparison} threshold {threshold:.2f}; "
+        f"cues for: {words(cue_for)}; against: {words(cue_against)}"
+    )
+    return text[:200]
+
+
+class CheckworthinessClassifier:
+    """The head of ``artifact`` over ``encoder``'s sentence vectors."""
+
+    def __init__(
+        self, artifact: HeadArtifact | None = None, encoder: SentenceEncoder | None = None
+    ) -> None:
+        self.artifact = artifact or load_head()
+        self._encoder = encoder
+        self._mean = np.asarray(self.artifact.mean)
+        self._scale = np.asarray(self.artifact.scale)
+
+    @property
+    def threshold(self) -> float:
+        return self.artifact.threshold
+
+    def encoder(self) -> SentenceEncoder:
+        if self._encoder is None:
+            self._encoder = default_encoder()
+        return self._encoder
+
+    def probabilities(
+        self, texts: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Calibrated P(check-worthy) per text; pass ``embeddings`` if already computed."""
+        if isinstance(texts, str):
+            raise TypeError("probabilities takes a sequence of strings, not one string")
+        if not texts:
+            return np.zeros(0)
+        if embeddings is None:
+            embeddings = self.encoder().encode(texts)
+        raw = feature_matrix(texts, embeddings, self.artifact.features, self.artifact.cue_names)
+        logits = head_logits(self.artifact.head, (raw - self._mean) / self._scale)
+        return calibrate(self.artifact.calibration, logits)
+
+    def score_sentences(self, texts: Sequence[str]) -> list[SentenceScore]:
+        probabilities = self.probabilities(texts)
+        scores = []
+        for text, probability in zip(texts, probabilities.tolist(), strict=True):
+            cues = rate_sentence(text).cues
+            yes = probability >= self.threshold
+            scores.append(
+                SentenceScore(
+                    text=text,
+                    probability=probability,
+                    is_check_worthy=yes,
+                    label="check-worthy" if yes else "not check-worthy",
+                    rationale=_rationale(probability, self.threshold, cues),
+                    cues=cues,
+                )
+            )
+        return scores
+
+
+_lock = threading.Lock()
+
+
+@cache
+def _default_classifier() -> CheckworthinessClassifier:
+    return CheckworthinessClassifier()
+
+
+def default_classifier() -> CheckworthinessClassifier:
+    """The committed head over the process's shared encoder, loaded once."""
+    with _lock:
+        return _default_classifier()
+
+
+def score_sentences(texts: Sequence[str]) -> list[SentenceScore]:
+    """Score sentences with the committed head (loads the encoder on first use)."""
+    return default_classifier().score_sentences(texts)
