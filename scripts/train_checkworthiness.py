@@ -56,8 +56,9 @@ from workbench.embeddings import (
     SentenceEncoder,
     file_sha256,
 )
-from workbench.evaluation.baseline import best_f1_threshold
-from workbench.evaluation.datasets import CheckworthySentence, read_checkthat, stable_sample
+from workbench.evaluation.datasets import stable_sample
+from workbench.evaluation.datasets.checkthat import CheckworthySentence, read_checkthat
+from workbench.evaluation.heuristic import best_f1_threshold
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "checkthat2024"

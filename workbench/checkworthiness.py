@@ -15,11 +15,11 @@ class Rating:
     outcome: Outcome[CheckworthinessResponse]
 
 
-def label_for(score: float) -> CheckLabel:
+def label_for(rating: int) -> CheckLabel:
     """Ratings 4-5 are check-worthy, 3 is maybe, 1-2 are not."""
-    if score >= 0.75:
+    if rating >= 4:
         return CheckLabel.check_worthy
-    if score >= 0.5:
+    if rating == 3:
         return CheckLabel.maybe
     return CheckLabel.not_check_worthy
 
@@ -32,7 +32,7 @@ async def rate_checkworthiness(
         Request(Stage.checkworthiness, prompt, {"claim": claim.text, "claimer": claim.claimer})
     )
     response = outcome.value
-    score = (response.rating - 1) / 4
-    return Rating(
-        Checkworthiness(score=score, label=label_for(score), rationale=response.rationale), outcome
-    )
+    # An engine's estimated probability where it has one, else the rating mapped to [0, 1].
+    score = response.probability if response.probability is not None else (response.rating - 1) / 4
+    label = label_for(response.rating)
+    return Rating(Checkworthiness(score=score, label=label, rationale=response.rationale), outcome)

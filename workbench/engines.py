@@ -15,7 +15,10 @@ kept in each claim's provenance.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 from workbench.attribution import attribute, same_source
@@ -34,18 +37,21 @@ Answer = Callable[[Mapping[str, Any]], dict[str, Any]]
 # --------------------------------------------------------------------------------------------
 
 
+def rating_for(probability: float, threshold: float) -> int:
+    """A probability as the stage's 1-5 rating: at or over the engine's yes/no threshold is 4
+    (5 when well over), just under it 3 (maybe), further under 2 or 1."""
+    steps = ((1 + threshold) / 2, threshold, 0.6 * threshold, 0.3 * threshold)
+    return next((5 - i for i, step in enumerate(steps) if probability >= step), 1)
+
+
 def cue_rating(text: str) -> dict[str, Any]:
-    """The cue score as the check-worthiness answer: at or over the fitted yes/no threshold is 4
-    or 5 (check-worthy), just under it 3 (maybe), further under 2 or 1; the probability is the
-    cue score itself."""
+    """The cue score as the check-worthiness answer (its probability is the cue score)."""
     verdict = rate_sentence(text)
-    threshold = DEFAULT_WEIGHTS.threshold
-    steps = (2 * threshold, threshold, 0.6 * threshold, 0.3 * threshold)
-    rating = next((5 - i for i, step in enumerate(steps) if verdict.score >= step), 1)
     cues = ", ".join(name.replace("_", " ") for name in verdict.cues[:4]) or "none"
     return {
-        "rating": rating,
+        "rating": rating_for(verdict.score, DEFAULT_WEIGHTS.threshold),
         "rationale": f"surface cues, no model judgement: {cues}"[:200],
+        "probability": round(verdict.score, 4),
     }
 
 
@@ -148,6 +154,29 @@ def _rules_evidence(variables: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------
+# classifier
+# --------------------------------------------------------------------------------------------
+
+
+def classifier_rating(text: str) -> dict[str, Any]:
+    """The trained classifier's calibrated probability as the check-worthiness answer."""
+    from workbench.checkworthiness_classifier import default_classifier
+
+    classifier = default_classifier()
+    score = classifier.score_sentences([text])[0]
+    return {
+        "rating": rating_for(score.probability, classifier.threshold),
+        "rationale": score.rationale,
+        "probability": round(score.probability, 4),
+    }
+
+
+def _classifier_select(variables: Mapping[str, Any]) -> dict[str, Any]:
+    rating = classifier_rating(str(variables["sentence"]))["rating"]
+    return {"checkable": "yes" if rating >= 3 else "no"}  # maybe and better: worth extracting
+
+
+# --------------------------------------------------------------------------------------------
 # The registry
 # --------------------------------------------------------------------------------------------
 
@@ -162,7 +191,10 @@ ENGINES: dict[EngineName, dict[Stage, Answer]] = {
         Stage.select: _cue_select,
         Stage.checkworthiness: lambda v: cue_rating(str(v["claim"])),
     },
-    "classifier": {},
+    "classifier": {
+        Stage.select: _classifier_select,
+        Stage.checkworthiness: lambda v: classifier_rating(str(v["claim"])),
+    },
 }
 
 
@@ -177,10 +209,19 @@ def engine_answer(engine: EngineName, stage: Stage, variables: Mapping[str, Any]
 
 def engine_identity(engine: EngineName, stage: Stage) -> dict[str, Any]:
     """What changes a non-model engine's answer (its cache identity)."""
-    identity: dict[str, Any] = {"engine": engine, "rules_version": 1}
+    identity: dict[str, Any] = {"engine": engine, "rules_version": 2}
     if engine in ("cues", "rules"):
         identity["weights"] = DEFAULT_WEIGHTS.model_dump(mode="json")
+    if engine == "classifier":
+        from workbench.checkworthiness_classifier import HEAD_PATH
+
+        identity["head_sha256"] = _file_sha256(HEAD_PATH)
     return identity
+
+
+@cache
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def supports(engine: EngineName, stage: Stage) -> bool:

@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 
 class Strict(BaseModel):
@@ -426,6 +427,9 @@ class CheckworthinessResponse(BaseModel):
         )
     )
     rationale: str = Field(max_length=200, description="One line: why this rating.")
+    # Set by the engines that estimate it (cues, the trained classifier), never asked of a model:
+    # hidden from the schema, so prompts, grammars and cache keys do not change.
+    probability: SkipJsonSchema[float | None] = Field(default=None, ge=0, le=1)
 
     @field_validator("rationale")
     @classmethod
