@@ -512,3 +512,73 @@ def _attribute(
     _add(options, context_names)
     verbs = tuple(c.word for c in sorted(cues, key=lambda c: c.start))
     return chain[-1], tuple(chain), tuple(options), verbs
+
+
+# --------------------------------------------------------------------------------------------
+# The main clause, for question templates (workbench.questions)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A span of the sentence: a named entity, a number phrase, the subject."""
+
+    text: str
+    label: str  # the entity label (DATE, CARDINAL, PERSON, ...), or "subject"
+    start: int  # character offsets into the sentence
+    end: int
+
+
+@dataclass(frozen=True)
+class Clause:
+    """The parts of a sentence's main clause that questions are built from."""
+
+    subject: Phrase | None
+    verb: str  # the root verb as written ("began"), "" when the root is no verb
+    verb_lemma: str  # "begin"
+    auxiliary: str  # the first auxiliary as written ("were", "has"), else ""
+    tense: str  # "past", "present", "plural" (present with a plural subject) or ""
+    entities: list[Phrase] = field(default_factory=list)
+    number_phrases: list[Phrase] = field(default_factory=list)  # "31 container ships"
+
+
+def clause(sentence: str) -> Clause:
+    """Subject, verb, auxiliary, tense, entities and number phrases of the main clause."""
+    doc = _parse(sentence)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    entities = [Phrase(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
+    if root is None or root.pos_ not in {"VERB", "AUX"}:
+        return Clause(None, "", "", "", "", entities, _number_phrases(doc))
+    subject_token = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    subject = None
+    if subject_token is not None:
+        tokens = list(subject_token.subtree)
+        subject = Phrase(
+            doc[tokens[0].i : tokens[-1].i + 1].text,
+            "subject",
+            tokens[0].idx,
+            tokens[-1].idx + len(tokens[-1].text),
+        )
+    auxiliary = next((c.text for c in root.children if c.dep_ in {"aux", "auxpass"}), "")
+    tense = ""
+    if root.tag_ == "VBD":
+        tense = "past"
+    elif root.tag_ in {"VBZ", "VBP"}:
+        tense = "plural" if root.tag_ == "VBP" else "present"
+    verb_lemma = root.lemma_ if root.pos_ == "VERB" else root.text
+    return Clause(subject, root.text, verb_lemma, auxiliary, tense, entities, _number_phrases(doc))
+
+
+_NUMBER_LABELS = {"CARDINAL", "QUANTITY", "PERCENT", "MONEY"}
+
+
+def _number_phrases(doc: Doc) -> list[Phrase]:
+    """Noun chunks that hold a number entity ("31 container ships", "a pay rise of 9 per cent")."""
+    phrases = []
+    for ent in doc.ents:
+        if ent.label_ not in _NUMBER_LABELS:
+            continue
+        chunk = next((c for c in doc.noun_chunks if c.start <= ent.start < c.end), None)
+        span = chunk if chunk is not None and len(chunk) > len(ent) else ent
+        phrases.append(Phrase(span.text, ent.label_, span.start_char, span.end_char))
+    return phrases

@@ -8,7 +8,7 @@ kept in each claim's provenance.
 
 - ``rules``: select by the cue scorer's verdict; extract the whole sentence as one claim (the
   quote is the sentence, so the claim says exactly what its quote says), claimed by the source
-  that reports it; evidence from templates over the claim's own words.
+  the parser finds; evidence questions built from the claim's parse (``workbench.questions``).
 - ``cues``: check-worthiness from the cue scorer of ``workbench.cues`` (fitted on CheckThat! train).
 - ``classifier``: select and check-worthiness from the trained sentence classifier.
 """
@@ -23,7 +23,8 @@ from typing import Any, Literal
 
 from workbench.attribution import attribute, same_source
 from workbench.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE, DEFAULT_WEIGHTS, rate_sentence
-from workbench.schema import ClaimType, EvidenceKind, EvidenceNeed, Stage
+from workbench.questions import claim_questions
+from workbench.schema import ClaimType, EvidenceKind, Stage
 
 EngineName = Literal["model", "rules", "cues", "classifier"]
 MODEL: EngineName = "model"
@@ -100,57 +101,26 @@ def _rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def template_questions(claim: str) -> list[str]:
-    """Two questions any claim admits, with no model.
-
-    Not tuned on any gold question: "Is it true that <claim>?" and "What evidence shows that
-    <claim>?", the claim's first letter lowered unless it starts a name or an acronym.
-    """
-    body = " ".join(claim.split()).rstrip(" .!?;:")
-    if not body:
-        return []
-    first_word = body.split()[0]
-    if first_word[0].isupper() and first_word[1:2].islower() and first_word.lower() in _LOWERABLE:
-        body = body[0].lower() + body[1:]
-    return [f"Is it true that {body}?", f"What evidence shows that {body}?"]
-
-
-# Sentence openers that are ordinary words, not names: safe to lower-case inside a question.
-_LOWERABLE_TEXT = """
-    the a an this that these those it its there their they he she his her we our in on at by for
-    from after before during since as when while according more most some many several about
-    over under one two three four five six seven eight nine ten
-"""
-_LOWERABLE = frozenset(_LOWERABLE_TEXT.split())
-
-
-def template_evidence(claim: str, claimer: str = AUTHOR) -> list[EvidenceNeed]:
-    """One evidence need by surface cues: statistics for numbers, the claimer's own source for
-    a claim somebody else makes or reports, else independent reports; template questions."""
-    questions = template_questions(claim) or ["Is the claim true?"]
+def evidence_kind(claim: str, claimer: str = AUTHOR) -> EvidenceKind:
+    """Statistics for a figure, the claimer's own source for a claim somebody else makes or
+    reports, else independent reports."""
     if _NUMBER.search(claim) or _MONEY.search(claim):
-        kind = EvidenceKind.dataset_statistic
-    elif claimer != AUTHOR or _REPORTING_OR_CHANGE.search(claim):
-        kind = EvidenceKind.claimer_source
-    else:
-        kind = EvidenceKind.independent_report
-    return [EvidenceNeed(kind=kind, need="evidence on the claim as stated", questions=questions)]
+        return EvidenceKind.dataset_statistic
+    if claimer != AUTHOR or _REPORTING_OR_CHANGE.search(claim):
+        return EvidenceKind.claimer_source
+    return EvidenceKind.independent_report
 
 
 def _rules_evidence(variables: Mapping[str, Any]) -> dict[str, Any]:
-    needs = template_evidence(str(variables["claim"]), str(variables.get("claimer", AUTHOR)))
-    return {
-        "needs": [
-            {
-                "kind": need.kind.value,
-                "need": need.need,
-                "questions": [q[:160] for q in need.questions],
-                "where": need.where,
-                "as_of": need.as_of,
-            }
-            for need in needs
-        ]
+    """One need: its kind by surface cues, questions from the claim's parse (questions.py)."""
+    claim, claimer = str(variables["claim"]), str(variables.get("claimer", AUTHOR))
+    questions = claim_questions(claim, claimer) or ["Is the claim true?"]
+    need = {
+        "kind": evidence_kind(claim, claimer).value,
+        "need": "evidence on the claim as stated",
+        "questions": questions,
     }
+    return {"needs": [need]}
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,14 +20,16 @@ import numpy as np
 from scipy.optimize import minimize
 
 from workbench.cues import CUES, DEFAULT_WEIGHTS, CueWeights, rate_sentence
-from workbench.engines import claim_type, template_evidence
+from workbench.engines import AUTHOR, claim_type, evidence_kind
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.suite import FixtureScores, score_report
+from workbench.questions import LOWERABLE
 from workbench.schema import (
     Article,
     CheckLabel,
     Checkworthiness,
     Claim,
+    EvidenceNeed,
     Report,
     Role,
     RunInfo,
@@ -95,6 +97,29 @@ def fit_cue_weights(texts: Sequence[str], labels: Sequence[bool], l2: float = 1.
 
 HEURISTIC_BACKEND = "heuristic"
 HEURISTIC_MODEL = "cue weights fitted on CheckThat! 2024 train (no model)"
+
+
+def template_questions(claim: str) -> list[str]:
+    """Two questions any claim admits, with no model.
+
+    Not tuned on any gold question: "Is it true that <claim>?" and "What evidence shows that
+    <claim>?", the claim's first letter lowered unless it starts a name or an acronym.
+    """
+    body = " ".join(claim.split()).rstrip(" .!?;:")
+    if not body:
+        return []
+    first_word = body.split()[0]
+    if first_word[0].isupper() and first_word[1:2].islower() and first_word.lower() in LOWERABLE:
+        body = body[0].lower() + body[1:]
+    return [f"Is it true that {body}?", f"What evidence shows that {body}?"]
+
+
+def template_evidence(claim: str, claimer: str = AUTHOR) -> list[EvidenceNeed]:
+    """One evidence need by surface cues: statistics for numbers, the claimer's own source for
+    a claim somebody else makes or reports, else independent reports; template questions."""
+    questions = template_questions(claim) or ["Is the claim true?"]
+    kind = evidence_kind(claim, claimer)
+    return [EvidenceNeed(kind=kind, need="evidence on the claim as stated", questions=questions)]
 
 
 def heuristic_report(article: Article, weights: CueWeights = DEFAULT_WEIGHTS) -> Report:

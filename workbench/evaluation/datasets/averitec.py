@@ -4,7 +4,7 @@ Spec ``averitec:PATH``, PATH an AVeriTeC JSON split (or a folder with one ``.jso
 with gold questions, its speaker as claimer and its date, runs through the evidence stage; the
 planned questions are scored against the gold questions with Hungarian-matched METEOR
 (AVeriTeC's question-only score), averaged over claims. Claims without gold questions are
-skipped. The heuristic beside it: ``engines.template_questions``.
+skipped. The heuristic beside it: ``heuristic.template_questions``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import Field
 
-from workbench.engines import template_questions
 from workbench.errors import ConfigError
 from workbench.evaluation.dataset_runner import (
     DatasetRun,
@@ -24,6 +23,7 @@ from workbench.evaluation.dataset_runner import (
     run_items,
 )
 from workbench.evaluation.datasets import Dataset, Item, ItemCallback, LoadedDataset
+from workbench.evaluation.heuristic import template_questions
 from workbench.evaluation.scoring.evidence import score_questions
 from workbench.llm import StructuredClient
 from workbench.pipeline import PipelineRun
@@ -96,7 +96,7 @@ async def run_averitec(
 ) -> DatasetRun:
     """Each claim with gold questions, its speaker as claimer and its date, through the evidence
     stage; the planned questions scored against the gold ones. The heuristic:
-    ``engines.template_questions``."""
+    ``heuristic.template_questions``."""
     items = [i for i in dataset.items if isinstance(i, AveritecClaim) and i.questions]
     stats = StageCounter()
 

@@ -1,0 +1,184 @@
+"""The questions a fact-checker must answer about a claim, built from its parse without a model.
+
+Fact-checkers' question lists (AVeriTeC's gold questions, our fixtures' labelling guidelines)
+ask after the claim's own figures, dates and sources: "How many container ships were waiting
+...?", "When did the strike begin?", "What did the ministry say about ...?". These templates
+turn the main clause of a claim (``attribution.clause``: subject, verb, auxiliary, tense,
+entities and number phrases) into such questions with ordinary English question syntax:
+
+- always a yes/no question, "Is it true that <claim>?";
+- for the first figure: "How many <noun> ...", "How much ...", "What percentage ..." with the
+  figure taken out; the subject's own figure asks directly ("How many ships were waiting ..."),
+  another one inverts the clause ("How many burglaries did the police count ...");
+- for the first date: "When did <subject> <verb> ...?" with the date taken out;
+- for a claim someone else makes: "What exactly did <claimer> say, and where?".
+
+They are general English grammar, not fitted to any article or gold question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workbench.attribution import AUTHOR, Clause, Phrase, clause
+
+MAX_QUESTION_CHARS = 160  # the evidence schema's limit per question
+
+# Sentence openers that are ordinary words, not names: safe to lower-case inside a question.
+_LOWERABLE_TEXT = """
+    the a an this that these those it its there their they he she his her we our in on at by for
+    from after before during since as when while according more most some many several about
+    over under one two three four five six seven eight nine ten
+"""
+LOWERABLE = frozenset(_LOWERABLE_TEXT.split())
+_PREPOSITION_BEFORE = re.compile(r"\b(?:on|in|at|since|by|from|until|during|of|for)\s*$", re.I)
+_PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent", re.I)
+
+
+def claim_questions(claim: str, claimer: str = AUTHOR) -> list[str]:
+    """Up to four distinct questions about ``claim`` (a yes/no question first)."""
+    text = " ".join(claim.split()).rstrip(" .!?;:")
+    if not text:
+        return []
+    parts = clause(text)
+    opener = text if _named(parts) else _lowered(text, always=True)
+    candidates = [
+        f"Is it true that {opener}?",
+        _figure_question(text, parts),
+        _date_question(text, parts),
+        _claimer_question(claimer, parts),
+    ]
+    questions: list[str] = []
+    for question in candidates:
+        if question and question.lower() not in {q.lower() for q in questions}:
+            questions.append(_fit(question))
+    return questions
+
+
+def _figure_question(text: str, parts: Clause) -> str | None:
+    dates = _dates(parts)
+    for phrase in parts.number_phrases:
+        figure = next(e for e in parts.entities if e.label == phrase.label and _inside(e, phrase))
+        if not _near_any(figure, dates, text):
+            break
+    else:
+        return None
+    if parts.subject is None or not parts.verb:
+        return None
+    noun = _tidy(text[phrase.start : figure.start] + " " + text[figure.end : phrase.end])
+    noun = re.sub(r"^(?:a|an|the|of)\b\s*|\s*\b(?:of)$", "", noun, flags=re.I).strip()
+    if _PERCENT.search(figure.text):
+        asks = "What percentage"
+    elif figure.label == "MONEY":
+        asks = "How much"
+    else:
+        asks = f"How many {noun}".strip() if noun else "How many"
+    # The figure opens its clause ("31 ships were waiting", "... said that 5 people died"):
+    # ask directly, "How many ships were waiting", "How many people died".
+    if _inside(phrase, parts.subject):
+        return f"{asks} {_tidy(text[parts.subject.end :])}?"
+    if re.search(r"(?:\bthat|,)\s*$", text[: phrase.start]):
+        return f"{asks} {_tidy(text[phrase.end :])}?"
+    rest = _without(text[parts.subject.end :], [phrase])
+    return _inverted(asks, parts, rest)
+
+
+def _date_question(text: str, parts: Clause) -> str | None:
+    dates = _dates(parts)
+    if not dates or parts.subject is None or not parts.verb:
+        return None
+    if any(_inside(parts.subject, d) or _inside(d, parts.subject) for d in dates):
+        return None  # "Last year was the warmest": the date is what the claim is about
+    numbers = [e for e in parts.entities if e.label == "CARDINAL" and _near_any(e, dates, text)]
+    return _inverted("When", parts, _without(text[parts.subject.end :], dates + numbers))
+
+
+def _claimer_question(claimer: str, parts: Clause) -> str | None:
+    if claimer == AUTHOR or not claimer.strip():
+        return None
+    subject = parts.subject.text if parts.subject else ""
+    about = (
+        "" if not subject or claimer.lower() in subject.lower() else f" about {_lowered(subject)}"
+    )
+    return f"What exactly did {_lowered(claimer)} say{about}, and where was it published?"
+
+
+# A date a fact-checker can look up: a named day or month, a year, or a relative day; not a
+# duration ("over two years"), which is part of what the claim says.
+_DATED = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*"
+    r"|nov\w*|dec\w*|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today"
+    r"|last|ago|this (?:week|month|year))\b",
+    re.I,
+)
+
+
+def _dates(parts: Clause) -> list[Phrase]:
+    return [e for e in parts.entities if e.label in {"DATE", "TIME"} and _DATED.search(e.text)]
+
+
+def _inverted(asks: str, parts: Clause, rest: str) -> str | None:
+    """``asks`` + the clause as a question: auxiliary first, else do-support on the verb."""
+    assert parts.subject is not None
+    subject = _lowered(parts.subject.text, always=parts.subject.start == 0 and not _named(parts))
+    tail = _tidy(rest.split(parts.verb, 1)[1]) if parts.verb in rest else _tidy(rest)
+    if parts.auxiliary:
+        middle = rest.split(parts.auxiliary, 1)[1] if parts.auxiliary in rest else rest
+        return f"{asks} {parts.auxiliary.lower()} {subject} {_tidy(middle)}?"
+    do = {"past": "did", "present": "does", "plural": "do"}.get(parts.tense)
+    if do is None:
+        return None
+    return f"{asks} {do} {subject} {parts.verb_lemma} {tail}".rstrip() + "?"
+
+
+def _without(text: str, phrases: list[Phrase]) -> str:
+    """``text`` (a suffix of the sentence) with the phrases and a preposition before each cut."""
+    pieces = text
+    for phrase in phrases:
+        if phrase.text in pieces:
+            before, after = pieces.split(phrase.text, 1)
+            pieces = _PREPOSITION_BEFORE.sub("", before) + " " + after
+    return pieces
+
+
+def _inside(inner: Phrase, outer: Phrase) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
+def _near_any(number: Phrase, dates: list[Phrase], text: str) -> bool:
+    """A day number beside a date ("Monday, 12 October"): part of the date."""
+    return any(
+        not text[min(d.end, number.end) : max(d.start, number.start)].strip(" ,") for d in dates
+    )
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+([,;:])", r"\1", " ".join(text.split()))
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    return text.strip(" ,;:")
+
+
+def _named(parts: Clause) -> bool:
+    """The sentence opens with a name (an entity at offset 0)."""
+    return any(e.start == 0 and e.label not in {"DATE", "CARDINAL"} for e in parts.entities)
+
+
+def _lowered(text: str, *, always: bool = False) -> str:
+    """The first letter lowered where it is only capital for opening the sentence: for an
+    ordinary opener word, or ``always`` when the parse says no name opens it."""
+    first = text.split()[0] if text.split() else ""
+    ordinary = always or first.lower() in LOWERABLE
+    capitalised = first[1:2].islower() or first == "A"  # "A ministry" too, never "I"
+    if ordinary and first[:1].isupper() and capitalised:
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _fit(question: str) -> str:
+    """One line, a capital first letter, at most ``MAX_QUESTION_CHARS`` ending in '?'."""
+    question = _tidy(question.rstrip("?")) + "?"
+    question = question[0].upper() + question[1:]
+    if len(question) <= MAX_QUESTION_CHARS:
+        return question
+    cut = question[: MAX_QUESTION_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "?"
