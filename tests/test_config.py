@@ -136,8 +136,12 @@ def test_a_key_in_the_file_is_refused_without_echoing_it(table: dict[str, Any]) 
         ({"limits": {"max_pages": 3}}, r"\[limits\] unknown key 'max_pages'"),
         ({"limits": "big"}, r"\[limits\] must be a table"),
         ({"cache": "somewhere"}, r"\[cache\] must be a table"),
-        ({"cache": {"directory": "x"}}, r"\[cache\] must be a table with one key, dir"),
-        ({"cache": {"dir": 5}}, "cache_dir"),
+        ({"cache": {"directory": "x"}}, r"\[cache\] must be a table with keys dir, url"),
+        ({"cache": {"dir": 5}}, r"\[cache\] dir: "),
+        ({"cache": {"url": "http://h:6379"}}, r"\[cache\] url: must look like redis://"),
+        ({"cache": {"url": "redis://:hunter2@h:6379/0"}}, "never put a password in the config"),
+        ({"cache": {"fallback": "local"}}, "only a shared cache"),
+        ({"cache": {"url": "redis://h:6379/0", "fallback": "disk"}}, "fallback"),
     ],
 )
 def test_bad_config_is_one_line_config_error(data: dict[str, Any], message: str) -> None:

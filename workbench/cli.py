@@ -306,11 +306,11 @@ def cmd_cache(args: argparse.Namespace) -> int:
     session = Session.open(args.config)
     if args.action == "clear":
         removed = session.cache.clear()
-        print(f"removed {removed} entries from {session.cache.directory}")
+        print(f"removed {removed} entries from {session.cache.location}")
     else:
         stats = session.cache.stats()
         print(
-            f"{stats['directory']}: {stats['entries']} entries, {stats['size_bytes'] / 1e6:.1f} MB"
+            f"{stats['location']}: {stats['entries']} entries, {stats['size_bytes'] / 1e6:.1f} MB"
         )
     return 0
 

@@ -169,12 +169,74 @@ def embedded_backend() -> BackendConfig:
     )
 
 
+class CacheConfig(Strict):
+    """``[cache]``: the local directory, or a shared Redis server."""
+
+    dir: str | None = Field(default=None, description="The local (diskcache) directory.")
+    url: str | None = Field(
+        default=None,
+        description="A shared cache: redis://host:port/db (rediss:// for TLS). No password "
+        "here: name the variable that holds it in password_env.",
+    )
+    password_env: str | None = Field(
+        default=None, description="Name of the env variable holding the Redis password."
+    )
+    fallback: Literal["none", "local"] = Field(
+        default="none",
+        description="When the shared cache is down: 'none' stops with an error, 'local' warns "
+        "and uses the local directory instead.",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        match = re.fullmatch(r"(rediss?)://(?:([^@/]*)@)?([^/@:]+)(:\d+)?(/\d+)?/?", value)
+        if not match:
+            raise ValueError("must look like redis://host:port/db (rediss:// for TLS)")
+        if match.group(2) and ":" in match.group(2):
+            raise ValueError(
+                "never put a password in the config file: set password_env to the NAME of an "
+                "environment variable that holds it"
+            )
+        return value
+
+    @field_validator("password_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError("must be the NAME of an environment variable (letters, digits, _)")
+        return value
+
+    @model_validator(mode="after")
+    def _fallback_needs_url(self) -> CacheConfig:
+        if self.fallback != "none" and self.url is None:
+            raise ValueError("fallback: only a shared cache (url = ...) falls back")
+        return self
+
+    def password(self) -> str | None:
+        if not self.password_env:
+            return None
+        value = os.environ.get(self.password_env)
+        if not value:
+            raise ConfigError(
+                f"the shared cache needs a password: set the environment variable "
+                f"{self.password_env}"
+            )
+        return value
+
+
 class Config(Strict):
     default: str = EMBEDDED
     backends: dict[str, BackendConfig]
     limits: InputLimits = Field(default_factory=InputLimits)
-    cache_dir: str | None = None
+    cache: CacheConfig = Field(default_factory=CacheConfig)
     path: str | None = Field(default=None, description="The file this config came from.")
+
+    @property
+    def cache_dir(self) -> str | None:
+        return self.cache.dir
 
     def backend(self, name: str | None = None) -> BackendConfig:
         chosen = name or self.default
@@ -234,14 +296,18 @@ def parse_config(data: dict[str, object], path: str | None = None) -> Config:
                 raise ConfigError(f"{where}: [backends.{name}] {problem}") from err
         limits = _limits(data.get("limits", {}), where)
         cache = data.get("cache", {})
-        if not isinstance(cache, dict) or set(cache) - {"dir"}:
-            raise ConfigError(f"{where}: [cache] must be a table with one key, dir")
-        cache_dir = cache.get("dir")
+        known = CacheConfig.model_fields
+        if not isinstance(cache, dict) or set(cache) - set(known):
+            raise ConfigError(f"{where}: [cache] must be a table with keys {', '.join(known)}")
+        try:
+            cache_config = CacheConfig.model_validate(cache)
+        except ValidationError as err:
+            raise ConfigError(f"{where}: [cache] {validation_error_line(err)}") from err
         config = Config(
             default=str(data.get("default", EMBEDDED)),
             backends=backends,
             limits=limits,
-            cache_dir=cache_dir,
+            cache=cache_config,
             path=path,
         )
     except ValidationError as err:

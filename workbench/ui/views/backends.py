@@ -123,7 +123,7 @@ metrics[2].metric(
     "does not repeat them; clearing the cache retries them.",
 )
 st.caption(
-    f"Directory: {stats['directory']} · every model answer is kept here, so a stopped "
+    f"Stored in: {stats['location']} · every model answer is kept here, so a stopped "
     "or repeated run skips the steps already done."
 )
 if by_stage:
