@@ -43,6 +43,10 @@ EMBEDDED = "embedded"
 DEFAULT_MAX_TOKENS = 800
 
 SchemaMode = Literal["auto", "json_schema", "json_object_schema", "json", "tools", "md_json"]
+# How litellm's Router picks a pool's deployment: the one with fewest requests in flight, or at
+# random (weighted equally).
+Routing = Literal["least-busy", "simple-shuffle"]
+DEFAULT_ROUTING: Routing = "least-busy"
 
 
 class StageOverride(Strict):
@@ -77,12 +81,22 @@ class BackendConfig(Strict):
         description="A litellm model string, e.g. 'openai/gpt-4o-mini', 'ollama/qwen2.5'."
     )
     api_base: str | None = Field(default=None, description="Endpoint URL for self-hosted servers.")
+    api_bases: list[str] | None = Field(
+        default=None,
+        description="A pool: two or more endpoints serving the same model, load-balanced by "
+        "litellm's Router with failover between them (instead of api_base).",
+    )
+    routing: Routing | None = Field(
+        default=None, description=f"A pool's load balancing (default {DEFAULT_ROUTING})."
+    )
     api_key_env: str | None = Field(
         default=None, description="Name of the env variable holding the key."
     )
     temperature: float = 0.0
     max_tokens: int = Field(default=DEFAULT_MAX_TOKENS, gt=0)
-    concurrency: int = Field(default=4, ge=1, le=64)
+    concurrency: int = Field(
+        default=4, ge=1, le=64, description="Requests in flight (per endpoint of a pool)."
+    )
     timeout: float = Field(default=120.0, gt=0, description="Seconds per request.")
     retries: int = Field(
         default=2, ge=0, description="Retries of transient failures (429, 5xx, timeouts)."
@@ -108,6 +122,27 @@ class BackendConfig(Strict):
                 'engine = "cues" (or "model", "classifier")'
             )
         return data
+
+    @model_validator(mode="after")
+    def _one_kind_of_endpoint(self) -> BackendConfig:
+        if self.api_bases is None:
+            if self.routing is not None:
+                raise ValueError("routing: only a pool (api_bases = [...]) is routed")
+            return self
+        if self.api_base is not None:
+            raise ValueError("give api_base (one endpoint) or api_bases (a pool), not both")
+        if len(self.api_bases) < 2:
+            raise ValueError("api_bases: a pool needs at least 2 endpoints (else use api_base)")
+        for url in self.api_bases:
+            if not re.fullmatch(r"https?://[^\s/:]+(:\d+)?(/\S*)?", url):
+                raise ValueError(f"api_bases: {url!r} is not an http(s) URL")
+        if len(set(self.api_bases)) < len(self.api_bases):
+            raise ValueError("api_bases: the same endpoint is listed twice")
+        for stage, override in self.stages.items():
+            if override.model is not None:
+                # The Router routes by the pool's name to deployments of one model.
+                raise ValueError(f"stages.{stage}.model: a pool serves one model")
+        return self
 
     @model_validator(mode="after")
     def _engines_answer_their_stage(self) -> BackendConfig:
@@ -139,6 +174,19 @@ class BackendConfig(Strict):
     @property
     def is_embedded(self) -> bool:
         return self.model.startswith(f"{EMBEDDED}/")
+
+    @property
+    def is_pool(self) -> bool:
+        return self.api_bases is not None
+
+    def endpoints(self) -> list[str | None]:
+        """Where requests go: a pool's deployments, else the one api_base (None: the
+        provider's own endpoint)."""
+        return list(self.api_bases) if self.api_bases else [self.api_base]
+
+    def deployment(self, api_base: str) -> BackendConfig:
+        """One endpoint of a pool as a backend of its own (to probe it alone)."""
+        return self.model_copy(update={"api_base": api_base, "api_bases": None, "routing": None})
 
     def api_key(self) -> str | None:
         """The key from the environment, or a clear error if the variable is unset."""

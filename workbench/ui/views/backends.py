@@ -45,7 +45,7 @@ def backends_frame(
             {
                 "backend": name + (" (default)" if name == default else ""),
                 "model": settings.model,
-                "api base": settings.api_base or "",
+                "api base": ", ".join(settings.api_bases or []) or settings.api_base or "",
                 "schema mode": resolve_schema_mode(settings),
                 "concurrency": settings.concurrency,
                 "key from": settings.api_key_env or "",
