@@ -1,7 +1,7 @@
 """Performance figures of the workbench, measured side by side in one run (for a person, not CI).
 
     .venv/bin/python bench/run.py --json              # every figure, one JSON object on stdout
-    .venv/bin/python bench/run.py --only batch        # one part: embedded | batch
+    .venv/bin/python bench/run.py --only batch        # one part: embedded | batch | pool | redis
     .venv/bin/python bench/run.py --profile prof/     # also write where the time goes
 
 Figures (goals from the hardening issue in brackets):
@@ -13,7 +13,14 @@ Figures (goals from the hardening issue in brackets):
 - ``batch_wall_over_ideal_c1/_c4/_c8/_c16``: 20 articles through ``workbench batch`` against
   the loopback fault server answering valid JSON after 0.5 s, wall time over the latency-bound
   ideal ``0.5 s * max(requests / concurrency, 4 stages)`` [<= 1.25 at c8];
-- ``peak_rss_mb``: peak resident memory of the process that ran the seed on the embedded model.
+- ``peak_rss_mb``: peak resident memory of the process that ran the seed on the embedded model;
+- ``pool2_throughput_ratio``: the same batch over a pool of two such servers, against one
+  server, at the same concurrency per server (``--pool-concurrency``) [>= 1.8];
+- ``pool_failover_lost``: articles lost or failed when one of the two is killed (SIGKILL)
+  mid-batch [0];
+- ``redis_warm_over_disk_warm``: a fully cached re-run of the seed article (answers from the
+  fault server) served by a loopback redis-server, over the same from diskcache [<= 2];
+  ``redis_second_process_hit_rate``: a second process with an empty local directory [1.0].
 
 The embedded part runs in a child process (so its memory is its own); the fault server runs in
 another (so it takes no CPU from the client under test). Progress goes to stderr.
@@ -309,6 +316,146 @@ class ServerProcess:
         self.process.terminate()
         self.process.wait(10)
 
+    def kill(self) -> None:
+        """Gone without a goodbye: in-flight connections are reset."""
+        self.process.kill()
+        self.process.wait(10)
+
+
+def _batch(folder: Path, out: Path, config: Path) -> tuple[int, float]:
+    from workbench.cli import main as workbench
+
+    started = time.perf_counter()
+    code = workbench(["batch", str(folder), "--out", str(out), "--config", str(config), "--quiet"])
+    return code, time.perf_counter() - started
+
+
+def _articles(workdir: Path, articles: int) -> Path:
+    from support.articles import article_text
+
+    folder = workdir / "articles"
+    folder.mkdir(exist_ok=True)
+    for n in range(articles):
+        (folder / f"article-{n:02d}.md").write_text(article_text(n), encoding="utf-8")
+    return folder
+
+
+def run_pool(articles: int, delay: float, concurrency: int) -> dict[str, Any]:
+    """One server against a pool of two, then the pool with one server killed mid-batch."""
+    import threading
+
+    from support.configs import http_config, write_config
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-pool-"))
+    folder = _articles(workdir, articles)
+    say("pool: starting two loopback servers")
+    first, second = ServerProcess(delay), ServerProcess(delay)
+    results: dict[str, Any] = {}
+    try:
+        def pool(name: str) -> Path:
+            return write_config(
+                workdir / f"{name}.toml", "pool", "openai/fault-model", timeout=30.0,
+                concurrency=concurrency, api_bases=[first.base_url, second.base_url],
+            )
+
+        os.environ["WORKBENCH_CACHE_DIR"] = str(workdir / "cache-one")
+        one = http_config(
+            workdir / "one.toml", first.base_url, concurrency=concurrency, timeout=30.0
+        )
+        code_one, wall_one = _batch(folder, workdir / "one.jsonl", one)
+        os.environ["WORKBENCH_CACHE_DIR"] = str(workdir / "cache-two")
+        code_two, wall_two = _batch(folder, workdir / "two.jsonl", pool("two"))
+        results["pool2_throughput_ratio"] = round(wall_one / wall_two, 3)
+        results["pool_one_server_seconds"] = round(wall_one, 2)
+        results["pool_two_servers_seconds"] = round(wall_two, 2)
+        say(f"pool: one server {wall_one:.1f}s (exit {code_one}), two {wall_two:.1f}s "
+            f"(exit {code_two})")
+
+        os.environ["WORKBENCH_CACHE_DIR"] = str(workdir / "cache-kill")
+        requests_per_run = first.stats()["requests"] + second.stats()["requests"]
+        first.reset()
+        second.reset()
+
+        def kill_midway() -> None:
+            while first.stats()["requests"] < requests_per_run // 8:
+                time.sleep(0.05)
+            say(f"pool: killing {first.base_url} with requests in flight")
+            first.kill()
+
+        killer = threading.Thread(target=kill_midway, daemon=True)
+        killer.start()
+        out = workdir / "kill.jsonl"
+        code, wall = _batch(folder, out, pool("kill"))
+        entries = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        failed = sum(1 for e in entries if "error" in e or e["report"]["failures"])
+        results["pool_failover_lost"] = articles - len(entries) + failed
+        results["pool_failover_seconds"] = round(wall, 2)
+        say(f"pool: killed one mid-batch: {len(entries)}/{articles} articles, {failed} failed, "
+            f"exit {code}, {wall:.1f}s")
+    finally:
+        for server in (first, second):
+            if server.process.poll() is None:
+                server.stop()
+        os.environ.pop("WORKBENCH_CACHE_DIR", None)
+    results["pool_concurrency_per_server"] = concurrency
+    return results
+
+
+def run_redis(seed: Path, repeats: int = 5) -> dict[str, Any]:
+    """Warm re-runs of the seed from Redis against diskcache; a second process's hit rate."""
+    import contextlib
+    import io
+
+    from support.configs import http_config
+    from support.redis_server import RedisServer
+
+    from workbench.cli import main as workbench
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-redis-"))
+    say("redis: starting redis-server and a loopback model server")
+    server, model = RedisServer(workdir / "redis").start(), ServerProcess(0.0)
+    results: dict[str, Any] = {}
+
+    def extract(config: Path) -> float:
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):
+            workbench(["extract", str(seed), "--config", str(config), "--quiet"])
+        return time.perf_counter() - started
+
+    try:
+        disk = http_config(workdir / "disk.toml", model.base_url, timeout=30.0)
+        shared = http_config(workdir / "redis.toml", model.base_url, timeout=30.0)
+        shared.write_text(
+            shared.read_text(encoding="utf-8") + f'\n[cache]\nurl = "{server.url}"\n',
+            encoding="utf-8",
+        )
+        os.environ["WORKBENCH_CACHE_DIR"] = str(workdir / "disk-cache")
+        warm: dict[str, float] = {}
+        for name, config in (("disk", disk), ("redis", shared)):
+            extract(config)  # cold: fills the cache
+            warm[name] = min(extract(config) for _ in range(repeats))
+        results["redis_warm_seconds"] = round(warm["redis"], 3)
+        results["disk_warm_seconds"] = round(warm["disk"], 3)
+        results["redis_warm_over_disk_warm"] = round(warm["redis"] / warm["disk"], 3)
+        env = {**os.environ, "WORKBENCH_CACHE_DIR": str(workdir / "empty"),
+               "PYTHONPATH": str(REPO)}
+        second = subprocess.run(
+            [sys.executable, "-m", "workbench.cli", "extract", str(seed), "--config", str(shared),
+             "--format", "json", "--quiet"],
+            capture_output=True, text=True, env=env, check=True,
+        )
+        stages = json.loads(second.stdout)["run"]["stages"].values()
+        hits = sum(s["cache_hits"] for s in stages)
+        misses = sum(s["cache_misses"] for s in stages)
+        results["redis_second_process_hit_rate"] = round(hits / max(hits + misses, 1), 3)
+        say(f"redis: warm {warm['redis']:.3f}s against disk {warm['disk']:.3f}s; second "
+            f"process {hits} hits, {misses} misses")
+    finally:
+        model.stop()
+        server.stop()
+        os.environ.pop("WORKBENCH_CACHE_DIR", None)
+    return results
+
 
 def run_batch(
     levels: list[int], articles: int, delay: float, profile: Path | None
@@ -380,11 +527,12 @@ def run_batch(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--json", action="store_true", help="one JSON object on one line")
-    parser.add_argument("--only", choices=["embedded", "batch"])
+    parser.add_argument("--only", choices=["embedded", "batch", "pool", "redis"])
     parser.add_argument("--seed", type=Path, default=SEED)
     parser.add_argument("--levels", default="1,4,8,16", help="batch concurrency levels")
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--latency", type=float, default=0.5)
+    parser.add_argument("--pool-concurrency", type=int, default=4, help="per server")
     parser.add_argument(
         "--unconstrained-sample",
         type=int,
@@ -405,6 +553,10 @@ def main() -> int:
     if args.only in (None, "batch"):
         levels = [int(level) for level in args.levels.split(",")]
         results.update(run_batch(levels, args.articles, args.latency, args.profile))
+    if args.only in (None, "pool"):
+        results.update(run_pool(args.articles, args.latency, args.pool_concurrency))
+    if args.only in (None, "redis"):
+        results.update(run_redis(args.seed))
     results["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(results, indent=None if args.json else 2))
     return 0

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Set up everything the workbench and its tests need on a fresh Debian machine (idempotent).
-# - Debian packages: chromium (browser test), WordNet (offline METEOR for the eval suite)
+# - Debian packages: chromium (browser test), WordNet (offline METEOR for the eval suite),
+#   redis-server (the shared-cache tests start their own on a free loopback port; no service)
 # - a virtualenv in .venv with the project and its dev tools
 # llama-cpp-python compiles llama.cpp the first time (about 5 minutes on 2 cores); pip's wheel
 # cache makes later installs instant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium wordnet-base wordnet-sense-index)
+APT_PACKAGES=(chromium wordnet-base wordnet-sense-index redis-server)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -354,6 +354,7 @@ def _say(line: str, quiet: bool) -> None:
 
 
 def cmd_backends(args: argparse.Namespace) -> int:
+    from workbench.config import DEFAULT_ROUTING
     from workbench.session import Session
 
     session = Session.open(args.config, no_cache=True)
@@ -365,18 +366,27 @@ def cmd_backends(args: argparse.Namespace) -> int:
             backend = session.config.backends[name]
             default = " (default)" if name == session.config.default else ""
             where = f" at {backend.api_base}" if backend.api_base else ""
+            if backend.api_bases:
+                routing = backend.routing or DEFAULT_ROUTING
+                where = f" on a pool ({routing}) at {', '.join(backend.api_bases)}"
             print(f"{name}{default}: {backend.model}{where}")
         return 0
-    from workbench.probe import probe_backend
+    from workbench.probe import probe_backend, probe_pool
 
     worst = 0
     for name in names:
-        result = asyncio.run(probe_backend(session.config.backends[name], session.client(name)))
-        status = "reachable" if result.reachable else "UNREACHABLE"
-        valid = "valid output" if result.valid else "INVALID output"
-        line = f"{name}: {status} · {result.schema} · {valid} · {result.seconds:.2f}s"
-        print(line + (f" · {result.error}" if result.error else ""))
-        worst = max(worst, 0 if result.ok else 1)
+        settings = session.config.backends[name]
+        if settings.is_pool:
+            results = asyncio.run(probe_pool(settings))  # each deployment: one line each
+        else:
+            results = [asyncio.run(probe_backend(settings, session.client(name)))]
+        for result in results:
+            status = "reachable" if result.reachable else "UNREACHABLE"
+            valid = "valid output" if result.valid else "INVALID output"
+            label = f"{name} @ {result.endpoint}" if result.endpoint else name
+            line = f"{label}: {status} · {result.schema} · {valid} · {result.seconds:.2f}s"
+            print(line + (f" · {result.error}" if result.error else ""))
+            worst = max(worst, 0 if result.ok else 1)
     return worst
 
 
@@ -386,11 +396,11 @@ def cmd_cache(args: argparse.Namespace) -> int:
     session = Session.open(args.config)
     if args.action == "clear":
         removed = session.cache.clear()
-        print(f"removed {removed} entries from {session.cache.directory}")
+        print(f"removed {removed} entries from {session.cache.location}")
     else:
         stats = session.cache.stats()
         print(
-            f"{stats['directory']}: {stats['entries']} entries, {stats['size_bytes'] / 1e6:.1f} MB"
+            f"{stats['location']}: {stats['entries']} entries, {stats['size_bytes'] / 1e6:.1f} MB"
         )
     return 0
 

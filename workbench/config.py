@@ -44,6 +44,10 @@ EMBEDDED = "embedded"
 DEFAULT_MAX_TOKENS = 800
 
 SchemaMode = Literal["auto", "json_schema", "json_object_schema", "json", "tools", "md_json"]
+# How litellm's Router picks a pool's deployment: the one with fewest requests in flight, or at
+# random (weighted equally).
+Routing = Literal["least-busy", "simple-shuffle"]
+DEFAULT_ROUTING: Routing = "least-busy"
 
 
 class StageOverride(Strict):
@@ -78,12 +82,22 @@ class BackendConfig(Strict):
         description="A litellm model string, e.g. 'openai/gpt-4o-mini', 'ollama/qwen2.5'."
     )
     api_base: str | None = Field(default=None, description="Endpoint URL for self-hosted servers.")
+    api_bases: list[str] | None = Field(
+        default=None,
+        description="A pool: two or more endpoints serving the same model, load-balanced by "
+        "litellm's Router with failover between them (instead of api_base).",
+    )
+    routing: Routing | None = Field(
+        default=None, description=f"A pool's load balancing (default {DEFAULT_ROUTING})."
+    )
     api_key_env: str | None = Field(
         default=None, description="Name of the env variable holding the key."
     )
     temperature: float = 0.0
     max_tokens: int = Field(default=DEFAULT_MAX_TOKENS, gt=0)
-    concurrency: int = Field(default=4, ge=1, le=64)
+    concurrency: int = Field(
+        default=4, ge=1, le=64, description="Requests in flight (per endpoint of a pool)."
+    )
     timeout: float = Field(default=120.0, gt=0, description="Seconds per request.")
     retries: int = Field(
         default=2, ge=0, description="Retries of transient failures (429, 5xx, timeouts)."
@@ -109,6 +123,27 @@ class BackendConfig(Strict):
                 'engine = "cues" (or "model", "classifier")'
             )
         return data
+
+    @model_validator(mode="after")
+    def _one_kind_of_endpoint(self) -> BackendConfig:
+        if self.api_bases is None:
+            if self.routing is not None:
+                raise ValueError("routing: only a pool (api_bases = [...]) is routed")
+            return self
+        if self.api_base is not None:
+            raise ValueError("give api_base (one endpoint) or api_bases (a pool), not both")
+        if len(self.api_bases) < 2:
+            raise ValueError("api_bases: a pool needs at least 2 endpoints (else use api_base)")
+        for url in self.api_bases:
+            if not re.fullmatch(r"https?://[^\s/:]+(:\d+)?(/\S*)?", url):
+                raise ValueError(f"api_bases: {url!r} is not an http(s) URL")
+        if len(set(self.api_bases)) < len(self.api_bases):
+            raise ValueError("api_bases: the same endpoint is listed twice")
+        for stage, override in self.stages.items():
+            if override.model is not None:
+                # The Router routes by the pool's name to deployments of one model.
+                raise ValueError(f"stages.{stage}.model: a pool serves one model")
+        return self
 
     @model_validator(mode="after")
     def _engines_answer_their_stage(self) -> BackendConfig:
@@ -141,6 +176,19 @@ class BackendConfig(Strict):
     def is_embedded(self) -> bool:
         return self.model.startswith(f"{EMBEDDED}/")
 
+    @property
+    def is_pool(self) -> bool:
+        return self.api_bases is not None
+
+    def endpoints(self) -> list[str | None]:
+        """Where requests go: a pool's deployments, else the one api_base (None: the
+        provider's own endpoint)."""
+        return list(self.api_bases) if self.api_bases else [self.api_base]
+
+    def deployment(self, api_base: str) -> BackendConfig:
+        """One endpoint of a pool as a backend of its own (to probe it alone)."""
+        return self.model_copy(update={"api_base": api_base, "api_bases": None, "routing": None})
+
     def api_key(self) -> str | None:
         """The key from the environment, or a clear error if the variable is unset."""
         if not self.api_key_env:
@@ -170,13 +218,75 @@ def embedded_backend() -> BackendConfig:
     )
 
 
+class CacheConfig(Strict):
+    """``[cache]``: the local directory, or a shared Redis server."""
+
+    dir: str | None = Field(default=None, description="The local (diskcache) directory.")
+    url: str | None = Field(
+        default=None,
+        description="A shared cache: redis://host:port/db (rediss:// for TLS). No password "
+        "here: name the variable that holds it in password_env.",
+    )
+    password_env: str | None = Field(
+        default=None, description="Name of the env variable holding the Redis password."
+    )
+    fallback: Literal["none", "local"] = Field(
+        default="none",
+        description="When the shared cache is down: 'none' stops with an error, 'local' warns "
+        "and uses the local directory instead.",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        match = re.fullmatch(r"(rediss?)://(?:([^@/]*)@)?([^/@:]+)(:\d+)?(/\d+)?/?", value)
+        if not match:
+            raise ValueError("must look like redis://host:port/db (rediss:// for TLS)")
+        if match.group(2) and ":" in match.group(2):
+            raise ValueError(
+                "never put a password in the config file: set password_env to the NAME of an "
+                "environment variable that holds it"
+            )
+        return value
+
+    @field_validator("password_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError("must be the NAME of an environment variable (letters, digits, _)")
+        return value
+
+    @model_validator(mode="after")
+    def _fallback_needs_url(self) -> CacheConfig:
+        if self.fallback != "none" and self.url is None:
+            raise ValueError("fallback: only a shared cache (url = ...) falls back")
+        return self
+
+    def password(self) -> str | None:
+        if not self.password_env:
+            return None
+        value = os.environ.get(self.password_env)
+        if not value:
+            raise ConfigError(
+                f"the shared cache needs a password: set the environment variable "
+                f"{self.password_env}"
+            )
+        return value
+
+
 class Config(Strict):
     default: str = EMBEDDED
     backends: dict[str, BackendConfig]
     limits: InputLimits = Field(default_factory=InputLimits)
     spending: SpendingLimits = Field(default_factory=SpendingLimits)
-    cache_dir: str | None = None
+    cache: CacheConfig = Field(default_factory=CacheConfig)
     path: str | None = Field(default=None, description="The file this config came from.")
+
+    @property
+    def cache_dir(self) -> str | None:
+        return self.cache.dir
 
     def backend(self, name: str | None = None) -> BackendConfig:
         chosen = name or self.default
@@ -236,15 +346,19 @@ def parse_config(data: dict[str, object], path: str | None = None) -> Config:
                 raise ConfigError(f"{where}: [backends.{name}] {problem}") from err
         limits, spending = _limits(data.get("limits", {}), where)
         cache = data.get("cache", {})
-        if not isinstance(cache, dict) or set(cache) - {"dir"}:
-            raise ConfigError(f"{where}: [cache] must be a table with one key, dir")
-        cache_dir = cache.get("dir")
+        known = CacheConfig.model_fields
+        if not isinstance(cache, dict) or set(cache) - set(known):
+            raise ConfigError(f"{where}: [cache] must be a table with keys {', '.join(known)}")
+        try:
+            cache_config = CacheConfig.model_validate(cache)
+        except ValidationError as err:
+            raise ConfigError(f"{where}: [cache] {validation_error_line(err)}") from err
         config = Config(
             default=str(data.get("default", EMBEDDED)),
             backends=backends,
             limits=limits,
             spending=spending,
-            cache_dir=cache_dir,
+            cache=cache_config,
             path=path,
         )
     except ValidationError as err:

@@ -39,6 +39,10 @@ class BackendError(WorkbenchError):
         super().__init__(f"backend {backend!r}: {message}")
 
 
+class CacheError(WorkbenchError):
+    """The shared cache server cannot be reached or used (exit code 1)."""
+
+
 class ModelOutputError(WorkbenchError):
     """The model answered, but never with valid output, even after re-asking (exit code 1)."""
 

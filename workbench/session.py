@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.budget import Budget
-from workbench.cache import ResponseCache, default_cache_dir
+from workbench.cache import ResponseStore, default_cache_dir, open_cache
 from workbench.config import Config, load_config
 from workbench.llm import StructuredClient, open_client
 from workbench.pipeline import ProgressCallback, check_article, check_article_sync
@@ -17,7 +17,7 @@ from workbench.schema import Article, Report
 @dataclass
 class Session:
     config: Config
-    cache: ResponseCache
+    cache: ResponseStore
     prompts: PromptSet
     _clients: dict[str, StructuredClient] = field(default_factory=dict)
 
@@ -31,8 +31,13 @@ class Session:
         cache_dir: str | Path | None = None,
     ) -> Session:
         config = load_config(config_path)
-        cache = ResponseCache(
-            cache_dir or default_cache_dir(config.cache_dir), enabled=not no_cache
+        shared = config.cache
+        cache = open_cache(
+            cache_dir or default_cache_dir(shared.dir),
+            url=shared.url,
+            password=shared.password() if shared.url and not no_cache else None,
+            fallback_local=shared.fallback == "local",
+            enabled=not no_cache,
         )
         return cls(
             config=config,

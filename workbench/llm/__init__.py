@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.cache import ResponseCache
+from workbench.cache import ResponseStore
 from workbench.config import BackendConfig
 from workbench.engines import MODEL
 from workbench.llm import fake
@@ -44,7 +44,7 @@ __all__ = [
 def open_client(
     backend: BackendConfig,
     *,
-    cache: ResponseCache | None = None,
+    cache: ResponseStore | None = None,
     record_to: Path | None = None,
     replay_from: Path | None = None,
 ) -> StructuredClient:

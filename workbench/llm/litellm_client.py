@@ -1,7 +1,17 @@
 """The litellm client: any litellm backend (hosted APIs, Ollama, OpenAI-compatible servers, the
-embedded llama.cpp provider), validated and re-asked by instructor.
+embedded llama.cpp provider, pools of endpoints), validated and re-asked by instructor.
 
-Its own retry layer handles transient errors with backoff; every failure leaves as one of our
+One retry layer per concern, never two for the same failure:
+
+- invalid output: instructor re-asks with the validation error (``reasks``);
+- a transient failure of a single endpoint (429, 5xx, timeouts, dropped connections): our own
+  loop below, with backoff and Retry-After (``retries``);
+- a transient failure of one deployment of a pool: litellm's Router retries it (``retries``),
+  on another deployment where one is available, and benches a failing deployment for a few
+  seconds (cooldown). Our loop does not retry what the Router already retried; it only waits
+  when every deployment of the pool is benched at once, then asks again.
+
+Below them the OpenAI SDK's own retries are turned off. Every failure leaves as one of our
 errors (``BackendError``, ``ModelOutputError``, ``ConfigError``) with a line a person can act on.
 """
 
@@ -25,9 +35,10 @@ import instructor  # noqa: E402
 import litellm  # noqa: E402
 import openai  # noqa: E402  (the base class of litellm's API errors)
 from instructor.core import IncompleteOutputException, InstructorRetryException  # noqa: E402
+from litellm.types.router import RouterRateLimitError  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 
-from workbench.config import BackendConfig  # noqa: E402
+from workbench.config import DEFAULT_ROUTING, BackendConfig  # noqa: E402
 from workbench.errors import BackendError, ConfigError, ModelOutputError, one_line  # noqa: E402
 from workbench.llm.embedded import PROVIDER, embedded_provider  # noqa: E402
 from workbench.llm.interface import Outcome, R, Request, RequestKind, stage_of  # noqa: E402
@@ -68,6 +79,11 @@ _TRANSIENT = (
     litellm.APIConnectionError,
     litellm.BadGatewayError,
 )
+# A pool's deployment that fails twice (allowed_fails + 1) is benched for the cooldown: a dead
+# server then costs one fast failed attempt per cooldown (retried on another deployment), a
+# single 503 does not bench a healthy one, and a restarted server is back in rotation soon.
+POOL_ALLOWED_FAILS = 1
+POOL_COOLDOWN_SECONDS = 5.0
 
 
 def resolve_schema_mode(backend: BackendConfig) -> str:
@@ -77,7 +93,7 @@ def resolve_schema_mode(backend: BackendConfig) -> str:
     provider = backend.model.split("/", 1)[0]
     if provider == PROVIDER:
         return "json_schema"  # our provider turns the schema into a llama.cpp grammar
-    if provider == "openai" and backend.api_base:
+    if provider == "openai" and (backend.api_base or backend.api_bases):
         # Self-hosted OpenAI-compatible servers (llama.cpp, vLLM) take a schema inside
         # response_format json_object; llama.cpp rejects the json_schema form.
         return "json_object_schema"
@@ -127,14 +143,40 @@ def response_cost(response: Any) -> float:
         return 0.0
 
 
+def pool_router(backend: BackendConfig, api_key: str | None) -> litellm.Router:
+    """litellm's Router over a pool's deployments: one model group named after the pool."""
+    deployments = [
+        {
+            "model_name": backend.name,
+            "litellm_params": {
+                "model": backend.model,
+                "api_base": api_base,
+                "api_key": api_key or "not-needed",
+                "max_retries": 0,  # the OpenAI SDK's retries: the Router retries instead
+            },
+        }
+        for api_base in backend.api_bases or []
+    ]
+    return litellm.Router(
+        model_list=deployments,
+        routing_strategy=backend.routing or DEFAULT_ROUTING,
+        num_retries=backend.retries,
+        retry_after=0,
+        allowed_fails=POOL_ALLOWED_FAILS,
+        cooldown_time=POOL_COOLDOWN_SECONDS,
+        timeout=backend.timeout,
+    )
+
+
 class LiteLLMClient:
     """A configured backend, reached through litellm and validated by instructor."""
 
     def __init__(self, backend: BackendConfig) -> None:
         self.backend = backend
         self.name = backend.name
-        self.api_base = backend.api_base
-        self.concurrency = backend.concurrency
+        self.api_base = ", ".join(backend.api_bases) if backend.api_bases else backend.api_base
+        # A pool's concurrency is per endpoint: two servers take twice the requests in flight.
+        self.concurrency = backend.concurrency * len(backend.endpoints())
         self.mode = resolve_schema_mode(backend)
         self.model = backend.model
         if backend.is_embedded:
@@ -143,6 +185,7 @@ class LiteLLMClient:
             if backend.model_path:
                 provider.register(alias, Path(backend.model_path), backend.n_ctx)
         self._api_key = backend.api_key()
+        self._router = pool_router(backend, self._api_key) if backend.is_pool else None
 
     def stage_params(self, stage: RequestKind) -> dict[str, Any]:
         pipeline_stage = stage_of(stage)
@@ -166,31 +209,38 @@ class LiteLLMClient:
         }
         if self.backend.model_path:
             identity["model_path"] = str(Path(self.backend.model_path).expanduser().resolve())
+        if self.backend.is_pool:
+            # The pool's deployments serve one model: any one's answer serves the others, and
+            # the pool's name keeps two pools (or a pool and a single server) apart.
+            identity["pool"] = self.backend.name
         return identity
 
     async def complete(self, request: Request[R]) -> Outcome[R]:
         started = time.perf_counter()
         params = self.stage_params(request.stage)
-        kwargs: dict[str, Any] = {
-            **params,
-            "timeout": self.backend.timeout,
-            "api_base": self.backend.api_base,
-            "api_key": self._api_key or ("not-needed" if self.backend.api_base else None),
-            # One retry layer, ours (with backoff and the configured count): without this the
-            # OpenAI SDK under litellm retries each attempt twice more on its own.
-            "num_retries": 0,
-        }
+        kwargs: dict[str, Any] = {**params, "timeout": self.backend.timeout}
+        if self._router is None:
+            kwargs |= {
+                "api_base": self.backend.api_base,
+                "api_key": self._api_key or ("not-needed" if self.backend.api_base else None),
+                # One retry layer, ours (with backoff and the configured count): without this
+                # the OpenAI SDK under litellm retries each attempt twice more on its own.
+                "num_retries": 0,
+            }
+            completion = litellm.acompletion
+        else:
+            kwargs["model"] = self.backend.name  # the Router's model group: the pool
+            completion = self._router.acompletion
         if self.mode == "json_object_schema":
             kwargs["extra_body"] = {
                 "response_format": {"type": "json_object", "schema": request.schema()}
             }
         counter = _AttemptCounter()
-        client = instructor.from_litellm(
-            litellm.acompletion, mode=_MODES[self.mode], async_client=True
-        )
+        client = instructor.from_litellm(completion, mode=_MODES[self.mode], async_client=True)
         client.on("completion:response", counter.on_response)
         client.on("parse:error", counter.on_parse_error)
         delay = 0.5
+        failure: BaseException
         for transient_try in range(self.backend.retries + 1):
             try:
                 value, _completion = await client.chat.completions.create_with_completion(
@@ -209,10 +259,12 @@ class LiteLLMClient:
                     attempts=max(counter.attempts, 1),
                     last_output=counter.last_raw,
                 ) from err
+            except RouterRateLimitError as err:
+                failure = err
             except InstructorRetryException as err:
                 # instructor wraps API errors too: only a validation failure is the model's fault.
-                failure: BaseException = err.__cause__ or err
-                if not isinstance(failure, openai.APIError):
+                failure = err.__cause__ or err
+                if not isinstance(failure, openai.APIError | RouterRateLimitError):
                     raise ModelOutputError(
                         self.name,
                         request.stage,
@@ -230,7 +282,25 @@ class LiteLLMClient:
                 raise ConfigError(
                     f"backend {self.name!r}: request rejected: {one_line(failure, 200)}"
                 ) from failure
-            if not isinstance(failure, _TRANSIENT) or transient_try >= self.backend.retries:
+            if isinstance(failure, RouterRateLimitError):
+                # Every deployment of the pool is benched after failures: wait out the cooldown.
+                if transient_try >= self.backend.retries:
+                    raise BackendError(
+                        self.name,
+                        f"no endpoint of the pool answered ({len(self.backend.endpoints())} "
+                        f"endpoints, each failing and benched; {transient_try + 1} tries)",
+                        attempts=transient_try + 1,
+                        unreachable=True,
+                    ) from failure
+                wait = min(float(failure.cooldown_time or POOL_COOLDOWN_SECONDS), 60.0)
+                log.debug("backend %s: every endpoint benched; retrying in %.1fs", self.name, wait)
+                await asyncio.sleep(wait * (1 + random.random() / 4))
+                continue
+            if (
+                self._router is not None  # the Router retried it (on the other deployments)
+                or not isinstance(failure, _TRANSIENT)
+                or transient_try >= self.backend.retries
+            ):
                 raise BackendError(
                     self.name,
                     _describe(failure, self.backend),
@@ -275,6 +345,8 @@ def _jinja_inert(request: Request) -> list[dict[str, str]]:
 
 def _describe(err: BaseException, backend: BackendConfig) -> str:
     where = backend.api_base or backend.model
+    if backend.api_bases:
+        where = f"every endpoint of the pool ({', '.join(backend.api_bases)})"
     if isinstance(err, litellm.Timeout):
         return f"timed out after {backend.timeout:.0f}s at {where} (raise timeout in the config)"
     if isinstance(err, litellm.RateLimitError):

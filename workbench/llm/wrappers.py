@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from workbench.budget import Budget
-from workbench.cache import ResponseCache, cache_key
+from workbench.cache import ResponseStore, cache_key
 from workbench.errors import ModelOutputError
 from workbench.llm.interface import Outcome, R, Request, RequestKind, StructuredClient
 
@@ -72,7 +72,7 @@ def _revalidate_raw(request: Request[R], raw: object) -> R | None:
 class CachingClient(ClientWrapper):
     """Serves answers from the response cache; asks the inner client only on a miss."""
 
-    def __init__(self, inner: StructuredClient, cache: ResponseCache) -> None:
+    def __init__(self, inner: StructuredClient, cache: ResponseStore) -> None:
         self.inner = inner
         self.cache = cache
         self.name, self.model, self.api_base = inner.name, inner.model, inner.api_base

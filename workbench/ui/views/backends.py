@@ -45,7 +45,7 @@ def backends_frame(
             {
                 "backend": name + (" (default)" if name == default else ""),
                 "model": settings.model,
-                "api base": settings.api_base or "",
+                "api base": ", ".join(settings.api_bases or []) or settings.api_base or "",
                 "schema mode": resolve_schema_mode(settings),
                 "concurrency": settings.concurrency,
                 "key from": settings.api_key_env or "",
@@ -123,7 +123,7 @@ metrics[2].metric(
     "does not repeat them; clearing the cache retries them.",
 )
 st.caption(
-    f"Directory: {stats['directory']} · every model answer is kept here, so a stopped "
+    f"Stored in: {stats['location']} · every model answer is kept here, so a stopped "
     "or repeated run skips the steps already done."
 )
 if by_stage:
