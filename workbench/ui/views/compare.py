@@ -14,7 +14,7 @@ from workbench.ingest import read_article
 from workbench.prompts import DEFAULT_PROMPTS_DIR
 from workbench.schema import Claim, Report, Status
 from workbench.session import Session
-from workbench.ui import common
+from workbench.ui import access, common
 from workbench.ui.markup import STATUS_NAMES, label_of, md_escape
 
 RESULT = "comparison"  # session_state: (report A, report B, label A, label B)
@@ -28,7 +28,7 @@ def side(column: DeltaGenerator, name: str, backends: list[str], default: str) -
         backend = st.selectbox(
             "Backend", backends, index=backends.index(default), key=f"cmp-backend-{name}"
         )
-        prompts = st.text_input(
+        prompts = access.server_path(
             "Prompt folder",
             str(DEFAULT_PROMPTS_DIR),
             key=f"cmp-prompts-{name}",
