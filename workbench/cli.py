@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import logging
 import os
+import socket
 import sys
 import traceback
 from collections.abc import Sequence
@@ -455,17 +456,26 @@ def cmd_ui(args: argparse.Namespace, extra: list[str]) -> int:
     port = _one_of(args.port, port, "--port and --server.port")
     os.chdir(Path(__file__).resolve().parent.parent)  # streamlit reads .streamlit/ here
 
-    from workbench.ui.access import configured_address, decide, is_loopback
+    from workbench.ui.access import configured_address, configured_port, decide, is_loopback
 
     address = address or configured_address() or "127.0.0.1"
     policy = decide(address)
     if policy.problem:
         raise ConfigError(policy.problem)
-    if not is_loopback(address):
-        how = "OIDC login" if policy.method == "oidc" else "password login ($WORKBENCH_UI_PASSWORD)"
-        print(f"workbench ui: listening on {address}, beyond this machine; {how}", file=sys.stderr)
     # Always explicit: whatever a config file says, the server binds what was decided here.
     options = ["--server.address", address] + (["--server.port", port] if port else [])
+    if not is_loopback(address):
+        how = "OIDC login" if policy.method == "oidc" else "password login ($WORKBENCH_UI_PASSWORD)"
+        port = port or str(configured_port())
+        print(
+            f"workbench ui: listening on {address} port {port}, beyond this machine; {how}; "
+            f"open http://{socket.gethostname()}:{port}",
+            file=sys.stderr,
+        )
+        if address in {"0.0.0.0", "::"}:
+            # For a wildcard address Streamlit's welcome lists an "External URL" that it asks
+            # an outside service for: the line above says where to go, without that request.
+            options += ["--logger.hideWelcomeMessage", "true"]
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(

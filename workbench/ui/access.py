@@ -133,6 +133,11 @@ def configured_address() -> str | None:
     return str(address) if address else None
 
 
+def configured_port() -> int:
+    """The port Streamlit's own settings ask for (8501 unless set)."""
+    return int(os.environ.get("STREAMLIT_SERVER_PORT") or st.get_option("server.port"))
+
+
 def current_policy() -> Policy:
     """The policy for the address this Streamlit server is really bound to."""
     address = st.get_option("server.address")

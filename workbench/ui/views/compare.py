@@ -10,7 +10,6 @@ from streamlit.delta_generator import DeltaGenerator
 
 from workbench.compare import ClaimPair, Comparison, RunFigures, compare_reports
 from workbench.errors import WorkbenchError
-from workbench.ingest import read_article
 from workbench.prompts import DEFAULT_PROMPTS_DIR
 from workbench.schema import Claim, Report, Status
 from workbench.session import Session
@@ -177,7 +176,7 @@ elif go and raw is not None:
         st.info("Both sides are the same set-up; the second run comes from the cache.")
     try:
         sessions: list[Session] = [common.open_session(prompts_a), common.open_session(prompts_b)]
-        article = read_article(raw.data, raw.name, engine.config.limits)
+        article = common.read_input(raw, engine.config.limits)
     except WorkbenchError as err:
         common.show_error(err)
     else:
