@@ -8,6 +8,9 @@ server in a real browser is tests/ui/test_share_browser.py.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.support.net import free_port, listening
 from tests.support.ui_steps import by_label
 from tests.ui.conftest import FAKE_CONFIG
 from workbench import cli
@@ -77,6 +81,27 @@ def test_streamlit_own_setting_is_an_exposure_too(
     assert "refusing to listen on 0.0.0.0" in capsys.readouterr().err
 
 
+def test_the_real_command_refuses_and_nothing_listens(tmp_path: Path) -> None:
+    """The installed `workbench` in a process of its own, as a person would type it."""
+    env = {k: v for k, v in os.environ.items() if k not in {access.PASSWORD_ENV, "HOME"}}
+    env.pop("STREAMLIT_SERVER_ADDRESS", None)
+    port = free_port()
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "workbench"), "ui", "--host", "0.0.0.0"]
+        + ["--port", str(port)],
+        env={**env, "HOME": str(tmp_path)},  # no ~/.streamlit/secrets.toml of this machine
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: refusing to listen on 0.0.0.0 without authentication")
+    assert result.stderr.count("\n") == 1
+    assert not listening(port)
+
+
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
 def test_loopback_addresses_need_no_login(started: list[list[str]], host: str) -> None:
     cli.main(["ui", "--host", host, "--port", "8611"])
@@ -93,6 +118,7 @@ def test_exposed_with_the_password_execs_streamlit_on_that_address(
     assert argv[1:4] == ["-m", "streamlit", "run"]
     assert address_of(argv) == "0.0.0.0"
     assert argv[-2:] == ["--server.headless", "true"]
+    assert "--logger.hideWelcomeMessage" in argv  # its welcome would ask an outside service
     err = capsys.readouterr().err
     assert "listening on 0.0.0.0" in err and "password login" in err
     assert PASSWORD not in err and PASSWORD not in " ".join(argv)
