@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import logging
 import os
+import socket
 import sys
 import traceback
 from collections.abc import Sequence
@@ -194,6 +195,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     ui = sub.add_parser("ui", help="open the Streamlit workbench (extra args go to streamlit)")
     _common(ui)
+    ui.add_argument(
+        "--host",
+        help="address to listen on (default 127.0.0.1, this machine only); any other address "
+        "needs $WORKBENCH_UI_PASSWORD or OIDC login in .streamlit/secrets.toml",
+    )
+    ui.add_argument("--port", type=int, help="port to listen on (default 8501)")
+    ui.add_argument(
+        "--password",
+        nargs="?",
+        const="",
+        help="refused: a password on the command line shows in `ps`; set $WORKBENCH_UI_PASSWORD",
+    )
 
     from workbench.evaluation.command import add_eval_parser
 
@@ -405,20 +418,81 @@ def cmd_cache(args: argparse.Namespace) -> int:
     return 0
 
 
+def _take_option(extra: list[str], name: str) -> tuple[str | None, list[str]]:
+    """Remove every ``--name VALUE`` / ``--name=VALUE`` from ``extra``; the last value wins, as
+    in streamlit's own parser."""
+    value: str | None = None
+    rest: list[str] = []
+    items = iter(extra)
+    for item in items:
+        if item == name:
+            value = next(items, None)
+            if value is None:
+                raise ConfigError(f"{name} needs a value")
+        elif item.startswith(name + "="):
+            value = item.split("=", 1)[1]
+        else:
+            rest.append(item)
+    return value, rest
+
+
+def _one_of(ours: object, theirs: str | None, names: str) -> str | None:
+    if ours is not None and theirs is not None and str(ours) != theirs:
+        raise ConfigError(f"{names} disagree ({ours} and {theirs}); give one")
+    return str(ours) if ours is not None else theirs
+
+
 def cmd_ui(args: argparse.Namespace, extra: list[str]) -> int:
     """Become the Streamlit server (exec, not a child): Ctrl-C or a SIGTERM to this process
-    stops the server, with no orphan left holding the port."""
+    stops the server, with no orphan left holding the port.
+
+    It listens on 127.0.0.1 unless told otherwise (``--host``, ``--server.address`` or Streamlit's
+    own config); any other address starts only with authentication configured."""
     from workbench.config import find_config_file
 
+    if args.password is not None:
+        raise ConfigError(
+            "--password is refused: a password on the command line is visible to every user "
+            "of the machine (ps); set WORKBENCH_UI_PASSWORD in the environment instead"
+        )
     app = Path(__file__).resolve().parent / "ui" / "app.py"
     env = dict(os.environ)
     if args.config:
         find_config_file(args.config)  # a missing file is a one-line error here, not in the app
         env["WORKBENCH_CONFIG"] = str(Path(args.config).resolve())
-    os.chdir(Path(__file__).resolve().parent.parent)
+    address, extra = _take_option(extra, "--server.address")
+    port, extra = _take_option(extra, "--server.port")
+    address = _one_of(args.host, address, "--host and --server.address")
+    port = _one_of(args.port, port, "--port and --server.port")
+    os.chdir(Path(__file__).resolve().parent.parent)  # streamlit reads .streamlit/ here
+
+    from workbench.ui.access import configured_address, configured_port, decide, is_loopback
+
+    address = address or configured_address() or "127.0.0.1"
+    policy = decide(address)
+    if policy.problem:
+        raise ConfigError(policy.problem)
+    # Always explicit: whatever a config file says, the server binds what was decided here.
+    options = ["--server.address", address] + (["--server.port", port] if port else [])
+    if not is_loopback(address):
+        how = "OIDC login" if policy.method == "oidc" else "password login ($WORKBENCH_UI_PASSWORD)"
+        port = port or str(configured_port())
+        print(
+            f"workbench ui: listening on {address} port {port}, beyond this machine; {how}; "
+            f"open http://{socket.gethostname()}:{port}",
+            file=sys.stderr,
+        )
+        if address in {"0.0.0.0", "::"}:
+            # For a wildcard address Streamlit's welcome lists an "External URL" that it asks
+            # an outside service for: the line above says where to go, without that request.
+            options += ["--logger.hideWelcomeMessage", "true"]
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execve(sys.executable, [sys.executable, "-m", "streamlit", "run", str(app), *extra], env)
+    os.execve(
+        sys.executable,
+        [sys.executable, "-m", "streamlit", "run", str(app), *options, *extra],
+        env,
+    )
 
 
 def _configure_logging(argv: list[str]) -> bool:

@@ -7,7 +7,7 @@ The app keeps results only in ``st.session_state``, which is per AppTest instanc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,27 @@ model = "fake/heuristic"
 [backends.fake2]
 model = "fake/second"
 """
+
+
+@pytest.fixture(autouse=True)
+def _server_address() -> Iterator[None]:
+    """The address a server started by `workbench ui` binds by default: AppTest has no server,
+    and Streamlit's unset address would mean "every interface" to the access gate."""
+    from streamlit import config
+
+    before = config.get_option("server.address")
+    config.set_option("server.address", "127.0.0.1")
+    yield
+    config.set_option("server.address", before)
+
+
+@pytest.fixture
+def exposed(_server_address: None) -> str:
+    """Play a server bound to every interface (as `workbench ui --host 0.0.0.0` does)."""
+    from streamlit import config
+
+    config.set_option("server.address", "0.0.0.0")
+    return "0.0.0.0"
 
 
 @pytest.fixture

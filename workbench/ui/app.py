@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from workbench.ui import access
+
 st.set_page_config(
     page_title="Claim-check workbench",
     page_icon=":material/fact_check:",
@@ -13,6 +15,9 @@ st.set_page_config(
 
 # Less empty space above the first element than Streamlit's default.
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:3.2rem}</style>")
+
+# Before any page: a shared server shows nothing but its sign-in to a stranger.
+access.gate()
 
 pages = [
     st.Page("views/check.py", title="Check", icon=":material/fact_check:", default=True),

@@ -22,6 +22,7 @@ from workbench.budget import Budget
 from workbench.config import find_config_file
 from workbench.errors import SpendingCapReached, WorkbenchError
 from workbench.export import to_csv, to_json, to_markdown
+from workbench.ingest import InputLimits, read_article
 from workbench.pipeline import Progress
 from workbench.schema import Article, Claim, Report, Stage, StageStats, Status
 from workbench.session import Session
@@ -59,6 +60,14 @@ class RawInput:
 
     data: str | bytes
     name: str
+
+
+def read_input(raw: RawInput, limits: InputLimits) -> Article:
+    """The article in ``raw``; may raise ``InputError``. Pasted text takes the path of a file's
+    bytes, so binary pasted into the box is refused like a binary file, not checked sentence
+    by garbage sentence."""
+    data = raw.data.encode("utf-8", errors="replace") if isinstance(raw.data, str) else raw.data
+    return read_article(data, raw.name, limits)
 
 
 @st.cache_resource(show_spinner=False)

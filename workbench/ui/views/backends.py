@@ -12,7 +12,7 @@ from workbench.errors import WorkbenchError
 from workbench.llm import open_client
 from workbench.llm.litellm_client import resolve_schema_mode
 from workbench.probe import ProbeResult, probe_backend
-from workbench.ui import common
+from workbench.ui import access, common
 
 PROBES = "probes"  # session_state: backend name -> ProbeResult
 FLASH = "cache-flash"  # session_state: a message to show once after a rerun
@@ -132,12 +132,18 @@ if by_stage:
         hide_index=True,
         width=420,
     )
-with st.form("clear-cache"):
-    sure = st.checkbox("Yes, delete every cached answer (the next runs call the model again)")
-    if st.form_submit_button("Clear cache", icon=":material/delete:"):
-        if sure:
-            removed = engine.cache.clear()
-            st.session_state[FLASH] = f"Removed {removed:,} entries from the cache."
-            st.rerun()
-        else:
-            st.warning("Tick the box to confirm.")
+if not access.may_change_shared_state():
+    # Everyone's cached answers: on a shared server only a signed-in user may delete them.
+    st.caption(
+        ":material/lock: Clearing the cache needs a signed-in user on a shared workbench.",
+    )
+else:
+    with st.form("clear-cache"):
+        sure = st.checkbox("Yes, delete every cached answer (the next runs call the model again)")
+        if st.form_submit_button("Clear cache", icon=":material/delete:"):
+            if sure:
+                removed = engine.cache.clear()
+                st.session_state[FLASH] = f"Removed {removed:,} entries from the cache."
+                st.rerun()
+            else:
+                st.warning("Tick the box to confirm.")

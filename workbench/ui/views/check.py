@@ -7,7 +7,6 @@ from pathlib import Path
 import streamlit as st
 
 from workbench.errors import WorkbenchError
-from workbench.ingest import read_article
 from workbench.schema import Report
 from workbench.ui import common
 from workbench.ui.common import RawInput
@@ -191,11 +190,17 @@ controls[2].button(
     help="Stop the running check. Finished steps are cached: Run resumes there.",
 )
 
-if run and raw is None:
+if run and raw is None and st.session_state.get("source") == "Upload":
+    # A file over Streamlit's upload limit never reaches the script: say why it is not there.
+    st.warning(
+        "Upload an article file first: .txt, .md or .html, at most "
+        f"{st.get_option('server.maxUploadSize')} MB (a larger file is refused and marked red).",
+    )
+elif run and raw is None:
     st.warning("Paste an article, upload a file or pick a sample first.")
 elif run and raw is not None:
     try:
-        article = read_article(raw.data, raw.name, engine.config.limits)
+        article = common.read_input(raw, engine.config.limits)
     except WorkbenchError as err:
         common.show_error(err)
     else:

@@ -10,11 +10,10 @@ from streamlit.delta_generator import DeltaGenerator
 
 from workbench.compare import ClaimPair, Comparison, RunFigures, compare_reports
 from workbench.errors import WorkbenchError
-from workbench.ingest import read_article
 from workbench.prompts import DEFAULT_PROMPTS_DIR
 from workbench.schema import Claim, Report, Status
 from workbench.session import Session
-from workbench.ui import common
+from workbench.ui import access, common
 from workbench.ui.markup import STATUS_NAMES, label_of, md_escape
 
 RESULT = "comparison"  # session_state: (report A, report B, label A, label B)
@@ -28,7 +27,7 @@ def side(column: DeltaGenerator, name: str, backends: list[str], default: str) -
         backend = st.selectbox(
             "Backend", backends, index=backends.index(default), key=f"cmp-backend-{name}"
         )
-        prompts = st.text_input(
+        prompts = access.server_path(
             "Prompt folder",
             str(DEFAULT_PROMPTS_DIR),
             key=f"cmp-prompts-{name}",
@@ -177,7 +176,7 @@ elif go and raw is not None:
         st.info("Both sides are the same set-up; the second run comes from the cache.")
     try:
         sessions: list[Session] = [common.open_session(prompts_a), common.open_session(prompts_b)]
-        article = read_article(raw.data, raw.name, engine.config.limits)
+        article = common.read_input(raw, engine.config.limits)
     except WorkbenchError as err:
         common.show_error(err)
     else:

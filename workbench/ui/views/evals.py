@@ -25,7 +25,7 @@ from workbench.evaluation.history import (
 )
 from workbench.evaluation.metrics import HEADLINE, METRICS
 from workbench.evaluation.report import EvalReport
-from workbench.ui import common
+from workbench.ui import access, common
 from workbench.ui.markup import md_escape
 
 REPORTS_DIR = common.REPO / "evals" / "reports"
@@ -338,7 +338,7 @@ def diff_tab(report: EvalReport) -> None:
         st.dataframe(pd.DataFrame(sentences), hide_index=True, width="stretch")
 
 
-folder = st.text_input(
+folder = access.server_path(
     "Reports folder",
     str(REPORTS_DIR),
     key="ev-dir",

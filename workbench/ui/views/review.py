@@ -33,7 +33,7 @@ from workbench.schema import (
     Role,
     Status,
 )
-from workbench.ui import common
+from workbench.ui import access, common
 from workbench.ui.markup import ARTICLE_CSS, LABEL_NAMES, STATUS_NAMES, quote_in_context
 
 PICK = "review-pick"
@@ -311,9 +311,13 @@ def save_as_fixture(report: Report) -> None:
         title = cols[1].text_input("Title", report.article.title or report.article.source)
         cols = st.columns(2)
         labeller = cols[0].text_input("Labeller (initials or name)")
-        folder = cols[1].text_input("Fixture folder", str(common.FIXTURES_DIR))
+        with cols[1]:
+            folder = access.server_path("Fixture folder", str(common.FIXTURES_DIR))
         notes = st.text_area("Notes (hard cases, decisions, doubts)", height=80)
-        overwrite = st.checkbox("Replace a fixture with the same id")
+        # Replacing a hand-labelled fixture destroys someone's work: a signed-in user only.
+        overwrite = access.may_change_shared_state() and st.checkbox(
+            "Replace a fixture with the same id"
+        )
         submitted = st.form_submit_button("Save as fixture", type="primary", icon=":material/save:")
     if submitted:
         if raw is None:
