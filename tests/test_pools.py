@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.support.articles import article_text
 from tests.support.configs import REPO, write_config
 from tests.support.fault_server import FaultServer, closed_port
 from tests.support.net import wait_until
-
 from workbench.cli import main
 from workbench.config import parse_config
 from workbench.llm.litellm_client import LiteLLMClient

@@ -16,11 +16,11 @@ from typing import Any
 import diskcache
 import pytest
 import redis
+
 from tests.support.configs import REPO, fake_config, http_config
 from tests.support.fault_server import FaultServer
 from tests.support.net import free_port
 from tests.support.redis_server import RedisServer
-
 from workbench.cache import RedisCache, ResponseCache, open_cache, redis_key_prefix
 from workbench.cli import main
 from workbench.errors import CacheError
