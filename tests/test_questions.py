@@ -4,65 +4,58 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.questions import MAX_QUESTION_CHARS, claim_questions
+from workbench.questions import MAX_QUESTION_CHARS, claim_questions, claimer_questions
 
 
 @pytest.mark.parametrize(
-    ("claim", "claimer", "expected"),
+    ("claim", "asked"),
     [
         (
             "31 container ships were waiting at anchor off Dunmore on 14 October 2026.",
-            "the author",
             [
-                "Is it true that 31 container ships were waiting at anchor off Dunmore on 14 "
-                "October 2026?",
                 "How many container ships were waiting at anchor off Dunmore on 14 October 2026?",
                 "When were 31 container ships waiting at anchor off Dunmore?",
             ],
         ),
         (
             "The city police counted 312 burglaries last year.",
-            "the author",
             [
-                "Is it true that the city police counted 312 burglaries last year?",
                 "How many burglaries did the city police count last year?",
                 "When did the city police count 312 burglaries?",
             ],
         ),
         (
             "Unemployment fell to 3.9 percent in March.",
-            "the author",
             [
-                "Is it true that unemployment fell to 3.9 percent in March?",
                 "What percentage did unemployment fall to in March?",
                 "When did unemployment fall to 3.9 percent?",
             ],
         ),
-        (
-            "Reuters reported that 5 people died.",
-            "Reuters",
-            [
-                "Is it true that Reuters reported that 5 people died?",
-                "How many people died?",
-                "What exactly did Reuters say, and where was it published?",
-            ],
-        ),
-        (
-            "The bridge will stay closed for two years.",  # a duration is no date to look up
-            "the author",
-            ["Is it true that the bridge will stay closed for two years?"],
-        ),
+        ("Reuters reported that 5 people died.", ["How many people died?"]),
+        ("The bridge will stay closed for two years.", []),  # a duration is no date to look up
     ],
 )
-def test_questions_ask_after_the_claims_own_figures_dates_and_sources(
-    claim: str, claimer: str, expected: list[str]
-) -> None:
-    assert claim_questions(claim, claimer) == expected
+def test_questions_ask_after_the_claims_own_figures_and_dates(claim: str, asked: list[str]) -> None:
+    said = claim.rstrip(".")
+    said = said if said.startswith(("Reuters", "31")) else said[0].lower() + said[1:]
+    assert claim_questions(claim) == [
+        f"Is it true that {said}?",
+        *asked,
+        f"What evidence shows that {said}?",
+    ]
+
+
+def test_a_claim_someone_else_makes_asks_after_their_source() -> None:
+    assert claimer_questions("The bridge will stay closed, the mayor said.", "the mayor") == [
+        "What exactly did the mayor say?",
+        "Where and when did the mayor first say it, and on what evidence?",
+    ]
+    assert claimer_questions("The bridge will stay closed.", "the author") == []
 
 
 def test_questions_fit_the_schema_and_are_distinct() -> None:
     long_claim = "The council said that " + "the new library on the river " * 12 + "cost 4 million."
-    questions = claim_questions(long_claim, "The council")
+    questions = claim_questions(long_claim)
     assert all(len(q) <= MAX_QUESTION_CHARS and q.endswith("?") for q in questions)
     assert len({q.lower() for q in questions}) == len(questions) <= 4
     assert claim_questions("   ") == []

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from workbench.attribution import attribute, same_source
 from workbench.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE, DEFAULT_WEIGHTS, rate_sentence
-from workbench.questions import claim_questions
+from workbench.questions import claim_questions, claimer_questions
 from workbench.schema import ClaimType, EvidenceKind, Stage
 
 EngineName = Literal["model", "rules", "cues", "classifier"]
@@ -112,15 +112,25 @@ def evidence_kind(claim: str, claimer: str = AUTHOR) -> EvidenceKind:
 
 
 def _rules_evidence(variables: Mapping[str, Any]) -> dict[str, Any]:
-    """One need: its kind by surface cues, questions from the claim's parse (questions.py)."""
+    """What the claim says, asked from its parse (``workbench.questions``), as a need of the
+    kind its cues suggest; for a claim someone else makes, their source as a second need."""
     claim, claimer = str(variables["claim"]), str(variables.get("claimer", AUTHOR))
-    questions = claim_questions(claim, claimer) or ["Is the claim true?"]
-    need = {
-        "kind": evidence_kind(claim, claimer).value,
-        "need": "evidence on the claim as stated",
-        "questions": questions,
-    }
-    return {"needs": [need]}
+    needs = [
+        {
+            "kind": evidence_kind(claim, AUTHOR).value,
+            "need": "evidence on the claim as stated",
+            "questions": claim_questions(claim) or ["Is the claim true?"],
+        }
+    ]
+    if sourced := claimer_questions(claim, claimer):
+        needs.append(
+            {
+                "kind": EvidenceKind.claimer_source.value,
+                "need": f"what {claimer} said, and on what it rests"[:200],
+                "questions": sourced,
+            }
+        )
+    return {"needs": needs}
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,20 +188,33 @@ def engine_answer(engine: EngineName, stage: Stage, variables: Mapping[str, Any]
 
 
 def engine_identity(engine: EngineName, stage: Stage) -> dict[str, Any]:
-    """What changes a non-model engine's answer (its cache identity)."""
-    identity: dict[str, Any] = {"engine": engine, "rules_version": 2}
-    if engine in ("cues", "rules"):
-        identity["weights"] = DEFAULT_WEIGHTS.model_dump(mode="json")
-    if engine == "classifier":
-        from workbench.checkworthiness_classifier import HEAD_PATH
+    """What changes a non-model engine's answer (its cache identity): the code that computes it
+    and the fitted weights it reads, by content hash, so an edit is never served stale answers."""
+    from workbench import attribution, cues, questions
 
-        identity["head_sha256"] = _file_sha256(HEAD_PATH)
+    identity: dict[str, Any] = {
+        "engine": engine,
+        "code": _sha256(Path(__file__), Path(cues.__file__)),
+    }
+    if engine == "rules":
+        identity["parser"] = _sha256(Path(attribution.__file__), Path(questions.__file__))
+    if engine == "classifier":
+        from workbench import checkworthiness_classifier, embeddings
+
+        identity["classifier"] = _sha256(
+            checkworthiness_classifier.HEAD_PATH,
+            Path(checkworthiness_classifier.__file__),
+            Path(embeddings.__file__),
+        )
     return identity
 
 
 @cache
-def _file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _sha256(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def supports(engine: EngineName, stage: Stage) -> bool:

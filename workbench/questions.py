@@ -6,12 +6,13 @@ ask after the claim's own figures, dates and sources: "How many container ships 
 turn the main clause of a claim (``attribution.clause``: subject, verb, auxiliary, tense,
 entities and number phrases) into such questions with ordinary English question syntax:
 
-- always a yes/no question, "Is it true that <claim>?";
+- always a yes/no question, "Is it true that <claim>?", and "What evidence shows that <claim>?";
 - for the first figure: "How many <noun> ...", "How much ...", "What percentage ..." with the
   figure taken out; the subject's own figure asks directly ("How many ships were waiting ..."),
   another one inverts the clause ("How many burglaries did the police count ...");
 - for the first date: "When did <subject> <verb> ...?" with the date taken out;
-- for a claim someone else makes: "What exactly did <claimer> say, and where?".
+- for a claim someone else makes (``claimer_questions``): what exactly they said, where and
+  when, and on what evidence.
 
 They are general English grammar, not fitted to any article or gold question.
 """
@@ -35,8 +36,8 @@ _PREPOSITION_BEFORE = re.compile(r"\b(?:on|in|at|since|by|from|until|during|of|f
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent", re.I)
 
 
-def claim_questions(claim: str, claimer: str = AUTHOR) -> list[str]:
-    """Up to four distinct questions about ``claim`` (a yes/no question first)."""
+def claim_questions(claim: str) -> list[str]:
+    """Up to four distinct questions about what ``claim`` says (a yes/no question first)."""
     text = " ".join(claim.split()).rstrip(" .!?;:")
     if not text:
         return []
@@ -46,7 +47,7 @@ def claim_questions(claim: str, claimer: str = AUTHOR) -> list[str]:
         f"Is it true that {opener}?",
         _figure_question(text, parts),
         _date_question(text, parts),
-        _claimer_question(claimer, parts),
+        f"What evidence shows that {opener}?",
     ]
     questions: list[str] = []
     for question in candidates:
@@ -93,14 +94,18 @@ def _date_question(text: str, parts: Clause) -> str | None:
     return _inverted("When", parts, _without(text[parts.subject.end :], dates + numbers))
 
 
-def _claimer_question(claimer: str, parts: Clause) -> str | None:
+def claimer_questions(claim: str, claimer: str) -> list[str]:
+    """What to ask about the source of a claim someone other than the author makes."""
     if claimer == AUTHOR or not claimer.strip():
-        return None
-    subject = parts.subject.text if parts.subject else ""
-    about = (
-        "" if not subject or claimer.lower() in subject.lower() else f" about {_lowered(subject)}"
-    )
-    return f"What exactly did {_lowered(claimer)} say{about}, and where was it published?"
+        return []
+    subject = clause(" ".join(claim.split())).subject
+    topic = subject.text if subject else ""
+    about = "" if not topic or claimer.lower() in topic.lower() else f" about {_lowered(topic)}"
+    who = _lowered(claimer)
+    return [
+        _fit(f"What exactly did {who} say{about}?"),
+        _fit(f"Where and when did {who} first say it, and on what evidence?"),
+    ]
 
 
 # A date a fact-checker can look up: a named day or month, a year, or a relative day; not a
