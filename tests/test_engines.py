@@ -99,8 +99,13 @@ def test_cue_rating_maps_the_fitted_threshold_to_ratings(text: str, worthy: bool
     assert (cue_rating(text)["rating"] >= 4) is worthy
 
 
-def test_the_embedded_backend_rates_by_cues_and_others_by_model() -> None:
-    assert embedded_backend().engines()[Stage.checkworthiness] == ["cues"]
+def test_the_embedded_backend_uses_what_measured_best_and_others_the_model() -> None:
+    assert embedded_backend().engines() == {
+        Stage.select: ["rules"],
+        Stage.extract: ["rules"],
+        Stage.checkworthiness: ["cues"],
+        Stage.evidence: ["rules"],
+    }
     assert set(map(tuple, BackendConfig(name="gpt", model="openai/x").engines().values())) == {
         ("model",)
     }

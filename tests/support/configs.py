@@ -66,3 +66,19 @@ def http_config(
         "concurrency": 4,
     }
     return write_config(path, name, model, **{**defaults, **settings})
+
+
+# The built-in backend with its model on every stage it can answer and the rules behind it: what
+# a config that asks for the model gets (the default answers every stage without it).
+EMBEDDED_MODEL_STAGES = """
+[backends.embedded.stages.select]
+engine = ["model", "rules"]
+max_tokens = 24
+[backends.embedded.stages.extract]
+engine = ["model", "rules"]
+[backends.embedded.stages.checkworthiness]
+engine = "cues"
+max_tokens = 96
+[backends.embedded.stages.evidence]
+engine = ["model", "rules"]
+"""

@@ -36,10 +36,13 @@ def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
     return done
 
 
-def start_workbench_ui(home: Path, port: int) -> subprocess.Popen[bytes]:
-    """`workbench ui` on a loopback port, no config file (only the embedded backend) and a cache
-    of its own (so a run really runs: the session's cache may hold every answer), logging to
-    ``home/server.log``; in its own process group so a test can stop all of it."""
+def start_workbench_ui(
+    home: Path, port: int, config: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """`workbench ui` on a loopback port, no config file but ``config`` (else only the embedded
+    backend) and a cache of its own (so a run really runs: the session's cache may hold every
+    answer), logging to ``home/server.log``; in its own process group so a test can stop all
+    of it."""
     env = {
         **os.environ,
         "XDG_CONFIG_HOME": str(home / "config"),
@@ -58,6 +61,7 @@ def start_workbench_ui(home: Path, port: int) -> subprocess.Popen[bytes]:
                 "127.0.0.1",
                 "--server.headless",
                 "true",
+                *(["--config", str(config)] if config else []),
             ],
             env=env,
             cwd=home,

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.configs import EMBEDDED_MODEL_STAGES
 from tests.support.fake_reports import REPO, SEED_FILES
 from tests.support.net import free_port, listening, start_workbench_ui, wait_until
 from workbench.ingest import read_article
@@ -63,12 +64,15 @@ def stop_group(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`workbench ui` on a free loopback port, no config file: only the embedded backend."""
+    """`workbench ui` on a free loopback port, the embedded backend with its model answering
+    (the default needs no model: this is the path that takes minutes and shows live progress)."""
     if not CHROMIUM.exists():
         pytest.fail("Debian chromium is missing: apt-get install -y chromium (scripts/setup.sh)")
     home = tmp_path_factory.mktemp("ui-home")
     port = free_port()
-    process = start_workbench_ui(home, port)
+    config = home / "model.toml"
+    config.write_text(EMBEDDED_MODEL_STAGES, encoding="utf-8")
+    process = start_workbench_ui(home, port, config)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: listening(port) or process.poll() is not None, 60)
