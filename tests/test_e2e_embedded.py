@@ -151,7 +151,10 @@ def test_report_names_backend_prompts_and_usage(seed_run: dict[str, Any]) -> Non
     assert _stage_sum(seed_run["cold"], "completion_tokens") == 0
     for claim in seed_run["cold"]["claims"]:
         assert claim["provenance"] == {
-            "select": "rules", "extract": "rules", "checkworthiness": "cues", "evidence": "rules"
+            "select": "classifier",
+            "extract": "rules",
+            "checkworthiness": "classifier",
+            "evidence": "rules",
         }
 
 

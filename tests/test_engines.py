@@ -101,9 +101,9 @@ def test_cue_rating_maps_the_fitted_threshold_to_ratings(text: str, worthy: bool
 
 def test_the_embedded_backend_uses_what_measured_best_and_others_the_model() -> None:
     assert embedded_backend().engines() == {
-        Stage.select: ["rules"],
+        Stage.select: ["classifier"],
         Stage.extract: ["rules"],
-        Stage.checkworthiness: ["cues"],
+        Stage.checkworthiness: ["classifier"],
         Stage.evidence: ["rules"],
     }
     assert set(map(tuple, BackendConfig(name="gpt", model="openai/x").engines().values())) == {

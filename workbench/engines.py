@@ -152,8 +152,12 @@ def classifier_rating(text: str) -> dict[str, Any]:
 
 
 def _classifier_select(variables: Mapping[str, Any]) -> dict[str, Any]:
-    rating = classifier_rating(str(variables["sentence"]))["rating"]
-    return {"checkable": "yes" if rating >= 3 else "no"}  # maybe and better: worth extracting
+    """Worth extracting when the classifier rates it maybe or better, or the cues flag it: the
+    classifier learnt check-worthiness from debate transcripts and misses plain checkable news
+    statements that the cues catch (evals/README.md "Engines")."""
+    sentence = str(variables["sentence"])
+    worthy = classifier_rating(sentence)["rating"] >= 3 or rate_sentence(sentence).check_worthy
+    return {"checkable": "yes" if worthy else "no"}
 
 
 # --------------------------------------------------------------------------------------------
