@@ -119,11 +119,10 @@ def embedded_child(seed: Path, unconstrained_sample: int) -> dict[str, Any]:
     os.environ.pop("WORKBENCH_CONFIG", None)
     os.chdir(workdir)  # no ./workbench.toml: the built-in embedded backend
 
+    from tests.support.configs import EMBEDDED_MODEL_STAGES
     from workbench.ingest import read_path
     from workbench.llm.embedded import DEFAULT_ALIAS, embedded_provider
     from workbench.session import Session
-
-    from tests.support.configs import EMBEDDED_MODEL_STAGES
 
     # The built-in backend as it ships: its stages answered by engines, no model call.
     default = Session.open(cache_dir=workdir / "cache-default")
@@ -427,7 +426,6 @@ def run_redis(seed: Path, repeats: int = 5) -> dict[str, Any]:
 
     from tests.support.configs import http_config
     from tests.support.redis_server import RedisServer
-
     from workbench.cli import main as workbench
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-redis-"))
