@@ -78,6 +78,20 @@ class Outcome(Generic[R]):
     engine: str = "model"  # which engine answered: the model, or rules, cues, classifier
     fallback: str = ""  # why an engine after the first in the stage's chain answered
 
+    def record(self) -> dict[str, Any]:
+        """The answer as JSON for the cache and recordings: value, engine, what it cost."""
+        return {
+            "value": self.value.model_dump(mode="json"),
+            "engine": self.engine,
+            "fallback": self.fallback,
+            "usage": {
+                "prompt_tokens": self.prompt_tokens,
+                "completion_tokens": self.completion_tokens,
+                "cost_usd": self.cost_usd,
+                "seconds": self.seconds,
+            },
+        }
+
     @property
     def provenance(self) -> str:
         """The engine, and why it answered if the chain fell back to it: a claim's record."""

@@ -158,20 +158,12 @@ class CachingClient(ClientWrapper):
         self.cache.set(
             key,
             {
-                "value": outcome.value.model_dump(mode="json"),
+                **outcome.record(),
                 "raw": outcome.raw,
                 "stage": request.stage,
                 "prompt": request.prompt.info.model_dump(),
                 "backend": self.inner.name,
                 "model": self.inner.model,
-                "engine": outcome.engine,
-                "fallback": outcome.fallback,
-                "usage": {
-                    "prompt_tokens": outcome.prompt_tokens,
-                    "completion_tokens": outcome.completion_tokens,
-                    "cost_usd": outcome.cost_usd,
-                    "seconds": outcome.seconds,
-                },
                 "created": time.time(),
             },
         )
