@@ -27,8 +27,9 @@ Places, dates and numbers are never offered as names that "could assert"; a plac
 when it is itself the subject of a reporting verb ("Kessby reported a rise": the town's council
 speaks for it). The lexicons are general English, not fitted to any article.
 
-Longer than most modules (about 500 lines) because it is one concept, reading attribution from a
-parse, whose steps (cues, sources, nesting, pronouns, ranking) only make sense together.
+Longer than most modules (about 580 lines) because it is the one home of spaCy: reading
+attribution from a parse, whose steps (cues, sources, nesting, pronouns, ranking) only make sense
+together, and the main clause the question templates (``workbench.questions``) are built from.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Two audiences read these models: the code (validation, exports) and, for the res
 at the bottom, the LLM itself — their field descriptions are part of the prompt the model sees.
 All offsets are character offsets into ``Article.text``, the text as the workbench shows and
 exports it (``article.text[start:end] == quote``).
+
+About 500 lines on purpose: one place for every shape is what lets a reader (and the LLM) see
+the whole data flow at once.
 """
 
 from __future__ import annotations
