@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field
 
 from workbench.claim_diff import ClaimView, claim_view, pair_claims
+from workbench.errors import one_line
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.alignment import align_report_claims
 from workbench.schema import Report, Strict
@@ -76,12 +77,6 @@ def diff_claims(before: list[ClaimView], after: list[ClaimView]) -> tuple[int, l
     return unchanged, changes
 
 
-def shorten(text: str, limit: int) -> str:
-    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
 def diff_sentences(before: Report, after: Report, fixture: Fixture) -> list[SentenceChange]:
     """Status changes of sentences present in both reports (same span), with the gold status."""
     text = after.article.text
@@ -98,7 +93,7 @@ def diff_sentences(before: Report, after: Report, fixture: Fixture) -> list[Sent
             continue
         gold = next((status for position, status in gold_at.items()
                      if sentence.start <= position < sentence.end), None)
-        changes.append(SentenceChange(sentence=shorten(sentence.text, 70),
+        changes.append(SentenceChange(sentence=one_line(sentence.text, 70),
                                       before=previous.status.value, after=sentence.status.value,
                                       gold=gold))
     return changes

@@ -26,7 +26,7 @@ import pysbd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from workbench.errors import ConfigError, InputError
+from workbench.errors import ConfigError, InputError, one_line
 from workbench.ingest import read_article
 from workbench.schema import Article, ClaimType, EvidenceKind
 
@@ -203,8 +203,8 @@ def _one_line_validation_error(err: ValidationError) -> str:
 
 
 def _short(text: str, limit: int = 60) -> str:
-    flat = " ".join(text.split())
-    return repr(flat if len(flat) <= limit else flat[: limit - 1] + "…")
+    """A quote of the fixture's text in a message: one line, cut, in quotes."""
+    return repr(one_line(text, limit))
 
 
 def _read_fixture_article(fixture: Fixture, where: str, base_dir: Path | None) -> Article:

@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, validation_error_line
 from workbench.evaluation.baselines import (
     Baseline,
     article_sha256,
@@ -67,10 +67,7 @@ def load_eval_config(path: Path) -> EvalConfig:
     try:
         return EvalConfig.model_validate({**data, "path": path})
     except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise ConfigError(f"{path}: {where}: {message}") from None
+        raise ConfigError(f"{path}: {validation_error_line(err)}") from None
 
 
 class MetricDelta(Strict):

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from workbench.claim_diff import ClaimView
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, validation_error_line
 from workbench.evaluation.metrics import HEADLINE, METRICS, MetricValues
 from workbench.evaluation.report import EvalReport
 
@@ -121,10 +121,8 @@ def load_run(path: str | Path) -> EvalReport:
     except OSError as err:
         raise ConfigError(f"{file}: cannot read the eval report ({err.strerror})") from None
     except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
         raise ConfigError(
-            f"{file}: not an eval report this workbench reads ({where}: {first['msg']})"
+            f"{file}: not an eval report this workbench reads ({validation_error_line(err)})"
         ) from None
 
 

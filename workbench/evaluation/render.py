@@ -10,7 +10,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbench.evaluation.diff import ClaimChange, FixtureDiff, shorten
+from workbench.errors import one_line
+from workbench.evaluation.diff import ClaimChange, FixtureDiff
 from workbench.evaluation.metrics import HEADLINE, METRICS, Metric, format_value
 
 if TYPE_CHECKING:  # report.py imports this module to write its files
@@ -40,7 +41,7 @@ def claim_change_lines(change: ClaimChange) -> list[str]:
     def describe(view):  # type: ignore[no-untyped-def]
         gold = f", gold #{view.gold}" if view.gold else ", no gold match"
         label = view.label or "unrated"
-        return f'{view.id} [{view.sentence_id}] "{shorten(view.text, 80)}" ({label}{gold})'
+        return f'{view.id} [{view.sentence_id}] "{one_line(view.text, 80)}" ({label}{gold})'
 
     if change.change == "added" and change.after is not None:
         return [f"+ {describe(change.after)}"]
@@ -51,9 +52,9 @@ def claim_change_lines(change: ClaimChange) -> list[str]:
     for field in change.fields:
         old, new = getattr(change.before, field), getattr(change.after, field)
         if field == "text":
-            lines.append(f'    was "{shorten(str(old), 80)}"')
+            lines.append(f'    was "{one_line(str(old), 80)}"')
         elif field == "quote":
-            lines.append(f'    quote was "{shorten(str(old), 50)}"')
+            lines.append(f'    quote was "{one_line(str(old), 50)}"')
         else:
             lines.append(f"    {field}: {old} -> {new}")
     return lines
