@@ -185,5 +185,8 @@ def _fit(question: str) -> str:
     question = question[0].upper() + question[1:]
     if len(question) <= MAX_QUESTION_CHARS:
         return question
-    cut = question[: MAX_QUESTION_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
-    return cut + "?"
+    # Cut at the last clause break that keeps most of it, else a word; the ellipsis says so.
+    head = question[: MAX_QUESTION_CHARS - 2]
+    clause_break = max(head.rfind(", "), head.rfind("; "))
+    cut = head[:clause_break] if clause_break > MAX_QUESTION_CHARS // 2 else head.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…?"
