@@ -212,7 +212,7 @@ def embedded_backend() -> BackendConfig:
         reasks=1,  # a 135M model rarely fixes its answer when re-asked; fail fast instead
         # What measured best per stage on the development data (evals/README.md "Engines"):
         # SmolLM2-135M found claims at F1 0.53 where the rules reach 0.70, its ratings were
-        # uncorrelated with the labels, and its questions scored METEOR 0.08 against 0.19; the
+        # uncorrelated with the labels, and its questions scored METEOR 0.08 against 0.18; the
         # trained classifier selects and rates (CheckThat! dev-test Yes-F1 0.76 through the
         # pipeline, the cues 0.63). The model still answers any stage a config gives it
         # (engine = ["model", "rules"]), and `backends --check`.
