@@ -250,3 +250,38 @@ def test_bad_usage_exits_2(workdir: Path, capsys: pytest.CaptureFixture[str], ar
     assert run_eval(workdir, *args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and message in err[0]
+
+
+def test_a_fixture_the_baseline_lacks_is_said_to_be_ungated(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_eval(workdir, "--backend", "fake", "--bless", "--fixture", FIXTURES[0]) == 0
+    capsys.readouterr()
+    assert run_eval(workdir, "--backend", "fake", "--fixture", FIXTURES[1]) == 0
+    out = capsys.readouterr().out
+    assert "nothing gated: no fixture of this run is in the baseline" in out
+    assert "no regression" not in out
+
+
+AVERITEC = Path(__file__).resolve().parents[3] / "shared" / "data" / "averitec"
+
+
+@pytest.mark.parametrize("dataset", [fixture_args(), ["--dataset", f"averitec:{AVERITEC}"]])
+def test_missing_wordnet_is_one_line_before_any_model_call(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    dataset: list[str],
+) -> None:
+    import workbench.evaluation.meteor as meteor
+    from workbench.errors import ConfigError
+    from workbench.llm.fake import FakeClient
+
+    def missing(*_: object, **__: object) -> Path:
+        raise ConfigError("METEOR needs WordNet, which is not at /usr/share/wordnet")
+
+    asked: list[object] = []
+    monkeypatch.setattr(meteor, "ensure_wordnet", missing)
+    monkeypatch.setattr(FakeClient, "complete", lambda self, request: asked.append(request))
+    assert run_eval(workdir, "--backend", "fake", *dataset) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: METEOR needs WordNet") and err.count("\n") == 1
+    assert asked == []

@@ -106,6 +106,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from workbench.evaluation.fixture_runner import run_fixtures
     from workbench.evaluation.fixtures import fixture_set_hash, load_fixtures
     from workbench.evaluation.gate import EvalConfig, compare, load_eval_config, select_fixtures
+    from workbench.evaluation.meteor import ensure_wordnet
     from workbench.evaluation.provenance import Provenance, environment, git_state, now
     from workbench.evaluation.render import regression_line, render_terminal
     from workbench.evaluation.report import build_dataset_report, build_fixture_report, write_report
@@ -153,6 +154,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     if args.dataset:
         dataset = load_dataset(args.dataset, args.limit)
+        if dataset.spec.name == "averitec":
+            ensure_wordnet()  # METEOR needs it: say so before any model call, not after
         _say(args.quiet, f"eval {client.name}: {len(dataset.items)} of {dataset.total} items of "
              f"{dataset.spec.name}")
         step = max(1, len(dataset.items) // 10)
@@ -170,6 +173,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         sys.stdout.write(render_terminal(report, folder))
         return 0
 
+    ensure_wordnet()  # questions.meteor needs it: say so before any model call, not after
     all_fixtures = load_fixtures(evals / "fixtures")
     chosen = select_fixtures(all_fixtures, eval_config, subset=args.subset, ids=args.fixture)
     provenance = provenance.model_copy(update={"fixture_set_hash": fixture_set_hash(chosen)})

@@ -144,8 +144,9 @@ def render_terminal(report: EvalReport, folder: Path | None = None) -> str:
         lines.append(f"report: {folder}/ (summary.md, report.json, junit.xml)")
     # A regression is reported by the caller, as the one error line on stderr.
     if report.comparison is not None and not report.regressions:
-        lines.append(f"no regression: {len(report.comparison.fixtures)} fixtures within tolerance "
-                     "of the baseline")
+        gated = len(report.comparison.fixtures)
+        lines.append(f"no regression: {gated} fixtures within tolerance of the baseline" if gated
+                     else "nothing gated: no fixture of this run is in the baseline")
     return "\n".join(lines) + "\n"
 
 
