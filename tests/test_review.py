@@ -35,6 +35,14 @@ def report() -> Report:
     return fake_report()
 
 
+def accept_the_rest(report: Report) -> Report:
+    """The reviewer's last step: accept every claim still unreviewed."""
+    for claim in report.claims:
+        if claim.review == "unreviewed":
+            report = set_decision(report, claim.id, "accepted")
+    return report
+
+
 def test_decisions_return_a_new_report_and_leave_the_input_alone(report: Report) -> None:
     accepted = set_decision(report, "c1", "accepted")
     rejected = set_decision(accepted, "c2", "rejected")
@@ -140,6 +148,7 @@ def test_saved_fixture_loads_and_holds_the_review(report: Report, tmp_path: Path
     reviewed = edit_claim(reviewed, "c4", label=CheckLabel.not_check_worthy)
     nobody = next(s for s in reviewed.sentences if s.text.startswith("Nobody"))
     reviewed = add_claim(reviewed, nobody.id, *word_span(nobody, 0, 2), text="Nobody knows.")
+    reviewed = accept_the_rest(reviewed)
     path, draft = save_fixture(
         reviewed,
         tmp_path,
@@ -216,7 +225,7 @@ def test_pasted_input_keeps_the_format_it_was_read_in(tmp_path: Path) -> None:
 
 
 def test_inline_fixture_yaml_loads(report: Report) -> None:
-    document = fixture_yaml(report, fixture_id=fixture_id_for(report))
+    document = fixture_yaml(accept_the_rest(report), fixture_id=fixture_id_for(report))
     data = yaml.safe_load(document)
     assert data["id"] == "reviewed-flood-closes-route-9"
     assert data["text"] == report.article.text
@@ -227,7 +236,7 @@ def test_inline_fixture_yaml_loads(report: Report) -> None:
 def test_seed_articles_save_as_loadable_fixtures(seed: Path, tmp_path: Path) -> None:
     """The real seeds: boilerplate, footnotes and quotes survive the round trip."""
     raw = seed.read_bytes()
-    report = fake_report(raw, seed.name)
+    report = accept_the_rest(fake_report(raw, seed.name))
     path, draft = save_fixture(
         report, tmp_path, fixture_id="seed", raw_input=raw, source_name=seed.name
     )
@@ -242,3 +251,28 @@ def test_draft_leaves_failed_sentences_unlabelled(report: Report) -> None:
     target.status = Status.failed
     draft = draft_fixture(broken, fixture_id="x-flood")
     assert not any(s["anchor"].startswith("Is this") for s in draft.data["sentences"])
+
+
+def test_only_what_a_reviewer_decided_becomes_gold(report: Report) -> None:
+    """Unreviewed claims (and sentences holding only them) stay out; questions are gold only
+    where the reviewer saved the evidence plan: no eval of the model against itself."""
+    first, second = report.claims[0], report.claims[1]
+    reviewed = set_decision(report, first.id, "accepted")
+    reviewed = edit_evidence(
+        reviewed,
+        second.id,
+        [evidence_need("official_record", "the closure notice", "Was the road closed?", "")],
+    )
+    data = draft_fixture(reviewed, fixture_id="honest").data
+    quotes = {claim["quote"]: claim for claim in data["claims"]}
+    assert set(quotes) == {first.quote, second.quote}
+    assert "questions" not in quotes[first.quote]  # accepted, but nobody vouched for its plan
+    assert quotes[second.quote]["questions"] == ["Was the road closed?"]
+    undecided = [c for c in reviewed.claims if c.review == "unreviewed"]
+    labelled = " ".join(s["anchor"] for s in data["sentences"])
+    for claim in undecided:
+        sentence = next(s for s in reviewed.sentences if s.id == claim.sentence_id)
+        if not any(
+            c.sentence_id == sentence.id for c in reviewed.claims if c.review != "unreviewed"
+        ):
+            assert sentence.text[:20] not in labelled

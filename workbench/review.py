@@ -9,6 +9,10 @@ keep the previous version and nothing is shared between two reviewers' copies.
 (``evals/FORMAT.md``): reviewer corrections become regression tests. Gold labels are derived
 from the review, never from an unreviewed guess where the reviewer said otherwise: rejected
 claims are left out, and a sentence whose every claim was rejected is labelled ``no_claim``.
+Only what a reviewer decided becomes gold: unreviewed claims stay out (and a sentence holding
+only unreviewed claims stays unlabelled), and a claim's questions and evidence kinds are gold
+only where the reviewer saved its evidence plan, so an eval never scores the model against its
+own unreviewed answers.
 
 About 500 lines: the corrections and the fixture they become are one concept (the fixture is
 derived from exactly these corrections), kept together so the two cannot drift apart.
@@ -137,6 +141,7 @@ def edit_evidence(report: Report, claim_id: str, needs: list[EvidenceNeed]) -> R
         claim.evidence = checked
         if claim.review != "added":
             claim.review = "edited"
+    claim.evidence_reviewed = True  # saved by a reviewer, changed or not: they vouch for it
     return updated
 
 
@@ -335,8 +340,14 @@ def draft_fixture(
     spans = reference_sentence_spans(text)
     draft_notes: list[str] = []
     claims_in: dict[int, list[dict[str, Any]]] = {}
+    undecided: set[int] = set()  # reference sentences with unreviewed claims
     for claim in report.claims:
-        if claim.review == "rejected":
+        if claim.review in ("rejected", "unreviewed"):
+            if (
+                claim.review == "unreviewed"
+                and (index := _inside(spans, claim.start, claim.start + 1)) is not None
+            ):
+                undecided.add(index)
             continue
         start, end = claim.start, claim.end
         index = _inside(spans, start, end)
@@ -349,18 +360,18 @@ def draft_fixture(
             draft_notes.append(f"{claim.id}: quote trimmed to its first sentence")
         quote = text[start:end].strip()
         rating = claim.checkworthiness
-        claims_in.setdefault(index, []).append(
-            {
-                "text": claim.text,
-                "quote": quote,
-                "check_worthy": bool(rating and rating.label == CheckLabel.check_worthy),
-                "claimer": claim.claimer,
-                "attribution": list(claim.attribution),
-                "type": claim.type.value,
-                "evidence_kinds": list(dict.fromkeys(n.kind.value for n in claim.evidence)),
-                "questions": [q for n in claim.evidence for q in n.questions],
-            }
-        )
+        gold: dict[str, Any] = {
+            "text": claim.text,
+            "quote": quote,
+            "check_worthy": bool(rating and rating.label == CheckLabel.check_worthy),
+            "claimer": claim.claimer,
+            "attribution": list(claim.attribution),
+            "type": claim.type.value,
+        }
+        if claim.evidence_reviewed:
+            gold["evidence_kinds"] = list(dict.fromkeys(n.kind.value for n in claim.evidence))
+            gold["questions"] = [q for n in claim.evidence for q in n.questions]
+        claims_in.setdefault(index, []).append(gold)
 
     def status_of(span: tuple[int, int]) -> str | None:
         holders = [s for s in report.sentences if s.start <= span[0] < s.end]
@@ -375,6 +386,8 @@ def draft_fixture(
     gold_claims: list[dict[str, Any]] = []
     for index, span in enumerate(spans):
         status = "claims" if index in claims_in else status_of(span)
+        if index in undecided and index not in claims_in:
+            status = None  # its claims await a reviewer: nobody decided this sentence
         if status is None:
             continue
         anchor = _anchor(text, span)
@@ -489,4 +502,3 @@ def fixture_yaml(
     if fixture.article.text != report.article.text:
         raise ReviewError("the article text changes when read again; use Save as fixture instead")
     return _yaml(draft.data)
-

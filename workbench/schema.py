@@ -185,6 +185,10 @@ class Claim(Strict):
     checkworthiness: Checkworthiness | None = None
     evidence: list[EvidenceNeed] = Field(default_factory=list)
     review: Literal["unreviewed", "accepted", "rejected", "edited", "added"] = "unreviewed"
+    evidence_reviewed: bool = Field(
+        default=False,
+        description="A reviewer wrote or edited the evidence plan (only then is it gold).",
+    )
     usage: Usage = Field(
         default_factory=Usage,
         description="What this claim cost: its share of its sentence's select and extract "

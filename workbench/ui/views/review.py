@@ -302,9 +302,19 @@ def save_as_fixture(report: Report) -> None:
     raw = st.session_state.get(common.REPORT_INPUT)
     st.markdown(
         "Saves the reviewed article as a hand-labelled fixture in the eval suite's format "
-        "(`evals/FORMAT.md`): rejected claims are left out, a sentence whose claims were all "
-        "rejected becomes *no claim*. The eval suite then runs it like every other fixture."
+        "(`evals/FORMAT.md`). Only what you decided becomes gold: accepted, edited and added "
+        "claims; rejected ones are left out (a sentence whose claims were all rejected becomes "
+        "*no claim*); questions and evidence kinds only where you saved the evidence plan. "
+        "The eval suite then runs it like every other fixture."
     )
+    unreviewed = review_counts(report)["unreviewed"]
+    if unreviewed:
+        st.warning(
+            f"{unreviewed} claim(s) still unreviewed: they stay out of the fixture, and so do "
+            "sentences holding only unreviewed claims (an eval must not score the model against "
+            "its own unchecked answers).",
+            icon=":material/rule:",
+        )
     with st.form("save-fixture"):
         cols = st.columns(2)
         fixture_id = cols[0].text_input("Fixture id (lowercase, dashes)", fixture_id_for(report))
