@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.configs import http_config
+from tests.support.fault_server import FaultServer
 from tests.support.net import free_port
 from workbench import cli
 from workbench.cli import main
@@ -256,10 +258,10 @@ def test_backends_lists_configured_and_builtin(
 
 def test_backends_check(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "backends", "--check", "--backend", "fake")
-    assert code == 0 and out.startswith("fake: reachable · ") and "valid output" in out
+    assert code == 0 and out.startswith("fake: reachable at in-process · schema enforced")
     code, out, _ = run(capsys, "backends", "--check", "--backend", "down")
     assert code == 1
-    assert out.startswith("down: UNREACHABLE · ") and "cannot connect" in out
+    assert out.startswith("down: UNREACHABLE at http://127.0.0.1:") and "cannot connect" in out
     assert len(out.strip().splitlines()) == 1
 
 
@@ -365,3 +367,41 @@ def test_debug_keeps_third_party_debug_logs_quiet(
     assert logging.getLogger("LiteLLM").getEffectiveLevel() == logging.WARNING
     assert main(["--debug-all", "extract", "article.md", "--quiet"]) == 0
     assert logging.getLogger("LiteLLM").getEffectiveLevel() == logging.DEBUG
+
+
+@pytest.mark.parametrize(
+    ("fault", "code", "says"),
+    [
+        (None, 0, "schema enforced (a forbidden answer was refused)"),
+        ({"times": 1}, 0, "schema followed without enforcement (valid after 2 attempts)"),
+        ({}, 1, "INVALID output: the schema was not followed"),
+    ],
+)
+def test_backends_check_reports_what_the_probe_got_back(
+    fresh_server: FaultServer,
+    capsys: pytest.CaptureFixture[str],
+    fault: dict[str, int] | None,
+    code: int,
+    says: str,
+) -> None:
+    if fault is not None:
+        fresh_server.fail("invalid", stage="probe", **fault)  # type: ignore[arg-type]
+    config = http_config(Path("w.toml"), fresh_server.base_url, name="local", reasks=2)
+    assert main(["backends", "--check", "--config", str(config), "--backend", "local"]) == code
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(f"local: reachable at {fresh_server.base_url} · {says}"), line
+
+
+def test_a_backend_without_its_key_is_its_own_row(
+    chdir_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MISSING_TEST_KEY", raising=False)
+    Path("w.toml").write_text(
+        'default = "fake"\n[backends.fake]\nmodel = "fake/x"\n'
+        '[backends.hosted]\nmodel = "openai/gpt-4o-mini"\napi_key_env = "MISSING_TEST_KEY"\n',
+        encoding="utf-8",
+    )
+    assert main(["backends", "--check", "--config", "w.toml"]) == 1
+    out = capsys.readouterr().out
+    assert "hosted: NOT CHECKED · backend 'hosted' needs an API key: set the environment" in out
+    assert "fake: reachable at in-process" in out  # the others are still checked

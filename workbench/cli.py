@@ -393,16 +393,17 @@ def cmd_backends(args: argparse.Namespace) -> int:
     worst = 0
     for name in names:
         settings = session.config.backends[name]
-        if settings.is_pool:
-            results = asyncio.run(probe_pool(settings))  # each deployment: one line each
-        else:
-            results = [asyncio.run(probe_backend(settings, session.client(name)))]
+        try:
+            if settings.is_pool:
+                results = asyncio.run(probe_pool(settings))  # each deployment: one line each
+            else:
+                results = [asyncio.run(probe_backend(settings, session.client(name)))]
+        except WorkbenchError as err:  # e.g. its key is not set: its own row, not the end
+            print(f"{name}: NOT CHECKED · {one_line(err)}")
+            worst = max(worst, 1)
+            continue
         for result in results:
-            status = "reachable" if result.reachable else "UNREACHABLE"
-            valid = "valid output" if result.valid else "INVALID output"
-            label = f"{name} @ {result.endpoint}" if result.endpoint else name
-            line = f"{label}: {status} · {result.schema} · {valid} · {result.seconds:.2f}s"
-            print(line + (f" · {result.error}" if result.error else ""))
+            print(result.line())
             worst = max(worst, 0 if result.ok else 1)
     return worst
 

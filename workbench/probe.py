@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from workbench.config import BackendConfig
 from workbench.errors import ModelOutputError, WorkbenchError
 from workbench.llm import Request, StructuredClient, open_client
-from workbench.llm.litellm_client import ENFORCEMENT, resolve_schema_mode
 from workbench.prompts import DEFAULT_PROMPTS_DIR, load_prompt
 from workbench.schema import ProbeResponse
 
@@ -20,52 +19,63 @@ class ProbeResult:
     backend: str
     model: str
     reachable: bool
-    schema: str  # how the schema is enforced for this backend's mode
+    schema: str  # what the probe showed: enforced, followed after re-asking, or not followed
     valid: bool
     seconds: float
     error: str = ""
     endpoint: str = ""  # the pool's deployment this result is about ('' for a whole backend)
+    where: str = ""  # the host tried, or "in-process"
 
     @property
     def ok(self) -> bool:
         return self.reachable and self.valid
 
+    def line(self) -> str:
+        """One line of `backends --check`."""
+        label = f"{self.backend} @ {self.endpoint}" if self.endpoint else self.backend
+        status = "reachable" if self.reachable else "UNREACHABLE"
+        at = "" if self.endpoint else f" at {self.where}"  # a deployment's label names it
+        line = f"{label}: {status}{at} · {self.schema} · {self.seconds:.2f}s"
+        return line + (f" · {self.error}" if self.error else "")
+
+
+def where(settings: BackendConfig) -> str:
+    """The host a probe of ``settings`` goes to, as a person would look for it."""
+    if settings.is_embedded or settings.model.startswith("fake/"):
+        return "in-process"
+    return settings.api_base or f"{settings.model.split('/', 1)[0]}'s API"
+
 
 async def probe_backend(settings: BackendConfig, client: StructuredClient) -> ProbeResult:
-    """Send the probe prompt (never cached) and report reachability, schema and latency."""
+    """Ask for an answer the schema forbids (never cached) and report what came back: within
+    the schema at once (enforced), only after re-asking (followed without enforcement), or
+    never (invalid), with the host tried and the latency."""
     prompt = load_prompt(DEFAULT_PROMPTS_DIR / "probe.toml", ProbeResponse)
-    mode = resolve_schema_mode(settings)
     started = time.perf_counter()
-    try:
-        outcome = await client.complete(Request("probe", prompt, {}))
-    except ModelOutputError as err:  # it answered, but not in the schema
-        return ProbeResult(
-            settings.name,
-            settings.model,
-            reachable=True,
-            schema=ENFORCEMENT[mode],
-            valid=False,
-            seconds=time.perf_counter() - started,
-            error=str(err),
-        )
-    except WorkbenchError as err:
-        return ProbeResult(
-            settings.name,
-            settings.model,
-            reachable=False,
-            schema=ENFORCEMENT[mode],
-            valid=False,
-            seconds=time.perf_counter() - started,
-            error=str(err),
-        )
-    return ProbeResult(
+    result = ProbeResult(
         settings.name,
         settings.model,
         reachable=True,
-        schema=ENFORCEMENT[mode],
-        valid=outcome.first_attempt_valid,
-        seconds=time.perf_counter() - started,
+        schema="",
+        valid=False,
+        seconds=0.0,
+        where=where(settings),
     )
+    try:
+        outcome = await client.complete(Request("probe", prompt, {}))
+    except ModelOutputError as err:  # it answered, but never in the schema
+        result.schema, result.error = "INVALID output: the schema was not followed", str(err)
+    except WorkbenchError as err:
+        result.reachable, result.schema, result.error = False, "not probed", str(err)
+    else:
+        result.valid = True
+        result.schema = (
+            "schema enforced (a forbidden answer was refused)"
+            if outcome.first_attempt_valid
+            else f"schema followed without enforcement (valid after {outcome.attempts} attempts)"
+        )
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 async def probe_pool(settings: BackendConfig) -> list[ProbeResult]:
