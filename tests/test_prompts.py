@@ -157,9 +157,12 @@ def test_missing_prompt_file_or_directory(tmp_path: Path) -> None:
         PromptSet(tmp_path / "nowhere")
 
 
-def test_probe_prompt_loads() -> None:
+def test_probe_prompt_asks_for_what_its_schema_forbids() -> None:
     probe = load_prompt(DEFAULT_PROMPTS_DIR / "probe.toml", ProbeResponse)
-    assert probe.messages({})[-1]["content"].startswith("Is Paris in France?")
+    asked = probe.messages({})[-1]["content"]
+    assert '"maybe"' in asked  # an enforcing backend cannot comply: that is the test
+    with pytest.raises(ValueError):
+        ProbeResponse.model_validate({"answer": "maybe"})
 
 
 # --------------------------------------------------------------------------------------------
