@@ -138,7 +138,7 @@ def test_a_second_run_comes_from_the_cache(app: AppTest) -> None:
     assert "0 cached steps" in captions(app)
     by_label(app.button, "Run check").click()
     app.run()
-    assert ", 0 model calls" in captions(app)
+    assert ", 0 answered now (0 model tokens)" in captions(app)
     assert summary(app) == "4 claims · 4 check-worthy · 10 sentences · 0 ambiguous"
 
 

@@ -135,7 +135,8 @@ def header(report: Report) -> None:
     source = report.article.title or report.article.source
     st.caption(
         f"{md_escape(source)} · backend **{md_escape(run.backend)}** ({md_escape(run.model)}) · "
-        f"{run.seconds:.1f}s · {run.cache_hits} cached steps, {run.cache_misses} model calls"
+        f"{run.seconds:.1f}s · {run.cache_hits} cached steps, {run.cache_misses} answered now "
+        f"({run.totals.prompt_tokens + run.totals.completion_tokens:,} model tokens)"
     )
     if report.failures:
         st.warning(

@@ -55,7 +55,7 @@ def figures_frame(figures: list[RunFigures]) -> pd.DataFrame:
                 "cost (USD)": round(f.cost_usd, 5),
                 "seconds": round(f.seconds, 1),
                 "cached steps": f.cache_hits,
-                "model calls": f.cache_misses,
+                "answered now": f.cache_misses,
                 "failed steps": f.failures,
                 "prompts": f.prompts,
             }
