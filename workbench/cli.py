@@ -119,7 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument(
         "--backend", help="backend name from the config (default: the config's default)"
     )
-    extract.add_argument("--format", choices=FORMATS, default="json")
+    extract.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="json",
+        help="json (the full report), md (a brief), csv (a claim a row), averitec (AVeriTeC "
+        "claim JSON), checkthat (CheckThat! TSV), claimreview (schema.org JSON-LD)",
+    )
     extract.add_argument("--out", help="write here instead of stdout")
     extract.add_argument(
         "--no-cache", action="store_true", help="ignore and do not fill the response cache"

@@ -1,14 +1,28 @@
-"""Exports of a report: JSON (the full report), CSV (one row per claim), Markdown (a brief)."""
+"""Exports of a report: JSON (the full report), CSV (one row per claim), Markdown (a brief), and
+three published shapes other tools read as they are:
+
+- ``averitec``: AVeriTeC's claim JSON (a list of ``claim``, ``speaker``, ``claim_date`` DD-MM-YYYY,
+  ``questions`` with empty ``answers``, plus ``evidence`` question/answer pairs as its scorer's
+  predictions take them), so AVeriTeC's question scorer runs on the plan directly;
+- ``checkthat``: CheckThat! 2024 task 1's TSV (``Sentence_id``, ``Text``, ``class_label``
+  Yes/No): a body sentence is Yes when one of its claims is rated check-worthy;
+- ``claimreview``: schema.org ``ClaimReview`` JSON-LD, one per claim (the claim, who made it,
+  where and when it appeared) with no ``reviewRating``: a rating is a person's verdict, never
+  the workbench's.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+from typing import Any
 
-from workbench.schema import Report, Status
+from workbench.schema import CheckLabel, Claim, Report, Role, Status
 
-FORMATS = ("json", "md", "csv")
+FORMATS = ("json", "md", "csv", "averitec", "checkthat", "claimreview")
+AUTHOR = "the author"
 
 CSV_COLUMNS = [
     "id",
@@ -126,5 +140,90 @@ def to_markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _averitec_date(date: str | None) -> str | None:
+    """AVeriTeC writes dates DD-MM-YYYY; an ISO date is turned round, anything else kept."""
+    if date and (iso := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", date.strip())):
+        return f"{iso.group(3)}-{iso.group(2)}-{iso.group(1)}"
+    return date or None
+
+
+def to_averitec(report: Report) -> str:
+    date = _averitec_date(report.article.date)
+    records = []
+    for claim in report.claims:
+        questions = [q for need in claim.evidence for q in need.questions]
+        records.append(
+            {
+                "claim": claim.text,
+                "speaker": None if claim.claimer == AUTHOR else claim.claimer,
+                "claim_date": date,
+                "original_claim_url": report.article.source,
+                "claim_types": [claim.type.value],
+                "questions": [{"question": q, "answers": []} for q in questions],
+                "evidence": [{"question": q, "answer": ""} for q in questions],
+            }
+        )
+    return json.dumps(records, indent=2, ensure_ascii=False)
+
+
+def to_checkthat(report: Report) -> str:
+    worthy = {
+        claim.sentence_id
+        for claim in report.claims
+        if claim.checkworthiness and claim.checkworthiness.label == CheckLabel.check_worthy
+    }
+    lines = ["Sentence_id\tText\tclass_label"]
+    for sentence in report.sentences:
+        if sentence.role != Role.body or sentence.status in (Status.skipped, Status.failed):
+            continue  # only sentences the pipeline judged
+        text = " ".join(sentence.text.split())  # the TSV has no quoting: no tab, no newline
+        lines.append(f"{sentence.id}\t{text}\t{'Yes' if sentence.id in worthy else 'No'}")
+    return "\n".join(lines) + "\n"
+
+
+def _party(name: str) -> dict[str, str]:
+    """A claimer as schema.org sees it: capitalised words only is taken for a person."""
+    words = name.split()
+    person = 0 < len(words) <= 4 and all(w[:1].isupper() for w in words)
+    return {"@type": "Person" if person else "Organization", "name": name}
+
+
+def _claim_review(report: Report, claim: Claim) -> dict[str, Any]:
+    article = report.article
+    appearance: dict[str, Any] = {"@type": "CreativeWork", "name": article.title or article.source}
+    if re.match(r"https?://", article.source):
+        appearance["url"] = article.source
+    item: dict[str, Any] = {
+        "@type": "Claim",
+        "author": _party(
+            f"the author of {appearance['name']}" if claim.claimer == AUTHOR else claim.claimer
+        ),
+        "appearance": appearance,
+        "text": claim.quote,
+    }
+    if article.date:
+        item["datePublished"] = article.date
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "claimReviewed": claim.text,
+        "itemReviewed": item,
+    }
+
+
+def to_claimreview(report: Report) -> str:
+    return json.dumps(
+        [_claim_review(report, claim) for claim in report.claims], indent=2, ensure_ascii=False
+    )
+
+
 def render(report: Report, fmt: str) -> str:
-    return {"json": to_json, "md": to_markdown, "csv": to_csv}[fmt](report)
+    writers = {
+        "json": to_json,
+        "md": to_markdown,
+        "csv": to_csv,
+        "averitec": to_averitec,
+        "checkthat": to_checkthat,
+        "claimreview": to_claimreview,
+    }
+    return writers[fmt](report)

@@ -102,7 +102,14 @@ def test_table_row_selection_selects_the_claim(app: AppTest) -> None:
 def test_export_buttons_carry_the_report(app: AppTest) -> None:
     check_text(app, ARTICLE)
     labels = [b.label for b in app.get("download_button")]
-    assert labels[:3] == ["Export JSON", "Export CSV", "Markdown brief"]
+    assert labels[:6] == [
+        "Export JSON",
+        "Export CSV",
+        "Markdown brief",
+        "AVeriTeC JSON",
+        "CheckThat! TSV",
+        "ClaimReview JSON-LD",
+    ]
     report: Report = app.session_state[common.REPORT]
     assert json.loads(report.model_dump_json())["claims"][0]["id"] == "c1"
 

@@ -144,5 +144,8 @@ def test_exports_and_fixture_download_are_offered(app: AppTest) -> None:
         "Export JSON",
         "Export CSV",
         "Markdown brief",
+        "AVeriTeC JSON",
+        "CheckThat! TSV",
+        "ClaimReview JSON-LD",
         "Download fixture YAML (article inline)",
     ]

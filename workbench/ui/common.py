@@ -21,7 +21,7 @@ import streamlit as st
 from workbench.budget import Budget
 from workbench.config import find_config_file
 from workbench.errors import SpendingCapReached, WorkbenchError
-from workbench.export import to_csv, to_json, to_markdown
+from workbench.export import render, to_csv, to_json, to_markdown
 from workbench.ingest import InputLimits, read_article
 from workbench.pipeline import Progress
 from workbench.schema import Article, Claim, Report, Stage, StageStats, Status
@@ -152,8 +152,16 @@ def header(report: Report) -> None:
             )
 
 
+STANDARD_EXPORTS = (
+    ("AVeriTeC JSON", "averitec", "averitec.json", "application/json"),
+    ("CheckThat! TSV", "checkthat", "checkthat.tsv", "text/tab-separated-values"),
+    ("ClaimReview JSON-LD", "claimreview", "claimreview.jsonld", "application/ld+json"),
+)
+
+
 def export_buttons(report: Report, key: str) -> None:
-    """Download the report as JSON, CSV or a Markdown fact-check brief."""
+    """Download the report as JSON, CSV, a Markdown fact-check brief, or in the published shapes
+    other tools read (AVeriTeC, CheckThat!, schema.org ClaimReview)."""
     stem = Path(report.article.source).stem.strip("<>") or "article"
     columns = st.columns(3, width=520)
     columns[0].download_button(
@@ -183,6 +191,17 @@ def export_buttons(report: Report, key: str) -> None:
         on_click="ignore",
         icon=":material/download:",
     )
+    with st.popover("Standard formats", icon=":material/ios_share:"):
+        for label, fmt, suffix, mime in STANDARD_EXPORTS:
+            st.download_button(
+                label,
+                render(report, fmt),
+                f"{stem}.{suffix}",
+                mime,
+                key=f"{key}-{fmt}",
+                on_click="ignore",
+                icon=":material/download:",
+            )
 
 
 def claim_title(claim: Claim, width: int = 90, *, markdown: bool = False) -> str:
