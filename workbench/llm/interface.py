@@ -9,6 +9,7 @@ the pipeline and the tests' fakes depend on it alone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Generic, Literal, Protocol, TypeVar
@@ -91,6 +92,22 @@ class Outcome(Generic[R]):
                 "seconds": self.seconds,
             },
         }
+
+    @classmethod
+    def from_record(cls, value: R, entry: Mapping[str, Any], **fields: Any) -> Outcome[R]:
+        """The answer ``record`` wrote (a cache entry, a recording line), around ``value``
+        validated anew; ``fields`` set the rest (cache hit, attempts)."""
+        usage = entry.get("usage")
+        usage = usage if isinstance(usage, dict) else {}
+        restored: dict[str, Any] = {
+            "engine": str(entry.get("engine", "model")),
+            "fallback": str(entry.get("fallback", "")),
+            "prompt_tokens": int(usage.get("prompt_tokens", 0)),
+            "completion_tokens": int(usage.get("completion_tokens", 0)),
+            "cost_usd": float(usage.get("cost_usd", 0.0)),
+            "seconds": float(usage.get("seconds", 0.0)),
+        }
+        return cls(value=value, **{**restored, **fields})
 
     @property
     def provenance(self) -> str:

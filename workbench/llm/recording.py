@@ -92,15 +92,10 @@ class ReplayClient:
                 attempts=0,
             )
         value = request.response_model.model_validate(entry["value"], context=request.context)
-        usage = entry.get("usage", {})
-        return Outcome(
-            value=value,
-            prompt_tokens=usage.get("prompt_tokens", 0),
-            completion_tokens=usage.get("completion_tokens", 0),
-            cost_usd=usage.get("cost_usd", 0.0),
+        return Outcome.from_record(
+            value,
+            entry,
             attempts=entry.get("attempts", 1),
             first_attempt_valid=entry.get("first_attempt_valid", True),
-            seconds=entry.get("seconds", 0.0),
-            engine=entry.get("engine", "model"),
-            fallback=entry.get("fallback", ""),
+            seconds=entry.get("seconds", 0.0),  # recordings older than usage.seconds have it here
         )

@@ -109,21 +109,13 @@ class CachingClient(ClientWrapper):
         if entry is not None and isinstance(entry.get("value"), dict):
             value = _revalidate(request, entry["value"])
             if value is not None:
-                usage = entry.get("usage")
-                usage = usage if isinstance(usage, dict) else {}
-                return Outcome(
-                    value=value,
+                return Outcome.from_record(
+                    value,
+                    entry,
                     raw=str(entry.get("raw", "")),
                     cache_hit=True,
                     attempts=0,
                     first_attempt_valid=True,
-                    engine=str(entry.get("engine", "model")),
-                    fallback=str(entry.get("fallback", "")),
-                    # What the answer cost when it was made (a hit itself costs nothing).
-                    prompt_tokens=int(usage.get("prompt_tokens", 0)),
-                    completion_tokens=int(usage.get("completion_tokens", 0)),
-                    cost_usd=float(usage.get("cost_usd", 0.0)),
-                    seconds=float(usage.get("seconds", 0.0)),
                 )
         if entry is not None and isinstance(entry.get("failure"), str):
             # The validators may have changed since (the key covers prompt and schema, not
