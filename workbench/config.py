@@ -50,6 +50,17 @@ Routing = Literal["least-busy", "simple-shuffle"]
 DEFAULT_ROUTING: Routing = "least-busy"
 
 
+def secret_from_env(variable: str | None, needed_for: str) -> str | None:
+    """The secret in the environment variable named ``variable`` (None when none is named), or
+    a one-line error saying what needs it; the value itself is never in a message."""
+    if not variable:
+        return None
+    value = os.environ.get(variable)
+    if not value:
+        raise ConfigError(f"{needed_for}: set the environment variable {variable}")
+    return value
+
+
 class StageOverride(Strict):
     """Per-stage settings that differ from the backend's defaults: which engines answer the
     stage, and the model's generation settings."""
@@ -191,15 +202,7 @@ class BackendConfig(Strict):
 
     def api_key(self) -> str | None:
         """The key from the environment, or a clear error if the variable is unset."""
-        if not self.api_key_env:
-            return None
-        value = os.environ.get(self.api_key_env)
-        if not value:
-            raise ConfigError(
-                f"backend {self.name!r} needs an API key: set the environment variable "
-                f"{self.api_key_env}"
-            )
-        return value
+        return secret_from_env(self.api_key_env, f"backend {self.name!r} needs an API key")
 
 
 def embedded_backend() -> BackendConfig:
@@ -272,15 +275,7 @@ class CacheConfig(Strict):
         return self
 
     def password(self) -> str | None:
-        if not self.password_env:
-            return None
-        value = os.environ.get(self.password_env)
-        if not value:
-            raise ConfigError(
-                f"the shared cache needs a password: set the environment variable "
-                f"{self.password_env}"
-            )
-        return value
+        return secret_from_env(self.password_env, "the shared cache needs a password")
 
 
 class Config(Strict):
