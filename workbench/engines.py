@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from workbench.attribution import attribute, same_source
+from workbench.attribution import AUTHOR, attribute, same_source
 from workbench.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE, DEFAULT_WEIGHTS, rate_sentence
 from workbench.questions import claim_questions, claimer_questions
 from workbench.schema import ClaimType, EvidenceKind, Stage
 
 EngineName = Literal["model", "rules", "cues", "classifier"]
 MODEL: EngineName = "model"
-AUTHOR = "the author"
 
 Answer = Callable[[Mapping[str, Any]], dict[str, Any]]
 
@@ -140,15 +139,23 @@ def _rules_evidence(variables: Mapping[str, Any]) -> dict[str, Any]:
 
 def classifier_rating(text: str) -> dict[str, Any]:
     """The trained classifier's calibrated probability as the check-worthiness answer."""
+    rating, rationale, probability = _classifier_score(text)
+    return {"rating": rating, "rationale": rationale, "probability": probability}
+
+
+@lru_cache(maxsize=4096)
+def _classifier_score(text: str) -> tuple[int, str, float]:
+    """One encoding per text: the select stage scores a sentence and the check-worthiness stage
+    its claim, which the rules make the same text."""
     from workbench.checkworthiness_classifier import default_classifier
 
     classifier = default_classifier()
     score = classifier.score_sentences([text])[0]
-    return {
-        "rating": rating_for(score.probability, classifier.threshold),
-        "rationale": score.rationale,
-        "probability": round(score.probability, 4),
-    }
+    return (
+        rating_for(score.probability, classifier.threshold),
+        score.rationale,
+        round(score.probability, 4),
+    )
 
 
 def _classifier_select(variables: Mapping[str, Any]) -> dict[str, Any]:

@@ -19,10 +19,10 @@ import json
 import re
 from typing import Any
 
+from workbench.attribution import AUTHOR
 from workbench.schema import CheckLabel, Claim, Report, Role, Status
 
 FORMATS = ("json", "md", "csv", "averitec", "checkthat", "claimreview")
-AUTHOR = "the author"
 
 CSV_COLUMNS = [
     "id",

@@ -19,8 +19,9 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.optimize import minimize
 
+from workbench.attribution import AUTHOR
 from workbench.cues import CUES, DEFAULT_WEIGHTS, CueWeights, rate_sentence
-from workbench.engines import AUTHOR, claim_type, evidence_kind
+from workbench.engines import claim_type, evidence_kind
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.suite import FixtureScores, score_report
 from workbench.questions import LOWERABLE
