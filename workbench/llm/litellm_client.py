@@ -8,8 +8,9 @@ One retry layer per concern, never two for the same failure:
   loop below, with backoff and Retry-After (``retries``);
 - a transient failure of one deployment of a pool: litellm's Router retries it (``retries``),
   on another deployment where one is available, and benches a failing deployment for a few
-  seconds (cooldown). Our loop does not retry what the Router already retried; it only waits
-  when every deployment of the pool is benched at once, then asks again.
+  seconds (cooldown). Our loop never retries a pool: when every deployment is benched the
+  Router has already spent the retries, and asking again multiplied them (a question went out
+  5 times with ``retries = 2``); the pool is then down, a one-line error.
 
 Below them the OpenAI SDK's own retries are turned off. Every failure leaves as one of our
 errors (``BackendError``, ``ModelOutputError``, ``ConfigError``) with a line a person can act on.
@@ -283,19 +284,14 @@ class LiteLLMClient:
                     f"backend {self.name!r}: request rejected: {one_line(failure, 200)}"
                 ) from failure
             if isinstance(failure, RouterRateLimitError):
-                # Every deployment of the pool is benched after failures: wait out the cooldown.
-                if transient_try >= self.backend.retries:
-                    raise BackendError(
-                        self.name,
-                        f"no endpoint of the pool answered ({len(self.backend.endpoints())} "
-                        f"endpoints, each failing and benched; {transient_try + 1} tries)",
-                        attempts=transient_try + 1,
-                        unreachable=True,
-                    ) from failure
-                wait = min(float(failure.cooldown_time or POOL_COOLDOWN_SECONDS), 60.0)
-                log.debug("backend %s: every endpoint benched; retrying in %.1fs", self.name, wait)
-                await asyncio.sleep(wait * (1 + random.random() / 4))
-                continue
+                # Every deployment of the pool is benched: the Router's retries are spent.
+                raise BackendError(
+                    self.name,
+                    f"no endpoint of the pool answered ({len(self.backend.endpoints())} "
+                    "endpoints, each failing and benched)",
+                    attempts=transient_try + 1,
+                    unreachable=True,
+                ) from failure
             if (
                 self._router is not None  # the Router retried it (on the other deployments)
                 or not isinstance(failure, _TRANSIENT)
