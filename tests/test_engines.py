@@ -11,10 +11,12 @@ import pytest
 
 from tests.support.configs import fake_config, http_config
 from tests.support.fault_server import FaultServer
+from workbench.attribution import AUTHOR
 from workbench.cli import main
 from workbench.config import BackendConfig, embedded_backend, load_config
-from workbench.engines import cue_rating
+from workbench.engines import ENGINES, cue_rating
 from workbench.errors import ConfigError
+from workbench.extract import quote_options, source_options
 from workbench.schema import Stage
 
 ARTICLE = """The ministry said 14 people died in the floods in June 2024.
@@ -54,14 +56,13 @@ def test_rules_answer_every_stage_without_a_model(
     report = extract(capsys, fake_config(chdir_tmp / "rules.toml", stages=rules))
     assert len(report["claims"]) == 1  # the opinion sentence is not selected
     claim = report["claims"][0]
-    assert claim["text"] == claim["quote"] == first
+    # plain sourcing (GUIDELINES 3.5): what the spokesperson asserts is the claim, theirs
+    assert claim["quote"] == "14 people died in the floods in June"
+    assert claim["text"] == "14 people died in the floods in June."
     assert claim["claimer"] == "A ministry spokesperson"  # from the parse, not a regex
+    assert claim["attribution"] == ["the author", "A ministry spokesperson"]
     questions = claim["evidence"][0]["questions"]
-    assert questions[:2] == [
-        "Is it true that a ministry spokesperson told reporters that 14 people died in the floods "
-        "in June?",
-        "How many people died in the floods in June?",
-    ]
+    assert "How many people died in the floods in June?" in questions
     assert set(claim["provenance"].values()) == {"rules"}
     assert report["run"]["totals"]["calls"] == 5  # 2 selected, 1 extracted, rated and planned
 
@@ -126,3 +127,37 @@ def test_engine_config_errors_are_one_line(tmp_path: Path, table: str, message: 
     with pytest.raises(ConfigError, match=message.replace("[", r"\[")) as info:
         load_config(str(path))
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claims"),
+    [
+        # plain sourcing: only what was said, claimed by who said it
+        ("The port authority said 31 container ships were waiting at anchor.",
+         [("31 container ships were waiting at anchor.", "The port authority", "quantity")]),
+        # a speech act on the record: the saying (the author's) and its checkable content
+        ("Finance Minister Clara Benning told parliament that the levy would raise 220 million "
+         "crowns a year.",
+         [("Finance Minister Clara Benning told parliament that the levy would raise 220 million "
+           "crowns a year.", AUTHOR, "statement"),
+          ("The levy would raise 220 million crowns a year.", "Clara Benning", "quantity")]),
+        # a quotation of opinion: the saying only (GUIDELINES 3.5 rule 4)
+        ('"This is a great day for our town," the mayor said.',
+         [('"This is a great day for our town," the mayor said.', AUTHOR, "statement")]),
+        # nobody else asserts it: the sentence
+        ("The bridge collapsed on Monday.", [("The bridge collapsed on Monday.", AUTHOR, "event")]),
+    ],
+)
+def test_rules_split_what_was_said_from_the_saying(
+    sentence: str, claims: list[tuple[str, str, str]]
+) -> None:
+    quotes = [sentence[a:b] for a, b in quote_options(sentence)]
+    sources = source_options(sentence, "")
+    answer = ENGINES["rules"][Stage.extract](
+        {"sentence": sentence, "before": "", "quote_options": quotes, "source_options": sources}
+    )
+    got = [(c["claim"], sources[c["claimer"] - 1], c["type"]) for c in answer["claims"]]
+    assert got == claims
+    for claim in answer["claims"]:  # every claim rests on an offered quote it is made from
+        quote = quotes[claim["quote"] - 1].lower()
+        assert claim["claim"].rstrip(".").strip('"').lower() in quote

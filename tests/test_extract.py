@@ -37,6 +37,7 @@ def options(sentence: str) -> list[str]:
         ("Fighting raged for weeks.", ["Fighting raged for weeks."]),
         ("Mayor Ana Ruiz said on Monday that the bridge will reopen in May.",
          ["Mayor Ana Ruiz said on Monday that the bridge will reopen in May.",
+          "the bridge will reopen in May",  # what the mayor asserts, from the parse
           "Mayor Ana Ruiz said on Monday", "that the bridge will reopen in May."]),
         ("It counted 312 burglaries there last year, up from 280 the year before.",
          ["It counted 312 burglaries there last year, up from 280 the year before.",
@@ -44,10 +45,12 @@ def options(sentence: str) -> list[str]:
         ("According to the newspaper Delta Post, engineers warned officials that the dam could "
          "fail.",
          ["According to the newspaper Delta Post, engineers warned officials that the dam could "
-          "fail.", "According to the newspaper Delta Post", "engineers warned officials",
+          "fail.", "the dam could fail", "According to the newspaper Delta Post",
+          "engineers warned officials",
           "that the dam could fail."]),
         ("The dam — built in 1962 — could fail, engineers said.",
-         ["The dam — built in 1962 — could fail, engineers said.", "The dam — built in 1962",
+         ["The dam — built in 1962 — could fail, engineers said.",
+          "The dam — built in 1962 — could fail", "The dam — built in 1962",
           "could fail, engineers said."]),
         ("Prices rose; wages fell.", ["Prices rose; wages fell."]),
     ],
@@ -138,17 +141,18 @@ def run_extract(answer: dict[str, Any], sentence: Sentence = SENTENCE) -> tuple[
 
 def test_claims_are_grounded_at_article_offsets() -> None:
     quotes = options(SENTENCE.text)
-    assert len(quotes) == 3
+    assert quotes[1] == "the US Air Force evacuated two commanders, and that 20 more left by truck"
+    assert len(quotes) == 4  # the sentence, what Mangal asserts, and its two clauses
     answer = {"claims": [
-        {"claim": "The US Air Force evacuated two ISIS commanders.", "quote": 2, "claimer": 2,
+        {"claim": "The US Air Force evacuated two ISIS commanders.", "quote": 3, "claimer": 2,
          "attribution": [1, 2], "type": "event"},
-        {"claim": "Twenty more ISIS commanders left by truck.", "quote": 3, "claimer": 2,
+        {"claim": "Twenty more ISIS commanders left by truck.", "quote": 4, "claimer": 2,
          "attribution": [], "type": "quantity"},
         {"claim": "The whole sentence as a claim.", "quote": 1, "claimer": 1, "type": "statement"},
     ]}
     result, fake = run_extract(answer)
     claims = result.claims
-    assert [c.quote for c in claims] == [quotes[1], quotes[2], quotes[0]]
+    assert [c.quote for c in claims] == [quotes[2], quotes[3], quotes[0]]
     for claim in claims:
         assert ARTICLE[claim.start : claim.end] == claim.quote
         assert SENTENCE.start <= claim.start < claim.end <= SENTENCE.end
@@ -201,7 +205,7 @@ def test_no_claims_is_an_empty_list() -> None:
 @pytest.mark.parametrize(
     "claim",
     [
-        {"claim": "x y z", "quote": 4, "claimer": 1, "type": "event"},  # only 3 quote options
+        {"claim": "x y z", "quote": 5, "claimer": 1, "type": "event"},  # only 4 quote options
         {"claim": "x y z", "quote": 1, "claimer": 4, "type": "event"},  # only 3 sources
         {"claim": "x y z", "quote": 1, "claimer": 1, "attribution": [9], "type": "event"},
         {"claim": "x y z", "quote": 0, "claimer": 1, "type": "event"},
@@ -294,3 +298,22 @@ def test_fake_request_carries_the_article_through_the_prompt() -> None:
     user = request.messages()[-1]["content"]
     assert SENTENCE.text in user and "Officials met on Monday." in user
     assert "1. " + SENTENCE.text in user
+
+
+def test_a_claim_its_quote_and_context_do_not_support_is_invalid() -> None:
+    """With grounds (the pipeline always gives them), a claim that says more than its quote and
+    context is a validation error: the model is re-asked, then the next engine answers."""
+    grounds = [SENTENCE.text, "Officials met on Monday."]
+
+    def extract(claim: str) -> Any:
+        fake = FakeClient(lambda request: {"claims": [
+            {"claim": claim, "quote": 3, "claimer": 2, "attribution": [1], "type": "event"}]})
+        return asyncio.run(extract_claims(fake, PROMPTS["extract"], SENTENCE, before="",
+                                          date=None, grounds=grounds))
+
+    resolved = extract("The US Air Force evacuated two ISIS commanders on Monday.")
+    assert [c.text for c in resolved.claims] == [
+        "The US Air Force evacuated two ISIS commanders on Monday."
+    ]
+    with pytest.raises(ModelOutputError, match="says what its quote and context do not"):
+        extract("Russian jets bombed a convoy of fleeing civilians near the border.")

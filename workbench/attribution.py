@@ -34,6 +34,7 @@ together, and the main clause the question templates (``workbench.questions``) a
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -66,6 +67,21 @@ FINDING_VERBS: frozenset[str] = frozenset(
     {
         "believe", "calculate", "conclude", "determine", "discover", "estimate", "expect",
         "fear", "find", "forecast", "indicate", "predict", "show", "suggest", "think",
+    }
+)  # fmt: skip
+# Speech acts that are news in themselves (GUIDELINES 3.5): the saying is a claim of its own
+# (a `statement` by the author) beside what was said. Lemmas.
+SPEECH_ACTS: frozenset[str] = frozenset(
+    {
+        "accuse", "announce", "call", "condemn", "congratulate", "declare", "deny", "order",
+        "pledge", "praise", "promise", "reject", "testify", "vow", "warn",
+    }
+)  # fmt: skip
+# ... and anything told to a body that keeps a record (GUIDELINES 3.5): "told parliament".
+ON_THE_RECORD: frozenset[str] = frozenset(
+    {
+        "assembly", "committee", "congress", "council", "court", "hearing", "inquiry",
+        "lawmakers", "legislators", "mps", "parliament", "senate", "senators", "tribunal",
     }
 )  # fmt: skip
 # Documents speak for whoever issued them (evals/GUIDELINES.md 3.4): "the council's survey found"
@@ -107,13 +123,18 @@ class Attribution:
     the claimer; ``options`` ranks who *may* be asserting it, for the model to choose from: the
     author, the sources of every cue (chain first), then other people and organisations named in
     the sentence, then sources and people of the preceding context. ``verbs`` are the reporting
-    cues found, as written ("said", "according to").
+    cues found, as written ("said", "according to"). ``content`` is the character span of the
+    sentence that the claimer asserts (the clause the innermost cue attributes), when the parse
+    gives one; ``statement`` says the saying is news in itself (a quotation, or a speech act such
+    as "announced" or "denied": GUIDELINES 3.5), so the saying is a claim beside its content.
     """
 
     claimer: str = AUTHOR
     chain: list[str] = field(default_factory=lambda: [AUTHOR])
     options: list[str] = field(default_factory=lambda: [AUTHOR])
     verbs: list[str] = field(default_factory=list)
+    content: tuple[int, int] | None = None
+    statement: bool = False
 
 
 def attribute(sentence: str, before: str = "") -> Attribution:
@@ -122,8 +143,15 @@ def attribute(sentence: str, before: str = "") -> Attribution:
     ``before`` is the text that precedes the sentence (a sentence or two); it resolves pronoun
     subjects ("She explains ...") and contributes lower-ranked options. Results are cached.
     """
-    claimer, chain, options, verbs = _attribute(sentence, before)
-    return Attribution(claimer=claimer, chain=list(chain), options=list(options), verbs=list(verbs))
+    claimer, chain, options, verbs, content, statement = _attribute(sentence, before)
+    return Attribution(
+        claimer=claimer,
+        chain=list(chain),
+        options=list(options),
+        verbs=list(verbs),
+        content=content,
+        statement=statement,
+    )
 
 
 def same_source(a: str, b: str) -> bool:
@@ -483,7 +511,9 @@ def _context_people(doc: Doc, cues: list[_Cue]) -> list[tuple[int, str]]:
 @lru_cache(maxsize=1024)
 def _attribute(
     sentence: str, before: str
-) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+) -> tuple[
+    str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[int, int] | None, bool
+]:
     context_people: list[tuple[int, str]] = []
     context_sources: list[str] = []
     context_names: list[str] = []
@@ -498,9 +528,14 @@ def _attribute(
     doc = _parse(sentence)
     cues = [c for c in _cues(doc, context_people) if c.sources]
     chain: list[str] = [AUTHOR]
+    content: tuple[int, int] | None = None
+    statement = False
     if cues:
         chains = [_depth_chain(c, cues) for c in cues]
         deepest = max(chains, key=lambda ch: (len(ch), -ch[-1].start))
+        content = _content_span(doc, _asserted(deepest[-1]))
+        quoted = _QUOTATION.search(sentence) is not None
+        statement = quoted or _news_in_itself(deepest[0].token)
         for cue in deepest:
             if not same_source(cue.sources[0], chain[-1]):
                 chain.append(cue.sources[0])
@@ -512,7 +547,44 @@ def _attribute(
     _add(options, context_sources)
     _add(options, context_names)
     verbs = tuple(c.word for c in sorted(cues, key=lambda c: c.start))
-    return chain[-1], tuple(chain), tuple(options), verbs
+    return chain[-1], tuple(chain), tuple(options), verbs, content, statement
+
+
+_QUOTATION = re.compile(r"[\"“”]\s*\w[^\"“”]{10,}[\"“”]")  # a quoted stretch of a few words
+_EDGE = {"that", "whether", "saying", "said", ",", ":", ";", "-", "—", "–"}
+
+
+def _news_in_itself(verb: Token) -> bool:
+    """A speech act (GUIDELINES 3.5), or saying something to a body on the record."""
+    if _lemma(verb) in SPEECH_ACTS:
+        return True
+    audience = [c for c in verb.children if c.dep_ in {"dobj", "dative"}]
+    return any(t.lower_ in ON_THE_RECORD for a in audience for t in a.subtree)
+
+
+def _asserted(cue: _Cue) -> set[int]:
+    """The clause the cue attributes, without its audience ("telling parliament that P"
+    asserts P); nothing when the verb only has an object ("reported fewer symptoms")."""
+    clauses = [c for c in cue.token.children if c.dep_ in _CLAUSAL and c.i in cue.content]
+    if clauses:
+        return {t.i for t in clauses[0].subtree}
+    objects = {t.i for c in cue.token.children if c.dep_ in _CONTENT for t in c.subtree}
+    return set() if cue.content == objects else cue.content
+
+
+def _content_span(doc: Doc, indices: set[int]) -> tuple[int, int] | None:
+    """The attributed clause as one character span: the hull of its tokens without the
+    punctuation, quote marks and "that" at its edges; None when under four words remain."""
+    if not indices:
+        return None
+    tokens = list(doc[min(indices) : max(indices) + 1])
+    while tokens and (tokens[0].is_punct or tokens[0].lower_ in _EDGE or tokens[0].is_quote):
+        tokens.pop(0)
+    while tokens and (tokens[-1].is_punct or tokens[-1].is_quote):
+        tokens.pop()
+    if sum(1 for t in tokens if not t.is_punct) < 4:
+        return None
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
 # --------------------------------------------------------------------------------------------

@@ -79,24 +79,48 @@ def _option_number(name: str, options: list[str]) -> int | None:
 
 
 def _rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
-    """The sentence as its own claim, claimed by whom the parser says asserts it."""
+    """The sentence as its own claim, claimed by whom the parser says asserts it; when somebody
+    else asserts it, what they assert as the claim (GUIDELINES 3.5), and beside it the saying
+    itself as a statement of the reporter when it is news (a quotation or a speech act)."""
     sentence = " ".join(str(variables["sentence"]).split())
     options = [str(s) for s in variables.get("source_options", [])] or [AUTHOR]
+    quotes = [str(q) for q in variables.get("quote_options", [])]
     if not sentence:
         return {"claims": []}
     parsed = attribute(str(variables["sentence"]), str(variables.get("before", "")))
     chain = [n for n in (_option_number(link, options) for link in parsed.chain) if n]
     claimer = chain[-1] if chain else 1
+    asserted = (
+        str(variables["sentence"])[parsed.content[0] : parsed.content[1]]
+        if parsed.content is not None and claimer != 1
+        else None
+    )
+    if asserted is None or asserted not in quotes:
+        return {"claims": [_rules_claim(sentence, 1, claimer, chain[:-1] or [1])]}
+    content = _rules_claim(asserted, quotes.index(asserted) + 1, claimer, chain[:-1] or [1])
+    if not parsed.statement:  # plain sourcing: what was said is the claim
+        return {"claims": [content]}
+    # the saying, reported by the next link out (usually the author), and what was said when
+    # that is itself checkable rather than opinion or praise (GUIDELINES 3.5, rule 4)
+    reporter = chain[-2] if len(chain) > 1 else 1
+    saying = _rules_claim(sentence, 1, reporter, chain[:-2] or [1])
+    claims = [{**saying, "type": ClaimType.statement.value}]
+    if rate_sentence(asserted).check_worthy:
+        claims.append(content)
+    return {"claims": claims}
+
+
+def _rules_claim(text: str, quote: int, claimer: int, attribution: list[int]) -> dict[str, Any]:
+    """One claim of the rules engine as the extract response holds it (option numbers)."""
+    text = " ".join(text.split())
+    if text[-1:].isalnum():  # a clause cut from its sentence: end it as a statement
+        text += "."
     return {
-        "claims": [
-            {
-                "claim": sentence[:300],
-                "quote": 1,  # quote option 1 is always the whole sentence
-                "claimer": claimer,
-                "attribution": chain[:-1] or [1],
-                "type": claim_type(sentence).value,
-            }
-        ]
+        "claim": text[:1].upper() + text[1:300],
+        "quote": quote,
+        "claimer": claimer,
+        "attribution": attribution,
+        "type": claim_type(text).value,
     }
 
 

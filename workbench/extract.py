@@ -29,11 +29,13 @@ class Extraction:
     outcome: Outcome[ExtractResponse]
 
 
-def quote_options(sentence: str) -> list[tuple[int, int]]:
-    """Spans (relative to ``sentence``) a claim may rest on: the whole sentence, then clauses.
+def quote_options(sentence: str, before: str = "") -> list[tuple[int, int]]:
+    """Spans (relative to ``sentence``) a claim may rest on: the whole sentence, what its
+    claimer asserts when somebody else is quoted (the parser's attributed clause), then clauses.
 
     Clauses come from punctuation and conjunctions; fragments under four words are merged
-    into their neighbour so each option reads as a statement.
+    into their neighbour so each option reads as a statement. ``before`` resolves pronoun
+    speakers ("she said that ...") as in ``source_options``.
     """
     cuts = [0] + [m.start() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
     pieces = [[cuts[i], cuts[i + 1]] for i in range(len(cuts) - 1)]
@@ -47,6 +49,9 @@ def quote_options(sentence: str) -> list[tuple[int, int]]:
         last = merged.pop()  # pop first: ``merged[-2][1] = merged.pop()[1]`` indexes after the pop
         merged[-1][1] = last[1]
     spans = [(0, len(sentence))]
+    asserted = attribute(sentence, before).content
+    if asserted is not None and asserted not in spans:
+        spans.append(asserted)
     for start, end in merged:
         text = sentence[start:end]
         stripped = text.strip(" ,;:-–—")
@@ -79,9 +84,13 @@ async def extract_claims(
     *,
     before: str,
     date: str | None,
+    grounds: list[str] | None = None,
 ) -> Extraction:
-    """Claims of ``sentence`` with article offsets; the pipeline numbers them in reading order."""
-    spans = quote_options(sentence.text)
+    """Claims of ``sentence`` with article offsets; the pipeline numbers them in reading order.
+
+    With ``grounds`` (``workbench.support.claim_grounds``), a claim that says more than its
+    quote and context is invalid: the model is re-asked, then the next engine answers."""
+    spans = quote_options(sentence.text, before)
     quotes = [sentence.text[start:end] for start, end in spans]
     sources = source_options(sentence.text, before)
     outcome = await client.complete(
@@ -95,7 +104,11 @@ async def extract_claims(
                 "quote_options": quotes,
                 "source_options": sources,
             },
-            context={"quote_options": quotes, "source_options": sources},
+            context={
+                "quote_options": quotes,
+                "source_options": sources,
+                **({"grounds": grounds} if grounds is not None else {}),
+            },
             narrowed_model=extract_response_for(len(quotes), len(sources)),
         )
     )

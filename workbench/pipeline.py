@@ -42,6 +42,7 @@ from workbench.schema import (
 )
 from workbench.segment import article_date, segment_article
 from workbench.select import context_window, select_sentence
+from workbench.support import claim_grounds
 
 T = TypeVar("T")
 
@@ -218,6 +219,7 @@ class PipelineRun:
                 sentence,
                 before=before,
                 date=self.report.article.date,
+                grounds=claim_grounds(self.report, sentence),
             ),
         )
         if extraction is None:

@@ -381,6 +381,18 @@ class ExtractedClaim(BaseModel):
             raise ValueError(
                 f"claimer and attribution must be numbers of the {len(sources)} source options"
             )
+        grounds = context.get("grounds")
+        if grounds is not None and quotes is not None:
+            # workbench.support imports this module (claim_grounds reads a Report): import here
+            from workbench.support import claim_support
+
+            support = claim_support(self.claim, [quotes[self.quote - 1], *grounds])
+            if not support.supported:
+                raise ValueError(
+                    "the claim says what its quote and context do not ("
+                    + ", ".join(support.missing[:6])
+                    + "): restate only what the chosen quote says"
+                )
         return self
 
 

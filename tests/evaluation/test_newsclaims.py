@@ -17,9 +17,9 @@ from workbench.evaluation.datasets.newsclaims import (
     NewsArticle,
     pool,
     read_newsclaims,
-    same_claimer,
     score_article,
 )
+from workbench.evaluation.scoring.claimers import same_claimer
 from workbench.schema import Claim, ClaimType
 
 # Per article: (sentence, gap before it), and the gold claim sentences by position with claimer.

@@ -13,7 +13,6 @@ from workbench.evaluation.scoring.alignment import (
     ClaimForAlignment,
     align_claims,
     align_report_claims,
-    content_tokens,
     hungarian_match,
     span_overlap,
     token_f1,
@@ -23,13 +22,16 @@ from workbench.evaluation.scoring.checkworthiness import (
     score_checkworthiness,
     score_claim_checkworthiness,
 )
+from workbench.evaluation.scoring.claimers import same_claimer, score_claimers
 from workbench.evaluation.scoring.evidence import score_evidence, score_questions
 from workbench.evaluation.scoring.grounding import score_grounding
 from workbench.evaluation.scoring.health import pool_output_health, score_output_health
 from workbench.evaluation.scoring.prf import binary_prf, prf_from_counts, sum_prf
 from workbench.evaluation.scoring.sentences import score_sentence_detection
 from workbench.evaluation.scoring.suite import score_report, summarise_fixture_scores
+from workbench.evaluation.scoring.support import score_support
 from workbench.schema import CheckLabel, EvidenceKind, RunInfo, StageStats, Status
+from workbench.support import content_tokens
 
 
 def exact_or_nothing(generated: str, gold: str) -> float:
@@ -617,3 +619,61 @@ def test_summarise_fixture_scores(make_report: ReportBuilder, flood_fixture: Fix
     assert suite.question_score == pytest.approx(0.5)  # one of two gold questions, exactly
     assert suite.question_score_all == pytest.approx(0.5 / 4)
     assert suite.health.total.calls == 3
+
+
+# --------------------------------------------------------------------------------------------
+# Support and claimers
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_claim_is_supported_by_its_quote_and_context_not_by_other_facts(
+    make_report: ReportBuilder,
+) -> None:
+    report = make_report(
+        claims=[
+            # decontextualised: "the road" -> "Route 9" comes from the sentences before
+            {"text": "Route 9 would reopen on Friday.", "quote": "the road would reopen on Friday"},
+            # another sentence's fact on this quote, and a fact of no sentence at all
+            {"text": "1,200 homes lost power.", "quote": "Flood water closed Route 9 on Tuesday"},
+            {"text": "The mayor resigned over the flood.", "quote": "the road would reopen"},
+        ]
+    )
+    result = score_support(report)
+    assert (result.claims, result.supported) == (3, 1)
+    assert [u.claim_id for u in result.unsupported] == ["c2", "c3"]
+    assert "resign" in result.unsupported[1].missing
+
+
+def test_claimers_are_scored_on_matched_claims(
+    make_report: ReportBuilder, flood_fixture: Fixture
+) -> None:
+    report = make_report(
+        claims=[
+            {"text": "Flood water closed Route 9 on 3 March.",
+             "quote": "Flood water closed Route 9 on Tuesday"},
+            {"text": "1,200 homes lost power in the flood.", "quote": "1,200 homes lost power",
+             "claimer": "The water authority"},
+            {"text": "Mayor Ana Ruiz said Route 9 would reopen on Friday.",
+             "quote": "Mayor Ana Ruiz said the road would reopen on Friday",
+             "claimer": "Mayor Ana Ruiz"},  # gold: the author reports the saying
+        ]
+    )
+    alignment = align_report_claims(report, flood_fixture)
+    result = score_claimers(report, flood_fixture, alignment)
+    assert (result.matched, result.claimer_right) == (3, 2)
+    assert result.claimer_accuracy == pytest.approx(2 / 3)
+    assert [(m.gold, m.predicted) for m in result.misses] == [("the author", "Mayor Ana Ruiz")]
+
+
+@pytest.mark.parametrize(
+    ("gold", "predicted", "same"),
+    [
+        ("the author", "the author", True),
+        ("Daniel Okafor", "Union spokesperson Daniel Okafor", True),
+        ("Russia's Defense Ministry", "Russia's Defense Ministry", True),
+        ("the author", "Benning", False),
+        ("", "the author", False),
+    ],
+)
+def test_same_claimer(gold: str, predicted: str, same: bool) -> None:
+    assert same_claimer(gold, predicted) is same

@@ -29,6 +29,8 @@ FIXTURE_METRICS = (
     "claims.f1",
     "claims.recall",
     "grounding.rate",
+    "claims.supported",
+    "claimers.accuracy",
     "checkworthiness.f1",
     "questions.meteor",
     "kinds.recall",

@@ -31,6 +31,12 @@ _DEFINITIONS = [
     Metric("claims.precision", "share of predicted claims matched to a gold claim"),
     Metric("claims.recall", "share of gold claims found"),
     Metric("grounding.rate", "share of claims whose quote is the article text at its offsets"),
+    Metric(
+        "claims.supported",
+        "share of claims whose content words stand in their quote, its context, title and date",
+    ),
+    Metric("claimers.accuracy", "matched claims whose claimer is the gold claimer (loose names)"),
+    Metric("attribution.accuracy", "matched claims whose attribution chain is gold, link by link"),
     Metric("checkworthiness.f1", "check-worthy F1 on matched claim pairs (label check_worthy)"),
     Metric("checkworthiness.accuracy", "yes/no accuracy of check-worthiness on matched claims"),
     Metric("checkworthiness.spearman", "Spearman rho of claim scores vs gold check-worthiness"),
@@ -60,7 +66,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in _DEFINITIONS}
 # The headline: what a person reads first, in this order.
 HEADLINE = (
     "sentences.f1", "claims.f1", "claims.precision", "claims.recall", "grounding.rate",
-    "checkworthiness.f1", "sentence_checkworthiness.f1", "questions.meteor", "kinds.recall",
+    "claims.supported", "claimers.accuracy", "checkworthiness.f1", "sentence_checkworthiness.f1",
+    "questions.meteor", "kinds.recall",
     "health.first_attempt_validity", "health.failures", "health.tokens", "health.seconds",
 )
 
@@ -76,6 +83,9 @@ def suite_metrics(suite: SuiteScores) -> MetricValues:
         "claims.precision": suite.claims.precision,
         "claims.recall": suite.claims.recall,
         "grounding.rate": suite.grounding.rate,
+        "claims.supported": suite.support.rate,
+        "claimers.accuracy": suite.claimers.claimer_accuracy,
+        "attribution.accuracy": suite.claimers.chain_accuracy,
         "checkworthiness.f1": suite.checkworthiness.positive.f1,
         "checkworthiness.accuracy": suite.checkworthiness.accuracy,
         "checkworthiness.spearman": suite.checkworthiness.spearman,

@@ -34,7 +34,6 @@ per sentence the cues flag, claimed by the author), scored the same way.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -47,6 +46,7 @@ from workbench.evaluation.datasets import Dataset, Item, ItemCallback, LoadedDat
 from workbench.evaluation.fixture_runner import check_articles
 from workbench.evaluation.heuristic import heuristic_report
 from workbench.evaluation.metrics import MetricValues
+from workbench.evaluation.scoring.claimers import same_claimer
 from workbench.evaluation.scoring.prf import prf_from_counts
 from workbench.llm import StructuredClient
 from workbench.prompts import PromptSet
@@ -153,21 +153,6 @@ def read_newsclaims(path: Path) -> list[NewsArticle]:
 # --------------------------------------------------------------------------------------------
 # Scoring
 # --------------------------------------------------------------------------------------------
-
-_ARTICLES = {"the", "a", "an"}
-
-
-def name_words(name: str) -> set[str]:
-    """The words of a claimer's name, for the loose match (module docstring)."""
-    words = re.findall(r"[a-z0-9]+(?:['’][a-z]+)?", name.casefold())
-    return {re.sub(r"['’]s$", "", w) for w in words} - _ARTICLES
-
-
-def same_claimer(gold: str, predicted: str) -> bool:
-    """The loose claimer match: one name's word set holds the other's."""
-    a, b = name_words(gold), name_words(predicted)
-    return bool(a) and bool(b) and (a <= b or b <= a)
-
 
 def _overlaps(claim: Claim, span: SentenceSpan) -> bool:
     return min(claim.end, span.end) > max(claim.start, span.start)

@@ -9,10 +9,8 @@ the alignment to pair the claims of two runs.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from pydantic import Field
@@ -21,40 +19,7 @@ from scipy.optimize import linear_sum_assignment
 from workbench.evaluation.fixtures import Fixture, find_all
 from workbench.evaluation.scoring.prf import PRF, prf_from_counts
 from workbench.schema import Report, Strict
-
-# Function words that carry no claim content. A fixed list (not NLTK's corpus) so that the
-# scorer needs no downloaded data and never changes under our feet. Negations (no, not, nor)
-# are kept: they flip a claim.
-_STOP_WORDS_TEXT = """
-    a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further
-    had has have having he her here hers herself him himself his how i if in into is it its
-    itself just me more most my myself of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself yourselves
-    also according said says say whether s t
-"""
-STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Callable[[str], str]:
-    from nltk.stem import PorterStemmer  # pure code: needs no NLTK data download
-
-    return PorterStemmer().stem
-
-
-def content_tokens(text: str) -> list[str]:
-    """Lower-cased, Porter-stemmed words minus stop words; numbers such as '1,200' stay whole."""
-    stem = _stemmer()
-    tokens = []
-    for token in _TOKEN.findall(text.lower()):
-        token = re.sub(r"['’]s$", "", token)
-        if token and token not in STOP_WORDS:
-            tokens.append(token if any(c.isdigit() for c in token) else stem(token))
-    return tokens
+from workbench.support import content_tokens
 
 
 def token_f1(a: str, b: str, weights: Mapping[str, float] | None = None) -> float:

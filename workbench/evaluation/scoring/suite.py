@@ -19,6 +19,7 @@ from workbench.evaluation.scoring.checkworthiness import (
     score_claim_checkworthiness,
     score_sentence_checkworthiness,
 )
+from workbench.evaluation.scoring.claimers import ClaimerResult, pool_claimers, score_claimers
 from workbench.evaluation.scoring.evidence import (
     EvidenceResult,
     mean_question_score,
@@ -32,6 +33,7 @@ from workbench.evaluation.scoring.health import (
 )
 from workbench.evaluation.scoring.prf import PRF, sum_prf
 from workbench.evaluation.scoring.sentences import SentenceDetectionResult, score_sentence_detection
+from workbench.evaluation.scoring.support import SupportResult, score_support
 from workbench.schema import Report, Strict
 
 
@@ -41,8 +43,10 @@ class FixtureScores(Strict):
     fixture_id: str
     genre: str
     grounding: GroundingResult
+    support: SupportResult
     sentences: SentenceDetectionResult
     claims: ClaimAlignmentResult
+    claimers: ClaimerResult
     checkworthiness: CheckworthinessResult
     sentence_checkworthiness: CheckworthinessResult = Field(
         description="Per gold-labelled sentence: does it carry a check-worthy claim?"
@@ -63,8 +67,10 @@ def score_report(
         fixture_id=fixture.id,
         genre=fixture.genre.value,
         grounding=score_grounding(report),
+        support=score_support(report),
         sentences=score_sentence_detection(report, fixture),
         claims=alignment,
+        claimers=score_claimers(report, fixture, alignment),
         checkworthiness=score_claim_checkworthiness(report, fixture, alignment),
         sentence_checkworthiness=score_sentence_checkworthiness(report, fixture),
         evidence=score_evidence(report, fixture, alignment, question_similarity),
@@ -77,8 +83,10 @@ class SuiteScores(Strict):
 
     fixtures: list[str] = Field(description="Ids of the fixtures pooled.")
     grounding: GroundingResult = Field(description="Ungrounded claim ids as 'fixture/claim'.")
+    support: SupportResult = Field(description="Unsupported claim ids as 'fixture/claim'.")
     sentences: PRF
     claims: PRF
+    claimers: ClaimerResult
     checkworthiness: CheckworthinessResult
     sentence_checkworthiness: CheckworthinessResult
     question_score: float | None = Field(
@@ -100,6 +108,7 @@ def summarise_fixture_scores(scores: Sequence[FixtureScores]) -> SuiteScores:
     ]
     claims = sum(s.grounding.claims for s in scores)
     grounded = sum(s.grounding.grounded for s in scores)
+    supported = sum(s.support.supported for s in scores)
     question_scores = [
         o.questions for s in scores for o in s.evidence.per_claim if o.questions is not None
     ]
@@ -112,8 +121,19 @@ def summarise_fixture_scores(scores: Sequence[FixtureScores]) -> SuiteScores:
             rate=grounded / claims if claims else None,
             ungrounded=ungrounded,
         ),
+        support=SupportResult(
+            claims=claims,
+            supported=supported,
+            rate=supported / claims if claims else None,
+            unsupported=[
+                u.model_copy(update={"claim_id": f"{s.fixture_id}/{u.claim_id}"})
+                for s in scores
+                for u in s.support.unsupported
+            ],
+        ),
         sentences=sum_prf(s.sentences.prf for s in scores),
         claims=sum_prf(s.claims.prf for s in scores),
+        claimers=pool_claimers(s.claimers for s in scores),
         checkworthiness=pool_checkworthiness(s.checkworthiness for s in scores),
         sentence_checkworthiness=pool_checkworthiness(s.sentence_checkworthiness for s in scores),
         question_score=mean_question_score(question_scores),

@@ -1,0 +1,130 @@
+"""Support: does a claim say only what its quote, read with the context that resolves it, says?
+
+A claim is a restatement, so it may resolve "he", "there" or "last year" from the sentences
+before its quote, the article's title and its date; it may not add facts. The measure is
+lexical and deliberately simple: the share of the claim's content words (stemmed, stop words
+out, numbers whole) that occur in those grounds. It catches what small models do (a claim lifted
+from another sentence, a sentence that is not there at all) and needs no model. It cannot see
+a paraphrase that changes meaning with the same words (an entailment judge would); the
+threshold is set so that the hand-written gold claims of the fixtures pass (evals/README.md).
+
+One home for it: the extract stage rejects an unsupported claim through its validator (the
+model is re-asked, then the next engine answers), and the eval suite reports
+``claims.supported`` with the same function.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from workbench.schema import Report, Sentence
+from workbench.select import context_window
+
+# Function words that carry no claim content. A fixed list (not NLTK's corpus) so that the
+# measure needs no downloaded data and never changes under our feet. Negations (no, not, nor)
+# are kept: they flip a claim.
+_STOP_WORDS_TEXT = """
+    a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    also according said says say whether s t
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
+
+# A claim whose content words are at least this much in its grounds is supported. Gold claims
+# written by people decontextualise freely and pass at this level (evals/README.md).
+SUPPORTED_SHARE = 0.7
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Callable[[str], str]:
+    from nltk.stem import PorterStemmer  # pure code: needs no NLTK data download
+
+    return PorterStemmer().stem
+
+
+def content_tokens(text: str) -> list[str]:
+    """Lower-cased, Porter-stemmed words minus stop words; numbers such as '1,200' stay whole."""
+    stem = _stemmer()
+    tokens = []
+    for token in _TOKEN.findall(text.lower()):
+        token = re.sub(r"['’]s$", "", token)
+        if token and token not in STOP_WORDS:
+            tokens.append(token if any(c.isdigit() for c in token) else stem(token))
+    return tokens
+
+
+def date_words(iso_date: str | None) -> str:
+    """An ISO date also as the words a claim may use for it ("7 September 2017")."""
+    if not iso_date:
+        return ""
+    try:
+        day = date.fromisoformat(iso_date[:10])
+    except ValueError:
+        return iso_date
+    return f"{iso_date} {day.day} {day:%B} {day.year} {day:%A}"
+
+
+@dataclass(frozen=True)
+class Support:
+    """How much of a claim its grounds carry."""
+
+    share: float  # content words of the claim found in the grounds (1.0 for an empty claim)
+    missing: tuple[str, ...]  # the claim's words that are not (stemmed)
+
+    @property
+    def supported(self) -> bool:
+        return self.share >= SUPPORTED_SHARE
+
+
+_NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of\s+)?[A-Z][\w’'-]*)*")
+_PREFIX = 5  # 'broke' / 'broken', 'armoured' / 'armour': one word for the measure
+
+
+def names_in(text: str) -> str:
+    """The capitalised words of ``text`` (names, places, titles), for resolving a claim's
+    references to what the article named before its quote."""
+    return " ".join(_NAME.findall(text))
+
+
+def claim_grounds(report: Report, sentence: Sentence) -> list[str]:
+    """What a claim quoting ``sentence`` may rest on besides its quote: the sentence, the two
+    body sentences before it (the context the extract stage shows), the title, the article date
+    and the names the article gives before the sentence ("they" may become "Syrian forces"; a
+    fact of another sentence may not come along)."""
+    grounds = [
+        sentence.text,
+        report.article.title or "",
+        date_words(report.article.date),
+        names_in(report.article.text[: sentence.start]),
+    ]
+    if sentence.role.value == "body":
+        grounds.append(context_window(report.sentences, sentence.index)[0])
+    return grounds
+
+
+def claim_support(claim: str, grounds: Iterable[str]) -> Support:
+    """Share of ``claim``'s content words found in ``grounds`` (quote, context, title, date).
+
+    A word is found when its stem is in the grounds or shares its first five letters with a
+    stem there (irregular and derived forms the stemmer leaves apart)."""
+    available = {token for text in grounds for token in content_tokens(text)}
+    prefixes = {token[:_PREFIX] for token in available if len(token) >= _PREFIX}
+
+    def found(word: str) -> bool:
+        return word in available or (len(word) >= _PREFIX and word[:_PREFIX] in prefixes)
+
+    words = content_tokens(claim)
+    if not words:
+        return Support(1.0, ())
+    missing = tuple(dict.fromkeys(w for w in words if not found(w)))
+    return Support(sum(1 for w in words if found(w)) / len(words), missing)
