@@ -405,3 +405,20 @@ def test_a_backend_without_its_key_is_its_own_row(
     out = capsys.readouterr().out
     assert "hosted: NOT CHECKED · backend 'hosted' needs an API key: set the environment" in out
     assert "fake: reachable at in-process" in out  # the others are still checked
+
+
+def test_every_option_and_argument_has_help_text() -> None:
+    """`--help` explains every option of every subcommand (no bare metavar lines)."""
+    import argparse
+
+    from workbench.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = [
+        f"{name} {action.dest}"
+        for name, sub in subparsers.choices.items()
+        for action in sub._actions
+        if not isinstance(action, argparse._HelpAction) and not action.help
+    ]
+    assert missing == []

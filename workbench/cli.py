@@ -201,7 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     cache = sub.add_parser("cache", help="response cache: stats or clear")
     _common(cache)
-    cache.add_argument("action", choices=["stats", "clear"])
+    cache.add_argument(
+        "action",
+        choices=["stats", "clear"],
+        help="stats: where the cache is, its entries and size; clear: delete every entry",
+    )
 
     ui = sub.add_parser("ui", help="open the Streamlit workbench (extra args go to streamlit)")
     _common(ui)
