@@ -1,12 +1,14 @@
 """Support: does a claim say only what its quote, read with the context that resolves it, says?
 
-A claim is a restatement, so it may resolve "he", "there" or "last year" from the sentences
-before its quote, the article's title and its date; it may not add facts. The measure is
-lexical and deliberately simple: the share of the claim's content words (stemmed, stop words
-out, numbers whole) that occur in those grounds. It catches what small models do (a claim lifted
-from another sentence, a sentence that is not there at all) and needs no model. It cannot see
-a paraphrase that changes meaning with the same words (an entailment judge would); the
-threshold is set so that the hand-written gold claims of the fixtures pass (evals/README.md).
+A claim is a restatement, so it may resolve "he", "there" or "last year" from the names the
+article gave before, its title and its date; it may not add facts. The measure is lexical and
+deliberately simple: the share of the claim's content words (stemmed, stop words out, numbers
+whole) that occur in its quote or those grounds. It catches what small models do (a claim lifted
+from another sentence, a whole sentence restated on a trailing fragment as its quote, a sentence
+that is not there at all) and needs no model. It cannot see a paraphrase that changes meaning
+with the same words (an entailment judge would). The threshold is set on the fixtures' 137
+hand-written gold claims: 97% of them reach 0.6 (they decontextualise freely), while only 58% of
+the claims the embedded model wrote as the default extractor did (evals/README.md).
 
 One home for it: the extract stage rejects an unsupported claim through its validator (the
 model is re-asked, then the next engine answers), and the eval suite reports
@@ -22,7 +24,6 @@ from datetime import date
 from functools import lru_cache
 
 from workbench.schema import Report, Sentence
-from workbench.select import context_window
 
 # Function words that carry no claim content. A fixed list (not NLTK's corpus) so that the
 # measure needs no downloaded data and never changes under our feet. Negations (no, not, nor)
@@ -40,9 +41,9 @@ _STOP_WORDS_TEXT = """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
 
-# A claim whose content words are at least this much in its grounds is supported. Gold claims
-# written by people decontextualise freely and pass at this level (evals/README.md).
-SUPPORTED_SHARE = 0.7
+# A claim whose content words are at least this much in its quote and grounds is supported
+# (module docstring: set on the fixtures' gold claims).
+SUPPORTED_SHARE = 0.6
 
 
 @lru_cache(maxsize=1)
@@ -97,19 +98,15 @@ def names_in(text: str) -> str:
 
 
 def claim_grounds(report: Report, sentence: Sentence) -> list[str]:
-    """What a claim quoting ``sentence`` may rest on besides its quote: the sentence, the two
-    body sentences before it (the context the extract stage shows), the title, the article date
-    and the names the article gives before the sentence ("they" may become "Syrian forces"; a
-    fact of another sentence may not come along)."""
-    grounds = [
-        sentence.text,
+    """What a claim quoting ``sentence`` may draw on besides its quote: the names the article
+    gives up to the end of that sentence, the title and the article date. "They" may become
+    "Syrian forces" and "last week" a date; a word of another sentence's facts may not come
+    along, nor a word of its own sentence that the quote leaves out."""
+    return [
+        names_in(report.article.text[: sentence.end]),
         report.article.title or "",
         date_words(report.article.date),
-        names_in(report.article.text[: sentence.start]),
     ]
-    if sentence.role.value == "body":
-        grounds.append(context_window(report.sentences, sentence.index)[0])
-    return grounds
 
 
 def claim_support(claim: str, grounds: Iterable[str]) -> Support:

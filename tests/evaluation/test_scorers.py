@@ -635,7 +635,7 @@ def test_a_claim_is_supported_by_its_quote_and_context_not_by_other_facts(
             {"text": "Route 9 would reopen on Friday.", "quote": "the road would reopen on Friday"},
             # another sentence's fact on this quote, and a fact of no sentence at all
             {"text": "1,200 homes lost power.", "quote": "Flood water closed Route 9 on Tuesday"},
-            {"text": "The mayor resigned over the flood.", "quote": "the road would reopen"},
+            {"text": "The mayor resigned after protests.", "quote": "the road would reopen"},
         ]
     )
     result = score_support(report)

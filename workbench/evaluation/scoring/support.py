@@ -1,8 +1,8 @@
 """Support: is each claim's content backed by its quote and the context that resolves it?
 
 Grounding (``grounding``) proves the quote is the article's text; this proves the claim says
-what the quote says. The grounds of a claim are what the extract stage saw: the sentence that
-holds its quote and its context (``workbench.support.claim_grounds``). The measure is
+what the quote says, read with what resolves it: the names the article gave up to the quote's
+sentence, the title and the date (``workbench.support.claim_grounds``). The measure is
 ``workbench.support.claim_support``, the one the extract stage applies, so the eval reports what
 the stage promises.
 """
