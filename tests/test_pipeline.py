@@ -237,3 +237,85 @@ def test_article_without_body_has_no_model_calls() -> None:
     report = run(fake, read_article("# Only a heading\n\nBy Someone", "x.md"))
     assert fake.calls == [] and report.claims == []
     assert all(s.status == Status.skipped for s in report.sentences)
+
+
+class FinishInOrder:
+    """Extract answers finish in the order of ``needles`` (one per selected sentence, matched
+    in its text), whatever the order they were asked in; other stages answer at once."""
+
+    def __init__(self, respond: Any, needles: list[str]) -> None:
+        self.fake = FakeClient(respond, concurrency=16)
+        self.name, self.model, self.api_base = "ordered", "fake/ordered", None
+        self.concurrency = 16
+        self.needles = needles
+        self.turn = 0
+        self.turns = asyncio.Condition()
+
+    def identity(self, stage: str) -> dict[str, Any]:
+        return self.fake.identity(stage)
+
+    async def complete(self, request: Request) -> Outcome:
+        if request.stage != "extract":
+            return await self.fake.complete(request)
+        sentence = request.variables["sentence"]
+        (mine,) = [n for n, needle in enumerate(self.needles) if needle in sentence]
+        async with self.turns:
+            await self.turns.wait_for(lambda: self.turn == mine)
+        try:
+            return await self.fake.complete(request)
+        finally:
+            async with self.turns:
+                self.turn += 1
+                self.turns.notify_all()
+
+
+# Reading order of the selected sentences: 4.2 million, Ana Ruiz, 312 streets, Karl Berg.
+OUT_OF_ORDER = ["Ana Ruiz", "4.2 million", "Karl Berg", "312 streets"]
+
+
+def extract_events(client: Any) -> tuple[Report, list[tuple[int, list[tuple[str, str]], Any]]]:
+    """The report, and for each extract progress event: done, the claims (id, text) in the
+    report at that moment, and the claims the event released."""
+    seen: list[tuple[int, list[tuple[str, str]], Any]] = []
+
+    def record(progress: Progress) -> None:
+        if progress.stage == "extract":
+            claims = [(c.id, c.text) for c in progress.report.claims]
+            seen.append((progress.done, claims, [c.id for c in progress.released]))
+
+    return run(client, on_progress=record), seen
+
+
+def test_claims_appear_during_extraction_with_final_ids_in_reading_order() -> None:
+    report, seen = extract_events(FinishInOrder(responder, OUT_OF_ORDER))
+    # Ana Ruiz finished first but waits for the sentence before it; then both are released.
+    assert [(done, released) for done, _, released in seen] == [
+        (0, []), (1, []), (2, ["c1", "c2"]), (3, []), (4, ["c3", "c4"])]
+    assert seen[2][1] and seen[2][0] < len(OUT_OF_ORDER)  # in the report before the stage ended
+    final = {c.id: c.text for c in report.claims}
+    for _, claims, _ in seen:
+        assert all(final[id_] == text for id_, text in claims)  # an id shown never changes
+        assert [id_ for id_, _ in claims] == list(final)[: len(claims)]
+    assert list(final) == ["c1", "c2", "c3", "c4"]
+    assert [c.start for c in report.claims] == sorted(c.start for c in report.claims)
+    assert [next(n for n in OUT_OF_ORDER if n in c.quote) for c in report.claims] == [
+        "4.2 million", "Ana Ruiz", "312 streets", "Karl Berg"]
+    expected = run(FakeClient(responder))
+    assert [(c.id, c.quote) for c in report.claims] == [(c.id, c.quote) for c in expected.claims]
+
+
+def test_a_failed_extraction_releases_the_claims_waiting_behind_it() -> None:
+    error = ModelOutputError("fake", "extract", "looped", attempts=2)
+    client = FinishInOrder(failing_on("extract", "312 streets", error), OUT_OF_ORDER)
+    report, seen = extract_events(client)
+    # Karl Berg finished before 312 streets, which fails last: its failure releases Berg.
+    assert [(done, released) for done, _, released in seen] == [
+        (0, []), (1, []), (2, ["c1", "c2"]), (3, []), (4, ["c3"])]
+    berg = report.claims[-1]
+    assert berg.id == "c3" and "Karl Berg" in berg.quote
+    by_id = {s.id: s for s in report.sentences}
+    assert by_id[berg.sentence_id].status == Status.claims
+    assert by_id[berg.sentence_id].claim_ids == ["c3"]
+    failed = [s for s in report.sentences if s.status == Status.failed]
+    assert len(failed) == 1 and "312 streets" in failed[0].text and not failed[0].claim_ids
+    assert all(c.checkworthiness and c.evidence for c in report.claims)

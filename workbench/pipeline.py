@@ -3,15 +3,20 @@
 Stages run one after another over the whole article (stage-major), each over its sentences or
 claims concurrently, bounded by the backend's concurrency. Stage-major order also lets the
 embedded llama.cpp model reuse the evaluated prompt prefix (system message and few-shot turns)
-from one call to the next. A step that fails after retries marks its sentence ``failed`` (or
-leaves its claim unrated) and is listed in ``Report.failures``; only an unreachable backend
-aborts the run. Every finished call is in the cache, so a re-run resumes where this one stopped.
+from one call to the next. Claims join the report while the extract stage runs, as soon as their
+sentence and every selected sentence before it are done (``ReadingOrder``): they are numbered
+c1, c2, ... in reading order then, so an id a live view shows never changes; check-worthiness and
+evidence plans arrive later on the same claim objects. A step that fails after retries marks its
+sentence ``failed`` (or leaves its claim unrated) and is listed in ``Report.failures``; only an
+unreachable backend aborts the run. Every finished call is in the cache, so a re-run resumes
+where this one stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,9 +60,39 @@ class Progress:
     done: int
     total: int
     report: Report  # the partial report so far (claims appear as they are ready)
+    released: tuple[Claim, ...] = ()  # claims added to the report since the last event
 
 
 ProgressCallback = Callable[[Progress], None]
+
+
+class ReadingOrder:
+    """Adds extracted claims to a report in reading order while the extractions finish in any.
+
+    A sentence's claims are released once it and every selected sentence before it have
+    finished; they are numbered c1, c2, ... then, so an id is final the moment it appears. A
+    failed extraction releases nothing and holds up nothing.
+    """
+
+    def __init__(self, report: Report, sentences: list[Sentence]) -> None:
+        self.report = report
+        self.waiting = deque(sorted(sentences, key=lambda s: s.index))
+        self.finished: dict[str, list[Claim]] = {}
+
+    def finish(self, sentence: Sentence, claims: list[Claim] | None) -> list[Claim]:
+        """Record ``sentence``'s extraction (None: failed); the claims this releases."""
+        self.finished[sentence.id] = claims or []
+        released: list[Claim] = []
+        while self.waiting and self.waiting[0].id in self.finished:
+            front = self.waiting.popleft()
+            for claim in self.finished.pop(front.id):
+                claim.id = f"c{len(self.report.claims) + 1}"
+                self.report.claims.append(claim)
+                front.claim_ids.append(claim.id)
+                released.append(claim)
+            if front.claim_ids:
+                front.status = Status.claims
+        return released
 
 
 def _workbench_version() -> str:
@@ -134,6 +169,7 @@ class PipelineRun:
         )
         self._selected_by: dict[str, Outcome[Any]] = {}  # sentence id → its select answer
         self._sentences = {s.id: s for s in sentences}
+        self._released: list[Claim] = []  # for the next progress event
 
     @classmethod
     def for_sentence(
@@ -209,7 +245,8 @@ class PipelineRun:
         return selection.verifiable
 
     async def extract(self, sentence: Sentence, before: str) -> list[Claim] | None:
-        """The claims of a selected sentence (numbered by ``number_claims``); None: failed."""
+        """The claims of a selected sentence (not yet numbered: ``ReadingOrder`` does that);
+        None: failed."""
         extraction = await self.guarded(
             Stage.extract,
             sentence,
@@ -237,18 +274,6 @@ class PipelineRun:
             sentence.status = Status.no_claim
             sentence.reason = "no checkable claim found in it"
         return extraction.claims
-
-    def number_claims(self, extracted: dict[str, list[Claim]]) -> None:
-        """Add the extracted claims to the report numbered in reading order, whatever order
-        the concurrent calls finished in."""
-        report = self.report
-        for sentence in report.sentences:
-            for claim in extracted.get(sentence.id, []):
-                claim.id = f"c{len(report.claims) + 1}"
-                report.claims.append(claim)
-                sentence.claim_ids.append(claim.id)
-            if sentence.claim_ids:
-                sentence.status = Status.claims
 
     async def rate(self, claim: Claim) -> None:
         rating = await self.guarded(
@@ -296,8 +321,9 @@ class PipelineRun:
             self.report.run.stages[stage].seconds += time.perf_counter() - started
 
     def progress(self, stage: Stage, done: int, total: int) -> None:
+        released, self._released = tuple(self._released), []
         if self.on_progress is not None:
-            self.on_progress(Progress(stage, done, total, self.report))
+            self.on_progress(Progress(stage, done, total, self.report, released))
 
     async def run_all(self) -> None:
         """Every stage over the whole article, one stage after another."""
@@ -310,15 +336,15 @@ class PipelineRun:
 
         await self.each(Stage.select, [s for s in sentences if s.status == Status.pending], select)
 
-        extracted: dict[str, list[Claim]] = {}
+        # Selection finishes in any order; calls go out, and claims are numbered, in reading order.
+        selected.sort(key=lambda s: s.index)
+        order = ReadingOrder(self.report, selected)
 
         async def extract(sentence: Sentence) -> None:
             claims = await self.extract(sentence, context_window(sentences, sentence.index)[0])
-            if claims is not None:
-                extracted[sentence.id] = claims
+            self._released += order.finish(sentence, claims)  # shown by the next progress event
 
-        await self.each(Stage.extract, sorted(selected, key=lambda s: s.index), extract)
-        self.number_claims(extracted)
+        await self.each(Stage.extract, selected, extract)
         await self.each(Stage.checkworthiness, self.report.claims, self.rate)
         await self.each(Stage.evidence, self.report.claims, self.plan)
 

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 import workbench.llm.fake
 from tests.support.fake_reports import ARTICLE, SEED_FILES
 from tests.support.ui_steps import by_label, captions, check_text, claim_count, summary
+from workbench.errors import BackendError
 from workbench.llm.fake import heuristic_responder
 from workbench.schema import Report
 from workbench.ui import common
@@ -181,6 +182,30 @@ def test_failed_sentences_are_listed_and_the_rest_kept(
     failed = sentences[sentences["status"] == "failed"]
     assert len(failed) == 1 and "no valid output" in failed["reason"].iloc[0]
     assert not app.error and not app.exception
+
+
+def test_claims_are_listed_while_their_sentences_are_extracted(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The backend goes down at the last sentence's extraction, so the run never finishes: the
+    # claims the page shows were drawn by the progress callback while the extract stage ran.
+    def down_at_the_last_sentence(request: Any) -> dict[str, Any]:
+        if request.stage == "extract" and "repairs will cost" in request.variables["sentence"]:
+            raise BackendError("fake", "cannot connect (is the server running?)", unreachable=True)
+        return heuristic_responder(request)
+
+    monkeypatch.setattr(workbench.llm.fake, "heuristic_responder", down_at_the_last_sentence)
+    check_text(app, ARTICLE)
+    assert "cannot connect" in app.error[0].value and common.REPORT not in app.session_state
+    partial: Report = app.session_state[common.PARTIAL]
+    assert [c.id for c in partial.claims] == ["c1", "c2", "c3"]
+    assert all(c.checkworthiness is None for c in partial.claims)  # not rated yet
+    listed = [
+        line for m in app.markdown for line in m.value.splitlines() if line.startswith("- **c")
+    ]
+    assert listed == [common.live_claim_line(c) for c in partial.claims]
+    assert listed[1].startswith("- **c2** · Geneva Power · About 1,200 homes lost power")
+    assert not app.dataframe  # the list of a running check, not the rated table or the result
 
 
 def test_unreachable_backend_is_one_line_error(make_app: Callable[..., AppTest]) -> None:

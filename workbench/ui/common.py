@@ -287,6 +287,11 @@ def claim_details(report: Report, claim: Claim) -> None:
     st.caption(f"{claim_cost(claim)} · answered by {provenance_line(claim)}")
 
 
+def live_claim_line(claim: Claim) -> str:
+    """'- **c3** · Mayor Ana Ruiz · The army ...': one claim in the list of a running check."""
+    return f"- **{claim.id}** · {md_escape(claim.claimer)} · {md_escape(claim.text)}"
+
+
 def claim_cost(claim: Claim) -> str:
     """What making the claim cost (its share of its sentence's calls, plus its own)."""
     usage = claim.usage
@@ -332,8 +337,8 @@ def run_check(
             stage: st.progress(0.0, text=f"{name}: waiting") for stage, (name, _) in STAGES.items()
         }
         live_line = st.empty()
-        live_table = st.empty()
-        shown = {"claims": -1, "at": 0.0}
+        live_claims = st.empty()  # the claims so far: a list while found, then a rated table
+        shown: dict[str, Any] = {"at": 0.0, "list": None}
         started = time.perf_counter()
 
         def on_progress(progress: Progress) -> None:
@@ -346,26 +351,31 @@ def run_check(
                 on_partial(progress.report)
             now = time.perf_counter()
             finished = progress.done == progress.total
-            if finished or now - shown["at"] > 0.8:
+            if progress.released:
+                # Shown at once, appended: redrawing the whole list for each sentence would
+                # cost a long article's run time quadratic in its claims.
+                if shown["list"] is None:
+                    shown["list"] = live_claims.container(height=240, border=True)
+                shown["list"].markdown("\n".join(live_claim_line(c) for c in progress.released))
+            due = bool(progress.released) or finished or now - shown["at"] > 0.8
+            if due:
                 shown["at"] = now
                 live_line.caption(
                     f"So far: {progress.report.summary()} · {spend_line(progress.report)} · "
                     f"{now - started:.0f}s"
                 )
-                claims = progress.report.claims
-                if claims and (
-                    finished
-                    or len(claims) != shown["claims"]
-                    or progress.stage in (Stage.checkworthiness, Stage.evidence)
-                ):
-                    shown["claims"] = len(claims)
-                    live_table.dataframe(
-                        claims_frame(claims),
-                        hide_index=True,
-                        width="stretch",
-                        column_config=CLAIM_COLUMNS,
-                        height=240,
-                    )
+            rating = progress.stage in (Stage.checkworthiness, Stage.evidence)
+            if rating and progress.report.claims and (due or progress.done == 0):
+                # Ratings and plans fill in the claims already listed (same ids, same order):
+                # the table replaces the list, redrawn about once a second at most.
+                shown["list"] = None
+                live_claims.dataframe(
+                    claims_frame(progress.report.claims),
+                    hide_index=True,
+                    width="stretch",
+                    column_config=CLAIM_COLUMNS,
+                    height=240,
+                )
 
         try:
             budget = Budget(engine.config.spending)  # [limits] caps apply per run
@@ -377,7 +387,7 @@ def run_check(
             status.update(label=f"Stopped: {err}", state="error", expanded=True)
             show_error(err)
             return None
-        live_table.empty()
+        live_claims.empty()
         live_line.empty()
         status.update(
             label=f"{label + ': ' if label else ''}done in {report.run.seconds:.1f}s · "
