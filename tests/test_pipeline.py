@@ -319,3 +319,39 @@ def test_a_failed_extraction_releases_the_claims_waiting_behind_it() -> None:
     failed = [s for s in report.sentences if s.status == Status.failed]
     assert len(failed) == 1 and "312 streets" in failed[0].text and not failed[0].claim_ids
     assert all(c.checkworthiness and c.evidence for c in report.claims)
+
+
+def test_a_claim_repeated_in_a_later_sentence_is_one_claim_with_both_quotes() -> None:
+    """An article that says the same thing twice (a lead and its recap) gets one claim to check,
+    quoted at both places; a different claim, or the same words from another claimer, stays."""
+    article = read_article(
+        "The council approved a road budget of 4.2 million dollars on Tuesday. Mayor Ana Ruiz "
+        "said the work would start in May. The council approved the 4.2 million dollar road "
+        "budget on Tuesday, the clerk said. The council approved a road budget of 4.2 million "
+        "dollars on Tuesday, officials wrote.\n",
+        "repeat.md",
+    )
+    def answer(request: Request) -> dict[str, Any]:
+        if request.stage != "extract":
+            return heuristic_responder(request)
+        sentence = request.variables["sentence"]
+        text = "The council approved a road budget of 4.2 million dollars on Tuesday."
+        if "Mayor" in sentence:
+            text = "The road work would start in May."
+        elif "clerk" in sentence:  # worded differently, the same fact
+            text = "The council approved the 4.2 million dollar road budget on Tuesday."
+        claimer = 2 if "officials" in sentence else 1  # option 2: the speaker the parser found
+        return {"claims": [{"claim": text, "quote": 1, "claimer": claimer, "type": "event"}]}
+
+    report = run(FakeClient(answer), article)
+    texts = [(c.id, c.text, c.claimer) for c in report.claims]
+    assert texts[0][:2] == ("c1", "The council approved a road budget of 4.2 million dollars on "
+                            "Tuesday.")
+    assert [t[1] for t in texts].count(texts[0][1]) == 2  # the author's and the officials'
+    assert texts[-1][2] == "officials"
+    first = report.claims[0]
+    assert [q.sentence_id for q in first.also_quoted] == ["s3"]
+    assert first.also_quoted[0].quote == article.text[first.also_quoted[0].start :
+                                                      first.also_quoted[0].end]
+    third = next(s for s in report.sentences if s.id == "s3")
+    assert third.claim_ids == ["c1"] and third.status == Status.claims

@@ -117,6 +117,7 @@ def to_markdown(report: Report) -> str:
             f"## {claim.id}. {_md_escape(claim.text)}",
             "",
             f"> {_md_escape(claim.quote)}",
+            *(f">\n> also: {_md_escape(q.quote)}" for q in claim.also_quoted),
             "",
             f"- **Claimer:** {_md_escape(' → '.join(claim.attribution) or claim.claimer)}",
             f"- **Type:** {claim.type.value} · **Check-worthiness:** {score}",

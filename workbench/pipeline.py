@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TypeVar
 
+from workbench.attribution import same_source
 from workbench.budget import Budget
 from workbench.checkworthiness import rate_checkworthiness
 from workbench.errors import BackendError, ModelOutputError, SpendingCapReached
@@ -36,6 +37,7 @@ from workbench.schema import (
     Claim,
     Failure,
     Paragraph,
+    QuoteSpan,
     Report,
     Role,
     RunInfo,
@@ -47,7 +49,7 @@ from workbench.schema import (
 )
 from workbench.segment import article_date, segment_article
 from workbench.select import context_window, select_sentence
-from workbench.support import claim_grounds
+from workbench.support import claim_grounds, same_proposition
 
 T = TypeVar("T")
 
@@ -71,7 +73,9 @@ class ReadingOrder:
 
     A sentence's claims are released once it and every selected sentence before it have
     finished; they are numbered c1, c2, ... then, so an id is final the moment it appears. A
-    failed extraction releases nothing and holds up nothing.
+    failed extraction releases nothing and holds up nothing. A claim that repeats one already
+    released (same claimer, near-identical text: ``support.same_proposition``) is not a new
+    claim: its quote joins the earlier claim's ``also_quoted`` and its sentence points to it.
     """
 
     def __init__(self, report: Report, sentences: list[Sentence]) -> None:
@@ -86,6 +90,13 @@ class ReadingOrder:
         while self.waiting and self.waiting[0].id in self.finished:
             front = self.waiting.popleft()
             for claim in self.finished.pop(front.id):
+                twin = self.twin_of(claim)
+                if twin is not None:
+                    where = {"quote": claim.quote, "start": claim.start, "end": claim.end}
+                    twin.also_quoted.append(QuoteSpan(sentence_id=front.id, **where))
+                    if twin.id not in front.claim_ids:
+                        front.claim_ids.append(twin.id)
+                    continue
                 claim.id = f"c{len(self.report.claims) + 1}"
                 self.report.claims.append(claim)
                 front.claim_ids.append(claim.id)
@@ -93,6 +104,20 @@ class ReadingOrder:
             if front.claim_ids:
                 front.status = Status.claims
         return released
+
+
+    def twin_of(self, claim: Claim) -> Claim | None:
+        """An earlier sentence's claim that says the same thing, by the same claimer."""
+        return next(
+            (
+                earlier
+                for earlier in self.report.claims
+                if earlier.sentence_id != claim.sentence_id
+                and same_source(earlier.claimer, claim.claimer)
+                and same_proposition(earlier.text, claim.text)
+            ),
+            None,
+        )
 
 
 def _workbench_version() -> str:

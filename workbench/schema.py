@@ -170,6 +170,15 @@ class Usage(Strict):
         return self.prompt_tokens + self.completion_tokens
 
 
+class QuoteSpan(Strict):
+    """Another place in the article that makes the same claim."""
+
+    sentence_id: str
+    quote: str = Field(description="Verbatim text of the article.")
+    start: int
+    end: int
+
+
 class Claim(Strict):
     id: str
     sentence_id: str
@@ -182,6 +191,11 @@ class Claim(Strict):
         default_factory=list, description="Chain from the outermost reporter inwards."
     )
     type: ClaimType
+    also_quoted: list[QuoteSpan] = Field(
+        default_factory=list,
+        description="Later sentences that make the same claim (same claimer, near-identical "
+        "text), merged into this one so a checker checks it once.",
+    )
     checkworthiness: Checkworthiness | None = None
     evidence: list[EvidenceNeed] = Field(default_factory=list)
     review: Literal["unreviewed", "accepted", "rejected", "edited", "added"] = "unreviewed"

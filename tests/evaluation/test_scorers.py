@@ -15,7 +15,6 @@ from workbench.evaluation.scoring.alignment import (
     align_report_claims,
     hungarian_match,
     span_overlap,
-    token_f1,
 )
 from workbench.evaluation.scoring.checkworthiness import (
     pool_checkworthiness,
@@ -31,7 +30,7 @@ from workbench.evaluation.scoring.sentences import score_sentence_detection
 from workbench.evaluation.scoring.suite import score_report, summarise_fixture_scores
 from workbench.evaluation.scoring.support import score_support
 from workbench.schema import CheckLabel, EvidenceKind, RunInfo, StageStats, Status
-from workbench.support import content_tokens
+from workbench.support import content_tokens, token_f1
 
 
 def exact_or_nothing(generated: str, gold: str) -> float:

@@ -91,3 +91,21 @@ def test_scroll_script_carries_no_untrusted_text() -> None:
     assert script.count("<script>") == 1 and script.count("</script>") == 1
     assert "alert(1)" not in script
     assert "/* selected c3scriptscriptalert1 */" in script
+
+
+def test_a_claim_repeated_later_is_marked_at_every_quote(report: Report) -> None:
+    from workbench.export import to_markdown
+    from workbench.schema import QuoteSpan
+
+    first, other = report.claims[0], report.claims[1]
+    repeated = report.model_copy(deep=True)
+    repeated.claims[0].also_quoted = [
+        QuoteSpan(sentence_id=other.sentence_id, quote=other.quote, start=other.start,
+                  end=other.end)
+    ]
+    repeated.claims = [repeated.claims[0]]  # the second quote now belongs to the first claim
+    markup = highlight_article(repeated)
+    assert markup.count("<mark") == 2
+    assert markup.count(f'<sup class="wb-id">{first.id}</sup>') == 2
+    assert visible_text(markup) == report.article.text
+    assert f"> also: {other.quote}" in to_markdown(repeated)

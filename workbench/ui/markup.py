@@ -87,20 +87,26 @@ def highlight_article(
     """
     text = report.article.text
     shown = list(report.claims if claims is None else claims)
+    # every place a claim is quoted: its quote, and the later sentences that repeat it
+    marks = [
+        (claim, start, end)
+        for claim in shown
+        for start, end in [(claim.start, claim.end), *((q.start, q.end) for q in claim.also_quoted)]
+    ]
     bounds = {0, len(text)}
-    for claim in shown:
-        bounds.update((claim.start, claim.end))
+    for _, start, end in marks:
+        bounds.update((start, end))
     for sentence in report.sentences:
         bounds.update((sentence.start, sentence.end))
     cuts = sorted(b for b in bounds if 0 <= b <= len(text))
     ends_at: dict[int, list[str]] = {}
-    for claim in shown:
-        ends_at.setdefault(claim.end, []).append(claim.id)
+    for claim, _, end in marks:
+        ends_at.setdefault(end, []).append(claim.id)
 
     parts = [ARTICLE_CSS, '<div class="wb-article">']
     for start, end in zip(cuts, cuts[1:], strict=False):
         segment = html.escape(text[start:end])
-        covering = [c for c in shown if c.start <= start and end <= c.end and c.start < c.end]
+        covering = [c for c, a, b in marks if a <= start and end <= b and a < b]
         if covering:
             label = max((label_of(c) for c in covering), key=_RANK.__getitem__)
             ids = " ".join(c.id for c in covering)

@@ -19,25 +19,7 @@ from scipy.optimize import linear_sum_assignment
 from workbench.evaluation.fixtures import Fixture, find_all
 from workbench.evaluation.scoring.prf import PRF, prf_from_counts
 from workbench.schema import Report, Strict
-from workbench.support import content_tokens
-
-
-def token_f1(a: str, b: str, weights: Mapping[str, float] | None = None) -> float:
-    """F1 of the content-token multisets of two texts (SQuAD-style); 0.0 if either is empty.
-
-    With ``weights``, each token counts with its weight (missing tokens weigh 1.0).
-    """
-    tokens_a, tokens_b = Counter(content_tokens(a)), Counter(content_tokens(b))
-
-    def mass(tokens: Counter[str]) -> float:
-        return sum(n * (weights.get(t, 1.0) if weights else 1.0) for t, n in tokens.items())
-
-    common = mass(tokens_a & tokens_b)
-    if not common:
-        return 0.0
-    precision = common / mass(tokens_a)
-    recall = common / mass(tokens_b)
-    return 2 * precision * recall / (precision + recall)
+from workbench.support import content_tokens, token_f1
 
 
 def inverse_document_frequencies(texts: Sequence[str]) -> dict[str, float]:
