@@ -126,3 +126,27 @@ def test_engine_config_errors_are_one_line(tmp_path: Path, table: str, message: 
     with pytest.raises(ConfigError, match=message.replace("[", r"\[")) as info:
         load_config(str(path))
     assert "\n" not in str(info.value)
+
+
+def test_rules_questions_name_the_date_a_relative_time_resolves_to(
+    chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sentence = "The ministry said 14 people died in the floods on Monday."
+    Path("article.md").write_text(f"Port Carrow, 14 October 2026\n\n{sentence}\n", "utf-8")
+    rules = {stage: {"engine": "rules"} for stage in Stage}
+    report = extract(capsys, fake_config(chdir_tmp / "rules.toml", stages=rules))
+    assert report["article"]["date"] == "14 October 2026"  # the dateline
+    [claim] = report["claims"]
+    assert claim["quote"] == sentence  # the claim says what the article says ...
+    assert claim["time"] == {
+        "expression": "Monday",
+        "basis": "relative",
+        "unit": "day",
+        "start": "2026-10-12",
+        "end": "2026-10-12",
+    }
+    need, sourced = claim["evidence"]  # the claim, and what the ministry said
+    assert need["as_of"] == sourced["as_of"] == "2026-10-12"  # ... and the plan says when
+    assert need["questions"][0] == (
+        "Is it true that the ministry said 14 people died in the floods on 12 October 2026?"
+    )
