@@ -38,6 +38,8 @@ WEDNESDAY = date(2026, 10, 14)  # the article date of the table below
         ("Sales fell in March.", "March", "relative", "2026-03-01/2026-03-31"),
         ("The law took effect in February.", "February", "relative", "2026-02-01/2026-02-28"),
         ("On October 3 the mayor resigned.", "October 3", "relative", "2026-10-03"),
+        # the parser reads "Monday", 12, "October": one date, said once
+        ("It began on Monday, 12 October, at 6am.", "Monday, 12 October", "relative", "2026-10-12"),
         ("Last month the rate fell.", "Last month", "relative", "2026-09-01/2026-09-30"),
         ("Two weeks ago the port closed.", "Two weeks ago", "relative", "2026-09-28/2026-10-04"),
         ("Prices rose 5 per cent this year.", "this year", "relative", "2026-01-01/2026-12-31"),
@@ -114,6 +116,7 @@ def test_a_claim_takes_the_time_in_its_quote_else_its_sentences_only_time() -> N
         ("The strike began on Monday.", "The strike began on 12 October 2026."),
         ("Unemployment rose last year.", "Unemployment rose in 2025."),
         ("Sales fell in March.", "Sales fell in March 2026."),
+        ("It began on Monday, 12 October, at dawn.", "It began on 12 October 2026, at dawn."),
         ("Last month the rate fell.", "In September 2026 the rate fell."),
         ("In 2017 the law passed.", "In 2017 the law passed."),  # explicit: as written
         ("Late last year the bank failed.", "Late last year the bank failed."),  # not all of 2025

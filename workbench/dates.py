@@ -22,9 +22,12 @@ import calendar
 import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from workbench.schema import ClaimTime
+
+if TYPE_CHECKING:
+    from workbench.attribution import Phrase
 
 Unit = Literal["day", "week", "month", "year", "years"]
 
@@ -67,6 +70,11 @@ _FUTURE = re.compile(
 _PREPOSITION = re.compile(
     r"\b(?:on|in|at|since|by|from|until|during|of|for|before|after)\s+$", re.IGNORECASE
 )
+
+
+_DAY = r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?(?:\s+of)?"
+_DAY_BEFORE = re.compile(rf"\b{_DAY}\s+$", re.IGNORECASE)  # "12 |October" read as 12, October
+_DATE_GAP = re.compile(rf"[\s,]*(?:{_DAY})?[\s,]*", re.IGNORECASE)
 
 
 def parse_date(text: str | None) -> date | None:
@@ -117,13 +125,29 @@ def sentence_times(sentence: str, article_date: date | None) -> list[tuple[int, 
 
     future = bool(_FUTURE.search(sentence))
     times = []
-    for entity in clause(sentence).entities:
-        if entity.label != "DATE" or not _ANCHOR.search(entity.text):
+    for start, end in _date_spans(sentence, clause(sentence).entities):
+        text = sentence[start:end]
+        if not _ANCHOR.search(text):
             continue
-        time = resolve_expression(entity.text, article_date, future=future)
+        time = resolve_expression(text, article_date, future=future)
         if time is not None:
-            times.append((entity.start, entity.end, time))
+            times.append((start, end, time))
     return times
+
+
+def _date_spans(sentence: str, entities: list[Phrase]) -> list[tuple[int, int]]:
+    """The parser's DATE spans, pieces of one date joined: it reads "Monday, 12 October" as
+    'Monday', the number 12 and 'October', and resolving the pieces apart says it twice."""
+    spans: list[list[int]] = []
+    for entity in (e for e in entities if e.label == "DATE"):
+        start = entity.start
+        if day := _DAY_BEFORE.search(sentence[:start]):
+            start = day.start()
+        if spans and _DATE_GAP.fullmatch(sentence[spans[-1][1] : start]):
+            spans[-1][1] = entity.end
+        else:
+            spans.append([start, entity.end])
+    return [(start, end) for start, end in spans]
 
 
 def claim_time(
