@@ -90,6 +90,40 @@ def test_extract_prints_the_json_report(workdir: Path, capsys: pytest.CaptureFix
     assert "claims ·" in err and "cache hits" in err  # the summary goes to stderr
 
 
+PAGE = """<!doctype html><html><head><title>Budget</title>
+<meta property="article:published_time" content="2026-10-14T08:00:00+00:00"></head><body>
+<article><h1>Council approves road budget</h1>
+<p>The city council approved a budget of 4.2 million dollars for road repairs on Monday.</p>
+<p>Residents have complained about the potholes in the northern districts for many years.</p>
+</article></body></html>"""
+
+
+def test_extract_html_dates_the_article_and_its_claims(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "page.html").write_text(PAGE, encoding="utf-8")
+    code, out, err = run(capsys, "extract", "page.html", "--quiet")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["article"]["date"] == "2026-10-14"  # the page's published date
+    [claim] = [c for c in report["claims"] if "approved" in c["quote"]]
+    assert claim["time"] == {
+        "expression": "Monday",
+        "basis": "relative",
+        "unit": "day",
+        "start": "2026-10-12",  # the Monday before that Wednesday
+        "end": "2026-10-12",
+    }
+    # The fake model plans evidence without an as_of: the claim's time fills it in.
+    assert claim["evidence"] and {n["as_of"] for n in claim["evidence"]} == {"2026-10-12"}
+    code, out, _ = run(capsys, "extract", "page.html", "--quiet", "--format", "md")
+    # (the brief escapes what would be Markdown syntax at a line start: "2026\-10" reads "2026-10")
+    assert "- **Time:** 2026\\-10-12 (“Monday”, relative to the article date)" in out
+    code, out, _ = run(capsys, "extract", "page.html", "--quiet", "--format", "averitec")
+    # AVeriTeC's claim date is when the claim was published: the article's date.
+    assert {item["claim_date"] for item in json.loads(out)} == {"14-10-2026"}
+
+
 @pytest.mark.parametrize("fmt", ["json", "md", "csv"])
 def test_formats(workdir: Path, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
     code, out, _ = run(capsys, "extract", "article.md", "--format", fmt, "--quiet")

@@ -161,3 +161,25 @@ def test_rules_split_what_was_said_from_the_saying(
     for claim in answer["claims"]:  # every claim rests on an offered quote it is made from
         quote = quotes[claim["quote"] - 1].lower()
         assert claim["claim"].rstrip(".").strip('"').lower() in quote
+
+
+def test_rules_questions_name_the_date_a_relative_time_resolves_to(
+    chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sentence = "The ministry said 14 people died in the floods on Monday."
+    Path("article.md").write_text(f"Port Carrow, 14 October 2026\n\n{sentence}\n", "utf-8")
+    rules = {stage: {"engine": "rules"} for stage in Stage}
+    report = extract(capsys, fake_config(chdir_tmp / "rules.toml", stages=rules))
+    assert report["article"]["date"] == "14 October 2026"  # the dateline
+    [claim] = report["claims"]
+    assert claim["quote"] == "14 people died in the floods on Monday"  # what the ministry said
+    assert claim["time"] == {
+        "expression": "Monday",
+        "basis": "relative",
+        "unit": "day",
+        "start": "2026-10-12",
+        "end": "2026-10-12",
+    }
+    need, sourced = claim["evidence"]  # the claim, and what the ministry said
+    assert need["as_of"] == sourced["as_of"] == "2026-10-12"  # ... and the plan says when
+    assert need["questions"][0] == "Is it true that 14 people died in the floods on 12 October 2026?"

@@ -114,6 +114,29 @@ def test_csv_has_one_row_per_claim_and_survives_commas_quotes_newlines(report: R
     assert next(csv.DictReader(io.StringIO(to_csv(tricky))))["text"] == tricky.claims[0].text
 
 
+def test_csv_and_brief_show_the_time_each_claim_refers_to() -> None:
+    dated = report_for(
+        "Port Carrow, March 6, 2025\n\nThe council approved 4.2 million dollars on Tuesday. "
+        "Officials said 312 streets needed repairs in 2024."
+    )
+    undated = report_for("The council approved 4.2 million dollars on Tuesday.")
+    rows = list(csv.DictReader(io.StringIO(to_csv(dated)))) + list(
+        csv.DictReader(io.StringIO(to_csv(undated)))
+    )
+    assert [(r["time"], r["time_expression"]) for r in rows] == [
+        ("2025-03-04", "Tuesday"),  # the Tuesday before Thursday 6 March
+        ("2024-01-01/2024-12-31", "2024"),
+        ("unresolved", "Tuesday"),  # no article date: never guessed
+    ]
+    brief = to_markdown(dated)
+    assert "(“2024”, as the article states it)" in brief
+    assert "(“Tuesday”, relative, and the article has no date to resolve it)" in to_markdown(
+        undated
+    )
+    # AVeriTeC's claim_date is the publication date, written DD-MM-YYYY even from a dateline.
+    assert {r["claim_date"] for r in json.loads(render(dated, "averitec"))} == {"06-03-2025"}
+
+
 def test_csv_of_a_report_without_claims_is_the_header() -> None:
     empty = report_for("What a lovely day!")
     assert empty.claims == []

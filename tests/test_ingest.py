@@ -139,6 +139,45 @@ def test_html_sniffed_from_content_on_stdin() -> None:
     assert read_article(HTML, "-").input_format == "html"
 
 
+_HEAD = "<head><title>T</title>"
+_MODIFIED = '<meta property="article:modified_time" content="2026-10-20T09:30:00+00:00">'
+_JSON_LD = (
+    '<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
+    '"NewsArticle", "headline": "Council approves road budget", "datePublished": '
+    '"2026-10-14T07:00:00Z", "dateModified": "2026-10-21T07:00:00Z"}</script>'
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "date"),
+    [
+        pytest.param(
+            _HEAD + '<meta property="article:published_time" '
+            'content="2026-10-14T08:00:00+00:00">' + _MODIFIED,
+            "2026-10-14",
+            id="meta-published-not-modified",
+        ),
+        pytest.param(_HEAD + _JSON_LD, "2026-10-14", id="json-ld"),
+        # The body mentions dates ("the year before", "in May"): none is the page's date.
+        pytest.param(_HEAD, None, id="none"),
+    ],
+)
+def test_html_article_date_is_the_published_date_of_the_page(head: str, date: str | None) -> None:
+    page = HTML.replace("<head><title>T</title>", head)
+    page = page.replace("road repairs on Tuesday", "road repairs on 4 March 2025")
+    assert read_article(page, "page.html").date == date
+
+
+def test_html_date_is_never_fetched_for_a_url_named_html(monkeypatch: pytest.MonkeyPatch) -> None:
+    # htmldate downloads a string that looks like a URL; an article file holding one is text.
+    import htmldate.utils
+
+    fetched: list[str] = []
+    monkeypatch.setattr(htmldate.utils, "fetch_url", lambda url, *a, **k: fetched.append(url))
+    article = read_article("https://news.example/2026/10/14/story", "link.html")
+    assert (article.date, fetched) == (None, [])
+
+
 def test_text_is_normalised() -> None:
     article = read_article("Cafe\u0301 one.\r\nTwo.\rThree.\x07\n\n\n\nFour.   \n", "-")
     assert article.text == "Café one.\nTwo.\nThree.\n\nFour."

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from workbench.attribution import AUTHOR, attribute, same_source
 from workbench.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE, DEFAULT_WEIGHTS, rate_sentence
+from workbench.dates import with_resolved_times
 from workbench.questions import claim_questions, claimer_questions
 from workbench.schema import ClaimType, EvidenceKind, Stage
 
@@ -136,13 +137,16 @@ def evidence_kind(claim: str, claimer: str = AUTHOR) -> EvidenceKind:
 
 def _rules_evidence(variables: Mapping[str, Any]) -> dict[str, Any]:
     """What the claim says, asked from its parse (``workbench.questions``), as a need of the
-    kind its cues suggest; for a claim someone else makes, their source as a second need."""
+    kind its cues suggest; for a claim someone else makes, their source as a second need.
+    Questions name the dates relative times resolve to ("on Monday" → "on 12 October 2026"):
+    a fact-checker reads them away from the article."""
     claim, claimer = str(variables["claim"]), str(variables.get("claimer", AUTHOR))
+    dated = with_resolved_times(claim, str(variables.get("date", "")) or None)
     needs = [
         {
             "kind": evidence_kind(claim, AUTHOR).value,
             "need": "evidence on the claim as stated",
-            "questions": claim_questions(claim) or ["Is the claim true?"],
+            "questions": claim_questions(dated) or ["Is the claim true?"],
         }
     ]
     if sourced := claimer_questions(claim, claimer):
@@ -225,14 +229,16 @@ def engine_answer(engine: EngineName, stage: Stage, variables: Mapping[str, Any]
 def engine_identity(engine: EngineName, stage: Stage) -> dict[str, Any]:
     """What changes a non-model engine's answer (its cache identity): the code that computes it
     and the fitted weights it reads, by content hash, so an edit is never served stale answers."""
-    from workbench import attribution, cues, questions
+    from workbench import attribution, cues, dates, questions
 
     identity: dict[str, Any] = {
         "engine": engine,
         "code": _sha256(Path(__file__), Path(cues.__file__)),
     }
     if engine == "rules":
-        identity["parser"] = _sha256(Path(attribution.__file__), Path(questions.__file__))
+        identity["parser"] = _sha256(
+            Path(attribution.__file__), Path(questions.__file__), Path(dates.__file__)
+        )
     if engine == "classifier":
         from workbench import checkworthiness_classifier, embeddings
 

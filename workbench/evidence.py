@@ -18,7 +18,8 @@ class EvidencePlan:
 async def plan_evidence(
     client: StructuredClient, prompt: Prompt[EvidenceResponse], claim: Claim, *, date: str | None
 ) -> EvidencePlan:
-    """The evidence needs of one claim; questions get a trailing '?' if the model forgot it."""
+    """The evidence needs of one claim; questions get a trailing '?' if the model forgot it, and
+    a need without an ``as_of`` takes the claim's time (the rules never set one)."""
     outcome = await client.complete(
         Request(
             Stage.evidence,
@@ -35,7 +36,7 @@ async def plan_evidence(
                 q if q.rstrip().endswith("?") else q.rstrip(" .") + "?" for q in need.questions
             ],
             where=need.where,
-            as_of=need.as_of,
+            as_of=need.as_of or (claim.time.as_of if claim.time else None),
         )
         for need in response.needs
     ]

@@ -20,7 +20,8 @@ import re
 from typing import Any
 
 from workbench.attribution import AUTHOR
-from workbench.schema import CheckLabel, Claim, Report, Role, Status
+from workbench.dates import parse_date
+from workbench.schema import CheckLabel, Claim, ClaimTime, Report, Role, Status
 
 FORMATS = ("json", "md", "csv", "averitec", "checkthat", "claimreview")
 
@@ -34,6 +35,8 @@ CSV_COLUMNS = [
     "claimer",
     "attribution",
     "type",
+    "time",
+    "time_expression",
     "score",
     "label",
     "rationale",
@@ -69,6 +72,8 @@ def to_csv(report: Report) -> str:
                 "claimer": claim.claimer,
                 "attribution": " > ".join(claim.attribution),
                 "type": claim.type.value,
+                "time": (claim.time.as_of or claim.time.basis) if claim.time else "",
+                "time_expression": claim.time.expression if claim.time else "",
                 "score": f"{rating.score:.2f}" if rating else "",
                 "label": rating.label.value if rating else "",
                 "rationale": rating.rationale if rating else "",
@@ -93,6 +98,17 @@ def _md_escape(text: str) -> str:
         text = text.replace(ch, "\\" + ch)
     # The text often opens a line ("> quote"): a leading list or heading marker would be syntax.
     return re.sub(r"^(\d*)([-+=.)])", r"\1\\\2", text)
+
+
+def _time_line(time: ClaimTime) -> str:
+    """'2025-01-01/2025-12-31 ("last year", relative to the article date)'."""
+    how = {
+        "explicit": "as the article states it",
+        "relative": "relative to the article date",
+        "unresolved": "relative, and the article has no date to resolve it",
+    }[time.basis]
+    when = f"{_md_escape(time.as_of)} " if time.as_of else ""
+    return f"- **Time:** {when}(“{_md_escape(time.expression)}”, {how})"
 
 
 def to_markdown(report: Report) -> str:
@@ -122,6 +138,8 @@ def to_markdown(report: Report) -> str:
             f"- **Claimer:** {_md_escape(' → '.join(claim.attribution) or claim.claimer)}",
             f"- **Type:** {claim.type.value} · **Check-worthiness:** {score}",
         ]
+        if claim.time:
+            lines.append(_time_line(claim.time))
         if rating:
             lines.append(f"- **Why:** {_md_escape(rating.rationale)}")
         for need in claim.evidence:
@@ -142,13 +160,15 @@ def to_markdown(report: Report) -> str:
 
 
 def _averitec_date(date: str | None) -> str | None:
-    """AVeriTeC writes dates DD-MM-YYYY; an ISO date is turned round, anything else kept."""
-    if date and (iso := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", date.strip())):
-        return f"{iso.group(3)}-{iso.group(2)}-{iso.group(1)}"
-    return date or None
+    """AVeriTeC writes dates DD-MM-YYYY (an ISO date or a dateline "March 3, 2025" is written
+    so); anything that is no complete date is kept as it is."""
+    parsed = parse_date(date)
+    return parsed.strftime("%d-%m-%Y") if parsed else date or None
 
 
 def to_averitec(report: Report) -> str:
+    # ``claim_date`` is when the claim was made public: the article's date, not the time the
+    # claim speaks of (that one is in the questions and the evidence plan's ``as_of``).
     date = _averitec_date(report.article.date)
     records = []
     for claim in report.claims:

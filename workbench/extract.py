@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from workbench.attribution import AUTHOR, attribute
+from workbench.dates import claim_time
 from workbench.llm import Outcome, Request, StructuredClient
 from workbench.prompts import Prompt
 from workbench.schema import Claim, ExtractResponse, Sentence, Stage, extract_response_for
@@ -86,7 +87,8 @@ async def extract_claims(
     date: str | None,
     grounds: list[str] | None = None,
 ) -> Extraction:
-    """Claims of ``sentence`` with article offsets; the pipeline numbers them in reading order.
+    """Claims of ``sentence`` with article offsets and the time each refers to (resolved against
+    the article ``date``); the pipeline numbers them in reading order.
 
     With ``grounds`` (``workbench.support.claim_grounds``), a claim that says more than its
     quote and context is invalid: the model is re-asked, then the next engine answers."""
@@ -130,6 +132,8 @@ async def extract_claims(
                 claimer=claimer,
                 attribution=_chain(claimer, [sources[n - 1] for n in item.attribution]),
                 type=item.type,
+                # From the quote, whatever engine wrote the claim: the text is the article's.
+                time=claim_time(sentence.text, start, end, date),
             )
         )
     return Extraction(claims=claims, outcome=outcome)

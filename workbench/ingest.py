@@ -3,7 +3,8 @@
 Every offset the workbench reports refers to ``Article.text`` as produced here. Markdown inline
 markup (links, emphasis, escapes) is resolved by a real CommonMark parser so that quotes read as
 the article reads; block structure stays visible as lines (``# heading``, ``---``, ``- item``)
-because the segmenter uses it. HTML goes through trafilatura's main-content extractor first.
+because the segmenter uses it. HTML goes through trafilatura's main-content extractor first; the
+published date the page declares, if any, becomes the article date (``workbench.dates``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from charset_normalizer import CharsetMatch, from_bytes
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from workbench.dates import html_published_date
 from workbench.errors import InputError
 from workbench.schema import Article
 
@@ -244,7 +246,9 @@ def read_article(
     if len(text) > 4 * limits.max_chars:
         raise _too_many_chars(name, len(text.strip()), limits)
     fmt = sniff_format(text, name)
+    published = None
     if fmt == "html":
+        published = html_published_date(text)
         text = html_to_markdown(text)
     if fmt in {"html", "markdown"}:
         text = markdown_to_text(text)
@@ -259,6 +263,7 @@ def read_article(
         source=name,
         input_format=fmt,  # type: ignore[arg-type]
         title=title_match.group(1).strip() if title_match else None,
+        date=published,  # None: the segmenter looks for a dateline (pipeline.PipelineRun)
     )
 
 

@@ -49,7 +49,11 @@ class Article(Strict):
         default="text", description="How the input was interpreted before normalising."
     )
     title: str | None = Field(default=None, description="First heading, when there is one.")
-    date: str | None = Field(default=None, description="Publication date from the dateline.")
+    date: str | None = Field(
+        default=None,
+        description="Publication date: the HTML page's published date (ISO), else the dateline "
+        "as written; relative times in claims are resolved against it (workbench.dates).",
+    )
 
 
 class Role(StrEnum):
@@ -135,7 +139,11 @@ class EvidenceNeed(Strict):
     need: str = Field(description="What specifically would settle the claim.")
     questions: list[str] = Field(min_length=1, max_length=5)
     where: list[str] = Field(default_factory=list)
-    as_of: str | None = None
+    as_of: str | None = Field(
+        default=None,
+        description="The date the evidence must speak for: the model's, else the claim's time "
+        "(an ISO date, or an ISO 8601 interval 'start/end' for a period).",
+    )
 
 
 class Usage(Strict):
@@ -179,6 +187,32 @@ class QuoteSpan(Strict):
     end: int
 
 
+class ClaimTime(Strict):
+    """The time a claim refers to, read from its quote and resolved against the article date."""
+
+    expression: str = Field(
+        description="The words of the article that name the time, e.g. 'last year', 'Monday', "
+        "'4 March 2025'."
+    )
+    basis: Literal["explicit", "relative", "unresolved"] = Field(
+        description="explicit: the text names the date itself ('4 March 2025', '2017'); "
+        "relative: resolved against the article date ('last year', 'on Monday', 'in March'); "
+        "unresolved: relative, but the article has no date to resolve it against."
+    )
+    unit: Literal["day", "week", "month", "year", "years"] | None = Field(
+        default=None, description="How precise the time is; None when unresolved."
+    )
+    start: str | None = Field(default=None, description="First day of the time, ISO date.")
+    end: str | None = Field(default=None, description="Last day of the time, ISO date.")
+
+    @property
+    def as_of(self) -> str | None:
+        """One ISO date, or an ISO 8601 interval 'start/end' for a period; None if unresolved."""
+        if self.start is None or self.end is None:
+            return None
+        return self.start if self.start == self.end else f"{self.start}/{self.end}"
+
+
 class Claim(Strict):
     id: str
     sentence_id: str
@@ -195,6 +229,11 @@ class Claim(Strict):
         default_factory=list,
         description="Later sentences that make the same claim (same claimer, near-identical "
         "text), merged into this one so a checker checks it once.",
+    )
+    time: ClaimTime | None = Field(
+        default=None,
+        description="The time the claim refers to, from its quote (else its sentence's one time "
+        "expression), resolved against the article date; None when the text names no time.",
     )
     checkworthiness: Checkworthiness | None = None
     evidence: list[EvidenceNeed] = Field(default_factory=list)

@@ -265,6 +265,12 @@ def claim_details(report: Report, claim: Claim) -> None:
     )
     chain = " → ".join(md_escape(link) for link in (claim.attribution or [claim.claimer]))
     st.markdown(f"**Who claims it:** {chain}")
+    if claim.time:
+        when = claim.time.as_of or "unresolved: the article has no date"
+        st.markdown(
+            f"**When:** {md_escape(when)} (“{md_escape(claim.time.expression)}”, "
+            f"{claim.time.basis})"
+        )
     rating = claim.checkworthiness
     if rating is None:
         st.markdown("**Check-worthiness:** not rated (the rating step failed or is pending)")
