@@ -34,11 +34,17 @@ together, and the main clause the question templates (``workbench.questions``) a
 
 from __future__ import annotations
 
+import hashlib
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from functools import cache, lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench.cache import ResponseStore, cache_key
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -116,14 +122,64 @@ class Attribution:
     verbs: list[str] = field(default_factory=list)
 
 
-def attribute(sentence: str, before: str = "") -> Attribution:
+def attribute(sentence: str, before: str = "", memo: ResponseStore | None = None) -> Attribution:
     """Claimer, attribution chain and claimer options of ``sentence`` after context ``before``.
 
     ``before`` is the text that precedes the sentence (a sentence or two); it resolves pronoun
-    subjects ("She explains ...") and contributes lower-ranked options. Results are cached.
+    subjects ("She explains ...") and contributes lower-ranked options. Results are kept in
+    this process and, given a ``memo`` (the response cache), in it: the extract stage's
+    request is built from these options, and a re-run served from the cache must not pay for
+    loading spaCy (about 2 s) to find its cache key.
     """
+    key = None
+    if memo is not None and memo.enabled:
+        key = cache_key({"attribution": parser_identity(), "sentence": sentence, "before": before})
+        remembered = _from_record(memo.get(key))
+        if remembered is not None:
+            return remembered
     claimer, chain, options, verbs = _attribute(sentence, before)
-    return Attribution(claimer=claimer, chain=list(chain), options=list(options), verbs=list(verbs))
+    found = Attribution(
+        claimer=claimer, chain=list(chain), options=list(options), verbs=list(verbs)
+    )
+    if key is not None and memo is not None:
+        record = {"attribution": _record(found), "stage": "attribution", "created": time.time()}
+        memo.set(key, record)
+    return found
+
+
+@cache
+def parser_identity() -> dict[str, str]:
+    """What changes an attribution (its memo's identity): this module's code, and spaCy and
+    its English model by version, read from their installed metadata (no import, no load)."""
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return {
+        "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16],
+        "spacy": installed("spacy"),
+        "model": f"{MODEL} {installed(MODEL)}",
+    }
+
+
+def _record(found: Attribution) -> dict[str, Any]:
+    return {"claimer": found.claimer, "chain": found.chain, "options": found.options,
+            "verbs": found.verbs}  # fmt: skip
+
+
+def _from_record(entry: dict[str, Any] | None) -> Attribution | None:
+    """A remembered attribution; None for a miss or an entry of another shape (corrupt)."""
+    record = entry.get("attribution") if entry else None
+    if not isinstance(record, dict) or not isinstance(record.get("claimer"), str):
+        return None
+    lists = [record.get(name) for name in ("chain", "options", "verbs")]
+    if not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in lists):
+        return None
+    chain, options, verbs = lists
+    return Attribution(claimer=record["claimer"], chain=chain, options=options, verbs=verbs)  # type: ignore[arg-type]
 
 
 def same_source(a: str, b: str) -> bool:

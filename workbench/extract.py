@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from workbench.attribution import AUTHOR, attribute
+from workbench.cache import ResponseStore
 from workbench.llm import Outcome, Request, StructuredClient
 from workbench.prompts import Prompt
 from workbench.schema import Claim, ExtractResponse, Sentence, Stage, extract_response_for
@@ -57,10 +58,11 @@ def quote_options(sentence: str) -> list[tuple[int, int]]:
     return spans[:MAX_OPTIONS]
 
 
-def source_options(sentence: str, before: str) -> list[str]:
+def source_options(sentence: str, before: str, memo: ResponseStore | None = None) -> list[str]:
     """Who may be asserting the claim: the author, then the sources and names the parser finds
-    in the sentence and its context (``workbench.attribution``), at most ``MAX_OPTIONS``."""
-    return attribute(sentence, before).options[:MAX_OPTIONS]
+    in the sentence and its context (``workbench.attribution``, remembered in ``memo``), at
+    most ``MAX_OPTIONS``."""
+    return attribute(sentence, before, memo).options[:MAX_OPTIONS]
 
 
 def _chain(claimer: str, links: list[str]) -> list[str]:
@@ -79,11 +81,15 @@ async def extract_claims(
     *,
     before: str,
     date: str | None,
+    memo: ResponseStore | None = None,
 ) -> Extraction:
-    """Claims of ``sentence`` with article offsets; the pipeline numbers them in reading order."""
+    """Claims of ``sentence`` with article offsets; the pipeline numbers them in reading order.
+
+    ``memo`` (the response cache) keeps the parser's source options, from which the request
+    and so its cache key are built: with both cached, no parser is loaded."""
     spans = quote_options(sentence.text)
     quotes = [sentence.text[start:end] for start, end in spans]
-    sources = source_options(sentence.text, before)
+    sources = source_options(sentence.text, before, memo)
     outcome = await client.complete(
         Request(
             Stage.extract,

@@ -41,8 +41,9 @@ from pydantic import BaseModel  # noqa: E402
 
 from workbench.config import DEFAULT_ROUTING, BackendConfig  # noqa: E402
 from workbench.errors import BackendError, ConfigError, ModelOutputError, one_line  # noqa: E402
-from workbench.llm.embedded import PROVIDER, embedded_provider  # noqa: E402
-from workbench.llm.interface import Outcome, R, Request, RequestKind, stage_of  # noqa: E402
+from workbench.llm.backend import backend_identity, resolve_schema_mode, stage_params  # noqa: E402
+from workbench.llm.embedded import embedded_provider  # noqa: E402
+from workbench.llm.interface import Outcome, R, Request, RequestKind  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -85,24 +86,6 @@ _TRANSIENT = (
 # single 503 does not bench a healthy one, and a restarted server is back in rotation soon.
 POOL_ALLOWED_FAILS = 1
 POOL_COOLDOWN_SECONDS = 5.0
-
-
-def resolve_schema_mode(backend: BackendConfig) -> str:
-    """The instructor mode that enforces the schema as strongly as the backend allows."""
-    if backend.schema_mode != "auto":
-        return backend.schema_mode
-    provider = backend.model.split("/", 1)[0]
-    if provider == PROVIDER:
-        return "json_schema"  # our provider turns the schema into a llama.cpp grammar
-    if provider == "openai" and (backend.api_base or backend.api_bases):
-        # Self-hosted OpenAI-compatible servers (llama.cpp, vLLM) take a schema inside
-        # response_format json_object; llama.cpp rejects the json_schema form.
-        return "json_object_schema"
-    if provider in {"openai", "azure", "gemini", "ollama", "ollama_chat", "mistral", "groq"}:
-        return "json_schema"
-    if provider in {"anthropic", "bedrock", "vertex_ai"}:
-        return "tools"
-    return "json"
 
 
 class _AttemptCounter:
@@ -189,32 +172,10 @@ class LiteLLMClient:
         self._router = pool_router(backend, self._api_key) if backend.is_pool else None
 
     def stage_params(self, stage: RequestKind) -> dict[str, Any]:
-        pipeline_stage = stage_of(stage)
-        override = self.backend.stages.get(pipeline_stage) if pipeline_stage else None
-        params: dict[str, Any] = {
-            "model": self.backend.model,
-            "temperature": self.backend.temperature,
-            "max_tokens": self.backend.max_tokens,
-        }
-        if override is not None:
-            params.update(override.generation())
-        if self.backend.seed is not None:
-            params["seed"] = self.backend.seed
-        return params
+        return stage_params(self.backend, stage)
 
     def identity(self, stage: RequestKind) -> dict[str, Any]:
-        identity = {
-            **self.stage_params(stage),
-            "api_base": self.backend.api_base,
-            "mode": self.mode,
-        }
-        if self.backend.model_path:
-            identity["model_path"] = str(Path(self.backend.model_path).expanduser().resolve())
-        if self.backend.is_pool:
-            # The pool's deployments serve one model: any one's answer serves the others, and
-            # the pool's name keeps two pools (or a pool and a single server) apart.
-            identity["pool"] = self.backend.name
-        return identity
+        return backend_identity(self.backend, stage)
 
     async def complete(self, request: Request[R]) -> Outcome[R]:
         started = time.perf_counter()
