@@ -17,7 +17,14 @@ Everything else asks for structured answers through ``StructuredClient`` and get
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+# litellm fetches a model price map from the internet at import unless told not to; offline
+# start must not stall on retries. Set here, in the package, because every module that imports
+# litellm (litellm_client, embedded) is imported after it.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
 
 from workbench.cache import ResponseStore
 from workbench.config import BackendConfig

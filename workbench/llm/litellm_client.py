@@ -18,32 +18,26 @@ errors (``BackendError``, ``ModelOutputError``, ``ConfigError``) with a line a p
 
 from __future__ import annotations
 
-import os
+import asyncio
+import logging
+import random
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, cast
 
-# litellm fetches a model price map from the internet at import unless told not to; offline
-# start must not stall on retries.
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+import instructor
+import litellm
+import openai  # the base class of litellm's API errors
+from instructor.core import IncompleteOutputException, InstructorRetryException
+from litellm.types.router import RouterRateLimitError
+from pydantic import BaseModel
 
-import asyncio  # noqa: E402
-import logging  # noqa: E402
-import random  # noqa: E402
-import time  # noqa: E402
-from functools import lru_cache  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any, cast  # noqa: E402
-
-import instructor  # noqa: E402
-import litellm  # noqa: E402
-import openai  # noqa: E402  (the base class of litellm's API errors)
-from instructor.core import IncompleteOutputException, InstructorRetryException  # noqa: E402
-from litellm.types.router import RouterRateLimitError  # noqa: E402
-from pydantic import BaseModel  # noqa: E402
-
-from workbench.config import DEFAULT_ROUTING, BackendConfig  # noqa: E402
-from workbench.errors import BackendError, ConfigError, ModelOutputError, one_line  # noqa: E402
-from workbench.llm.backend import backend_identity, resolve_schema_mode, stage_params  # noqa: E402
-from workbench.llm.embedded import embedded_provider  # noqa: E402
-from workbench.llm.interface import Outcome, R, Request, RequestKind  # noqa: E402
+from workbench.config import DEFAULT_ROUTING, BackendConfig
+from workbench.errors import BackendError, ConfigError, ModelOutputError, one_line
+from workbench.llm.backend import backend_identity, resolve_schema_mode, stage_params
+from workbench.llm.embedded import DEFAULT_ALIAS, embedded_provider
+from workbench.llm.interface import Outcome, R, Request, RequestKind
 
 log = logging.getLogger(__name__)
 
@@ -166,8 +160,9 @@ class LiteLLMClient:
         if backend.is_embedded:
             provider = embedded_provider()
             alias = backend.model.split("/", 1)[1]
-            if backend.model_path:
-                provider.register(alias, Path(backend.model_path), backend.n_ctx)
+            if backend.model_path or alias == DEFAULT_ALIAS:  # other aliases: unknown at load
+                path = Path(backend.model_path) if backend.model_path else None
+                provider.register(alias, path, backend.n_ctx, backend.threads)
         self._api_key = backend.api_key()
         self._router = pool_router(backend, self._api_key) if backend.is_pool else None
 
