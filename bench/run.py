@@ -1,7 +1,7 @@
 """Performance figures of the workbench, measured side by side in one run (for a person, not CI).
 
     .venv/bin/python bench/run.py --json              # every figure, one JSON object on stdout
-    .venv/bin/python bench/run.py --only batch        # one part: embedded | batch | pool | redis
+    .venv/bin/python bench/run.py --only batch        # one part: embedded|batch|pool|redis|cli
     .venv/bin/python bench/run.py --profile prof/     # also write where the time goes
 
 Figures (goals from the hardening issue in brackets):
@@ -20,7 +20,10 @@ Figures (goals from the hardening issue in brackets):
   mid-batch [0];
 - ``redis_warm_over_disk_warm``: a fully cached re-run of the seed article (answers from the
   fault server) served by a loopback redis-server, over the same from diskcache [<= 2];
-  ``redis_second_process_hit_rate``: a second process with an empty local directory [1.0].
+  ``redis_second_process_hit_rate``: a second process with an empty local directory [1.0];
+- ``cli_warm_seconds``: ``workbench extract`` of the seed, fully cached, as a whole process on
+  the built-in backend (best of 5), beside ``cli_help_seconds`` (``workbench --help``, best of
+  5) and their ratio ``cli_warm_over_help`` [<= 1.5 s and <= 3x].
 
 The embedded part runs in a child process (so its memory is its own); the fault server runs in
 another (so it takes no CPU from the client under test). Progress goes to stderr.
@@ -474,6 +477,38 @@ def run_redis(seed: Path, repeats: int = 5) -> dict[str, Any]:
     return results
 
 
+def run_cli(seed: Path, repeats: int = 5) -> dict[str, Any]:
+    """A cached ``workbench extract`` as a whole process (imports included) against
+    ``workbench --help``, the least a process of the workbench costs; taken in turns, best of
+    ``repeats`` each, so a busy moment of the machine weighs on both alike."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-cli-"))
+    env = {**os.environ, "WORKBENCH_CACHE_DIR": str(workdir / "cache"), "PYTHONPATH": str(REPO),
+           "XDG_CONFIG_HOME": str(workdir / "xdg")}  # fmt: skip
+    env.pop("WORKBENCH_CONFIG", None)  # and cwd without ./workbench.toml: the built-in backend
+    extract = [sys.executable, "-m", "workbench.cli", "extract", str(seed), "--format", "json",
+               "--quiet"]  # fmt: skip
+    help_ = [sys.executable, "-m", "workbench.cli", "--help"]
+
+    def seconds(command: list[str]) -> float:
+        started = time.perf_counter()
+        subprocess.run(command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, check=True)
+        return time.perf_counter() - started
+
+    say(f"cli: cold extract of {seed.name} fills the cache")
+    cold = seconds(extract)
+    warm, helps = [], []
+    for _ in range(repeats):
+        warm.append(seconds(extract))
+        helps.append(seconds(help_))
+    say(f"cli: warm extract {min(warm):.2f}s, --help {min(helps):.2f}s (cold {cold:.1f}s)")
+    return {
+        "cli_cold_seconds": round(cold, 2),
+        "cli_warm_seconds": round(min(warm), 3),
+        "cli_help_seconds": round(min(helps), 3),
+        "cli_warm_over_help": round(min(warm) / min(helps), 2),
+    }
+
+
 def run_batch(
     levels: list[int], articles: int, delay: float, profile: Path | None
 ) -> dict[str, Any]:
@@ -544,7 +579,7 @@ def run_batch(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--json", action="store_true", help="one JSON object on one line")
-    parser.add_argument("--only", choices=["embedded", "batch", "pool", "redis"])
+    parser.add_argument("--only", choices=["embedded", "batch", "pool", "redis", "cli"])
     parser.add_argument("--seed", type=Path, default=SEED)
     parser.add_argument("--levels", default="1,4,8,16", help="batch concurrency levels")
     parser.add_argument("--articles", type=int, default=20)
@@ -574,6 +609,8 @@ def main() -> int:
         results.update(run_pool(args.articles, args.latency, args.pool_concurrency))
     if args.only in (None, "redis"):
         results.update(run_redis(args.seed))
+    if args.only in (None, "cli"):
+        results.update(run_cli(args.seed))
     results["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(results, indent=None if args.json else 2))
     return 0

@@ -34,12 +34,18 @@ together, and the main clause the question templates (``workbench.questions``) a
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from functools import cache, lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench.cache import ResponseStore, cache_key
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -127,6 +133,8 @@ class Attribution:
     sentence that the claimer asserts (the clause the innermost cue attributes), when the parse
     gives one; ``statement`` says the saying is news in itself (a quotation, or a speech act such
     as "announced" or "denied": GUIDELINES 3.5), so the saying is a claim beside its content.
+    ``dates`` are the character spans of the sentence's DATE entities (``workbench.dates``
+    resolves them; kept here so a cached run needs no parse for them either).
     """
 
     claimer: str = AUTHOR
@@ -135,22 +143,99 @@ class Attribution:
     verbs: list[str] = field(default_factory=list)
     content: tuple[int, int] | None = None
     statement: bool = False
+    dates: list[tuple[int, int]] = field(default_factory=list)  # the parse's DATE entities
 
 
-def attribute(sentence: str, before: str = "") -> Attribution:
+def attribute(sentence: str, before: str = "", memo: ResponseStore | None = None) -> Attribution:
     """Claimer, attribution chain and claimer options of ``sentence`` after context ``before``.
 
     ``before`` is the text that precedes the sentence (a sentence or two); it resolves pronoun
-    subjects ("She explains ...") and contributes lower-ranked options. Results are cached.
+    subjects ("She explains ...") and contributes lower-ranked options. Results are kept in
+    this process and, given a ``memo`` (the response cache), in it: the extract stage's
+    request is built from these options, and a re-run served from the cache must not pay for
+    loading spaCy (about 2 s) to find its cache key.
     """
-    claimer, chain, options, verbs, content, statement = _attribute(sentence, before)
-    return Attribution(
+    key = None
+    if memo is not None and memo.enabled:
+        key = cache_key({"attribution": parser_identity(), "sentence": sentence, "before": before})
+        remembered = _from_record(memo.get(key))
+        if remembered is not None:
+            return remembered
+    claimer, chain, options, verbs, content, statement, dates = _attribute(sentence, before)
+    found = Attribution(
         claimer=claimer,
         chain=list(chain),
         options=list(options),
         verbs=list(verbs),
         content=content,
         statement=statement,
+        dates=list(dates),
+    )
+    if key is not None and memo is not None:
+        record = {"attribution": _record(found), "stage": "attribution", "created": time.time()}
+        memo.set(key, record)
+    return found
+
+
+@cache
+def parser_identity() -> dict[str, str]:
+    """What changes an attribution (its memo's identity): this module's code, and spaCy and
+    its English model by version, read from their installed metadata (no import, no load)."""
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return {
+        "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16],
+        "spacy": installed("spacy"),
+        "model": f"{MODEL} {installed(MODEL)}",
+    }
+
+
+def _record(found: Attribution) -> dict[str, Any]:
+    return {
+        "claimer": found.claimer,
+        "chain": found.chain,
+        "options": found.options,
+        "verbs": found.verbs,
+        "content": list(found.content) if found.content is not None else None,
+        "statement": found.statement,
+        "dates": [list(span) for span in found.dates],
+    }
+
+
+def _from_record(entry: dict[str, Any] | None) -> Attribution | None:
+    """A remembered attribution; None for a miss or an entry of another shape (corrupt)."""
+    record = entry.get("attribution") if entry else None
+    if not isinstance(record, dict) or not isinstance(record.get("claimer"), str):
+        return None
+    lists = [record.get(name) for name in ("chain", "options", "verbs")]
+    if not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in lists):
+        return None
+    content = record.get("content")
+    if content is not None and not (
+        isinstance(content, list) and len(content) == 2 and all(isinstance(x, int) for x in content)
+    ):
+        return None
+    if not isinstance(record.get("statement"), bool):
+        return None
+    dates = record.get("dates")
+    if not isinstance(dates, list) or not all(
+        isinstance(d, list) and len(d) == 2 and all(isinstance(x, int) for x in d) for d in dates
+    ):
+        return None
+    chain, options, verbs = lists
+    return Attribution(
+        claimer=record["claimer"],
+        chain=chain,  # type: ignore[arg-type]
+        options=options,  # type: ignore[arg-type]
+        verbs=verbs,  # type: ignore[arg-type]
+        content=(content[0], content[1]) if content is not None else None,
+        statement=record["statement"],
+        dates=[(d[0], d[1]) for d in dates],
     )
 
 
@@ -512,7 +597,13 @@ def _context_people(doc: Doc, cues: list[_Cue]) -> list[tuple[int, str]]:
 def _attribute(
     sentence: str, before: str
 ) -> tuple[
-    str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[int, int] | None, bool
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[int, int] | None,
+    bool,
+    tuple[tuple[int, int], ...],
 ]:
     context_people: list[tuple[int, str]] = []
     context_sources: list[str] = []
@@ -547,7 +638,8 @@ def _attribute(
     _add(options, context_sources)
     _add(options, context_names)
     verbs = tuple(c.word for c in sorted(cues, key=lambda c: c.start))
-    return chain[-1], tuple(chain), tuple(options), verbs, content, statement
+    dates = tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ == "DATE")
+    return chain[-1], tuple(chain), tuple(options), verbs, content, statement, dates
 
 
 _QUOTATION = re.compile(r"[\"“”]\s*\w[^\"“”]{10,}[\"“”]")  # a quoted stretch of a few words

@@ -29,9 +29,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from workbench.cues import CUES, DEFAULT_WEIGHTS, rate_sentence, sentence_cues
 from workbench.embeddings import DIMENSION, SentenceEncoder, default_encoder
+from workbench.engines import CLASSIFIER_HEAD
 from workbench.errors import ConfigError
 
-HEAD_PATH = Path(__file__).parent / "models" / "checkworthiness_head.json"
+HEAD_PATH = Path(__file__).parent / CLASSIFIER_HEAD
 HEAD_FORMAT = "workbench.checkworthiness_head/1"
 
 Feature = Literal["minilm", "cues"]

@@ -118,6 +118,13 @@ class BackendConfig(Strict):
     schema_mode: SchemaMode = "auto"
     model_path: str | None = Field(default=None, description="Embedded backend: a local GGUF file.")
     n_ctx: int = Field(default=4096, ge=512)
+    threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="Embedded backend: threads llama.cpp computes on (default: the machine's "
+        "physical cores, as many as this process may run on; hyper-threads only contend).",
+    )
     stages: dict[Stage, StageOverride] = Field(default_factory=dict)
 
     @model_validator(mode="before")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from workbench.schema import ClaimTime
 
 if TYPE_CHECKING:
-    from workbench.attribution import Phrase
+    pass
 
 Unit = Literal["day", "week", "month", "year", "years"]
 
@@ -118,14 +118,20 @@ def iso_date(text: str | None) -> str | None:
     return parsed.isoformat() if parsed else None
 
 
-def sentence_times(sentence: str, article_date: date | None) -> list[tuple[int, int, ClaimTime]]:
+def sentence_times(
+    sentence: str, article_date: date | None, date_spans: list[tuple[int, int]] | None = None
+) -> list[tuple[int, int, ClaimTime]]:
     """Every time expression of ``sentence`` with its character span, resolved against
-    ``article_date`` (relative ones stay unresolved without it)."""
-    from workbench.attribution import clause  # the parser loads on first use
+    ``article_date`` (relative ones stay unresolved without it). ``date_spans`` are the
+    parser's DATE entities when the caller has them (``Attribution.dates``, cached), else the
+    sentence is parsed here."""
+    if date_spans is None:
+        from workbench.attribution import clause  # the parser loads on first use
 
+        date_spans = [(e.start, e.end) for e in clause(sentence).entities if e.label == "DATE"]
     future = bool(_FUTURE.search(sentence))
     times = []
-    for start, end in _date_spans(sentence, clause(sentence).entities):
+    for start, end in _date_spans(sentence, date_spans):
         text = sentence[start:end]
         if not _ANCHOR.search(text):
             continue
@@ -135,27 +141,30 @@ def sentence_times(sentence: str, article_date: date | None) -> list[tuple[int, 
     return times
 
 
-def _date_spans(sentence: str, entities: list[Phrase]) -> list[tuple[int, int]]:
+def _date_spans(sentence: str, entities: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The parser's DATE spans, pieces of one date joined: it reads "Monday, 12 October" as
     'Monday', the number 12 and 'October', and resolving the pieces apart says it twice."""
     spans: list[list[int]] = []
-    for entity in (e for e in entities if e.label == "DATE"):
-        start = entity.start
+    for start, end in entities:
         if day := _DAY_BEFORE.search(sentence[:start]):
             start = day.start()
         if spans and _DATE_GAP.fullmatch(sentence[spans[-1][1] : start]):
-            spans[-1][1] = entity.end
+            spans[-1][1] = end
         else:
-            spans.append([start, entity.end])
+            spans.append([start, end])
     return [(start, end) for start, end in spans]
 
 
 def claim_time(
-    sentence: str, quote_start: int, quote_end: int, article_date: str | None
+    sentence: str,
+    quote_start: int,
+    quote_end: int,
+    article_date: str | None,
+    date_spans: list[tuple[int, int]] | None = None,
 ) -> ClaimTime | None:
     """The time a claim refers to: the first time expression inside its quote (offsets into
     ``sentence``); when the quote names none, the sentence's time if it names exactly one."""
-    times = sentence_times(sentence, parse_date(article_date))
+    times = sentence_times(sentence, parse_date(article_date), date_spans)
     inside = [t for start, end, t in times if quote_start <= start and end <= quote_end]
     if inside:
         return inside[0]

@@ -16,6 +16,7 @@ kept in each claim's provenance.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
@@ -26,6 +27,9 @@ from workbench.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE, DEFAULT_WEIGHT
 from workbench.dates import with_resolved_times
 from workbench.questions import claim_questions, claimer_questions
 from workbench.schema import ClaimType, EvidenceKind, Stage
+
+# The classifier's trained head, beside its module (workbench.checkworthiness_classifier reads it).
+CLASSIFIER_HEAD = Path("models") / "checkworthiness_head.json"
 
 EngineName = Literal["model", "rules", "cues", "classifier"]
 MODEL: EngineName = "model"
@@ -240,14 +244,19 @@ def engine_identity(engine: EngineName, stage: Stage) -> dict[str, Any]:
             Path(attribution.__file__), Path(questions.__file__), Path(dates.__file__)
         )
     if engine == "classifier":
-        from workbench import checkworthiness_classifier, embeddings
-
+        # Located, not imported: importing the classifier brings numpy, a fifth of what a run
+        # served from the cache costs, and the key needs only the files' bytes.
+        code = _module_path("workbench.checkworthiness_classifier")
         identity["classifier"] = _sha256(
-            checkworthiness_classifier.HEAD_PATH,
-            Path(checkworthiness_classifier.__file__),
-            Path(embeddings.__file__),
+            code.parent / CLASSIFIER_HEAD, code, _module_path("workbench.embeddings")
         )
     return identity
+
+
+def _module_path(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.origin is not None, name  # our own modules
+    return Path(spec.origin)
 
 
 @cache

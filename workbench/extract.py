@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from workbench.attribution import AUTHOR, attribute
+from workbench.cache import ResponseStore
 from workbench.dates import claim_time
 from workbench.llm import Outcome, Request, StructuredClient
 from workbench.prompts import Prompt
@@ -30,7 +31,9 @@ class Extraction:
     outcome: Outcome[ExtractResponse]
 
 
-def quote_options(sentence: str, before: str = "") -> list[tuple[int, int]]:
+def quote_options(
+    sentence: str, before: str = "", memo: ResponseStore | None = None
+) -> list[tuple[int, int]]:
     """Spans (relative to ``sentence``) a claim may rest on: the whole sentence, what its
     claimer asserts when somebody else is quoted (the parser's attributed clause), then clauses.
 
@@ -50,7 +53,7 @@ def quote_options(sentence: str, before: str = "") -> list[tuple[int, int]]:
         last = merged.pop()  # pop first: ``merged[-2][1] = merged.pop()[1]`` indexes after the pop
         merged[-1][1] = last[1]
     spans = [(0, len(sentence))]
-    asserted = attribute(sentence, before).content
+    asserted = attribute(sentence, before, memo).content
     if asserted is not None and asserted not in spans:
         spans.append(asserted)
     for start, end in merged:
@@ -63,10 +66,11 @@ def quote_options(sentence: str, before: str = "") -> list[tuple[int, int]]:
     return spans[:MAX_OPTIONS]
 
 
-def source_options(sentence: str, before: str) -> list[str]:
+def source_options(sentence: str, before: str, memo: ResponseStore | None = None) -> list[str]:
     """Who may be asserting the claim: the author, then the sources and names the parser finds
-    in the sentence and its context (``workbench.attribution``), at most ``MAX_OPTIONS``."""
-    return attribute(sentence, before).options[:MAX_OPTIONS]
+    in the sentence and its context (``workbench.attribution``, remembered in ``memo``), at
+    most ``MAX_OPTIONS``."""
+    return attribute(sentence, before, memo).options[:MAX_OPTIONS]
 
 
 def _chain(claimer: str, links: list[str]) -> list[str]:
@@ -86,15 +90,19 @@ async def extract_claims(
     before: str,
     date: str | None,
     grounds: list[str] | None = None,
+    memo: ResponseStore | None = None,
 ) -> Extraction:
     """Claims of ``sentence`` with article offsets and the time each refers to (resolved against
     the article ``date``); the pipeline numbers them in reading order.
 
     With ``grounds`` (``workbench.support.claim_grounds``), a claim that says more than its
-    quote and context is invalid: the model is re-asked, then the next engine answers."""
-    spans = quote_options(sentence.text, before)
+    quote and context is invalid: the model is re-asked, then the next engine answers. ``memo``
+    (the response cache) keeps the parser's options, from which the request and so its cache
+    key are built: with both cached, no parser is loaded."""
+    spans = quote_options(sentence.text, before, memo)
     quotes = [sentence.text[start:end] for start, end in spans]
-    sources = source_options(sentence.text, before)
+    sources = source_options(sentence.text, before, memo)
+    parsed = attribute(sentence.text, before, memo)  # remembered: no second parse
     outcome = await client.complete(
         Request(
             Stage.extract,
@@ -133,7 +141,7 @@ async def extract_claims(
                 attribution=_chain(claimer, [sources[n - 1] for n in item.attribution]),
                 type=item.type,
                 # From the quote, whatever engine wrote the claim: the text is the article's.
-                time=claim_time(sentence.text, start, end, date),
+                time=claim_time(sentence.text, start, end, date, parsed.dates),
             )
         )
     return Extraction(claims=claims, outcome=outcome)

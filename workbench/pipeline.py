@@ -30,7 +30,7 @@ from workbench.errors import BackendError, ModelOutputError, SpendingCapReached
 from workbench.evidence import plan_evidence
 from workbench.extract import extract_claims
 from workbench.llm import Outcome, StructuredClient
-from workbench.llm.wrappers import BudgetedClient
+from workbench.llm.wrappers import BudgetedClient, response_store
 from workbench.prompts import PromptSet
 from workbench.schema import (
     Article,
@@ -171,6 +171,7 @@ class PipelineRun:
         segmented: tuple[list[Paragraph], list[Sentence]] | None = None,
     ) -> None:
         self.client = client
+        self.memo = response_store(client)  # where extract remembers its parser's options
         self.prompts = prompts
         self.on_progress = on_progress
         paragraphs, sentences = segmented or segment_article(article)
@@ -282,6 +283,7 @@ class PipelineRun:
                 before=before,
                 date=self.report.article.date,
                 grounds=claim_grounds(self.report, sentence),
+                memo=self.memo,
             ),
         )
         if extraction is None:

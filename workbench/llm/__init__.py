@@ -4,8 +4,10 @@ Everything else asks for structured answers through ``StructuredClient`` and get
 ``open_client(backend, cache=...)``. Modules:
 
 - ``interface``: ``Request``, ``Outcome`` and the ``StructuredClient`` protocol (no model library);
-- ``litellm_client``: every real backend, through litellm and instructor (imported only when a
-  backend is opened, so a run served from the cache never loads them);
+- ``backend``: every real backend as the cache sees it (identity from the config alone); it
+  builds the litellm client on the first cache miss, so a run served from the cache never
+  imports litellm or instructor nor loads a model;
+- ``litellm_client``: every real backend, through litellm and instructor;
 - ``embedded``: the in-process llama.cpp provider behind the built-in backend;
 - ``wrappers``: the layers around a client (``CachingClient``, ``BoundedClient``);
 - ``recording``: ``RecordingClient`` and ``ReplayClient`` (record a run, replay it without a model);
@@ -15,12 +17,20 @@ Everything else asks for structured answers through ``StructuredClient`` and get
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+# litellm fetches a model price map from the internet at import unless told not to; offline
+# start must not stall on retries. Set here, in the package, because every module that imports
+# litellm (litellm_client, embedded) is imported after it.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
 
 from workbench.cache import ResponseStore
 from workbench.config import BackendConfig
 from workbench.engines import MODEL
 from workbench.llm import fake
+from workbench.llm.backend import BackendClient
 from workbench.llm.engine_client import StageEngineClient
 from workbench.llm.fake import FakeClient
 from workbench.llm.interface import Outcome, Request, StructuredClient
@@ -58,9 +68,7 @@ def open_client(
         responder = fake.heuristic_responder
         client = FakeClient(responder, name=backend.name, concurrency=backend.concurrency)
     else:
-        from workbench.llm.litellm_client import LiteLLMClient
-
-        client = LiteLLMClient(backend)
+        client = BackendClient(backend)  # litellm and the model load on the first cache miss
     engines = backend.engines()
     if replay_from is None and any(chain != [MODEL] for chain in engines.values()):
         client = StageEngineClient(client, engines)  # a recording holds the engines' answers

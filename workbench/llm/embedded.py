@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import importlib.util
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -61,22 +62,51 @@ def llama_response_format(params: dict[str, Any]) -> dict[str, Any] | None:
     return {"type": "json_object", "schema": schema} if schema else {"type": "json_object"}
 
 
+def physical_cores() -> int:
+    """Physical cores this process may run on: its CPU affinity, counted once per core
+    (/proc/cpuinfo pairs a logical CPU with its package and core), else the CPU count.
+
+    llama.cpp's default counts logical CPUs; two threads on one core's hyper-threads compete
+    for its arithmetic units instead of adding any."""
+    allowed = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    cores: set[tuple[str, str]] = set()
+    processor, package = -1, "0"
+    try:
+        lines = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        name, _, value = (part.strip() for part in line.partition(":"))
+        if name == "processor":
+            processor = int(value)
+        elif name == "physical id":
+            package = value
+        elif name == "core id" and (allowed is None or processor in allowed):
+            cores.add((package, value))
+    fallback = len(allowed) if allowed else os.cpu_count() or 1
+    return max(1, min(len(cores), fallback) if cores else fallback)
+
+
 class EmbeddedProvider(CustomLLM):
     """litellm custom provider over in-process llama.cpp models, loaded lazily and kept."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._paths: dict[str, tuple[Path, int]] = {}
+        self._paths: dict[str, tuple[Path, int, int]] = {}  # alias: weights, n_ctx, threads
         self._models: dict[str, Any] = {}
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama")
         self.stats = {"calls": 0, "completion_tokens": 0, "generation_seconds": 0.0}
 
-    def register(self, alias: str, path: Path | None, n_ctx: int = 4096) -> str:
-        """Make ``embedded/<alias>`` resolve to ``path``; returns the litellm model string."""
+    def register(
+        self, alias: str, path: Path | None, n_ctx: int = 4096, threads: int | None = None
+    ) -> str:
+        """Make ``embedded/<alias>`` resolve to ``path`` (the shipped weights when None), run on
+        ``threads`` (the physical cores when None); returns the litellm model string. Settings
+        take effect when the model is loaded: a model already loaded keeps its own."""
         resolved = Path(path).expanduser() if path else default_model_path()
         if not resolved.is_file():
             raise ConfigError(f"embedded model file not found: {resolved}")
-        self._paths[alias] = (resolved, n_ctx)
+        self._paths[alias] = (resolved, n_ctx, threads or physical_cores())
         litellm.register_model(
             {
                 f"{PROVIDER}/{alias}": {
@@ -105,17 +135,22 @@ class EmbeddedProvider(CustomLLM):
                     raise ConfigError(
                         f"unknown embedded model {alias!r}: set model_path in the config"
                     )
-                self._paths[alias] = (default_model_path(), 4096)
+                self._paths[alias] = (default_model_path(), 4096, physical_cores())
             from llama_cpp import Llama
 
-            path, n_ctx = self._paths[alias]
+            path, n_ctx, threads = self._paths[alias]
             if not self._models:
                 # Free the models while the interpreter is whole: left to Llama.__del__ at
                 # shutdown, llama.cpp's bindings may already be gone ("Exception ignored ...
                 # TypeError: 'NoneType' object is not callable" after every test session).
                 atexit.register(self.close)
             self._models[alias] = Llama(
-                model_path=str(path), n_ctx=n_ctx, n_threads=2, verbose=False, seed=0
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=threads,
+                n_threads_batch=threads,
+                verbose=False,
+                seed=0,
             )
         return self._models[alias]
 

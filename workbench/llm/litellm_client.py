@@ -18,31 +18,26 @@ errors (``BackendError``, ``ModelOutputError``, ``ConfigError``) with a line a p
 
 from __future__ import annotations
 
-import os
+import asyncio
+import logging
+import random
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, cast
 
-# litellm fetches a model price map from the internet at import unless told not to; offline
-# start must not stall on retries.
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+import instructor
+import litellm
+import openai  # the base class of litellm's API errors
+from instructor.core import IncompleteOutputException, InstructorRetryException
+from litellm.types.router import RouterRateLimitError
+from pydantic import BaseModel
 
-import asyncio  # noqa: E402
-import logging  # noqa: E402
-import random  # noqa: E402
-import time  # noqa: E402
-from functools import lru_cache  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any, cast  # noqa: E402
-
-import instructor  # noqa: E402
-import litellm  # noqa: E402
-import openai  # noqa: E402  (the base class of litellm's API errors)
-from instructor.core import IncompleteOutputException, InstructorRetryException  # noqa: E402
-from litellm.types.router import RouterRateLimitError  # noqa: E402
-from pydantic import BaseModel  # noqa: E402
-
-from workbench.config import DEFAULT_ROUTING, BackendConfig  # noqa: E402
-from workbench.errors import BackendError, ConfigError, ModelOutputError, one_line  # noqa: E402
-from workbench.llm.embedded import PROVIDER, embedded_provider  # noqa: E402
-from workbench.llm.interface import Outcome, R, Request, RequestKind, stage_of  # noqa: E402
+from workbench.config import DEFAULT_ROUTING, BackendConfig
+from workbench.errors import BackendError, ConfigError, ModelOutputError, one_line
+from workbench.llm.backend import backend_identity, resolve_schema_mode, stage_params
+from workbench.llm.embedded import DEFAULT_ALIAS, embedded_provider
+from workbench.llm.interface import Outcome, R, Request, RequestKind
 
 log = logging.getLogger(__name__)
 
@@ -85,24 +80,6 @@ _TRANSIENT = (
 # single 503 does not bench a healthy one, and a restarted server is back in rotation soon.
 POOL_ALLOWED_FAILS = 1
 POOL_COOLDOWN_SECONDS = 5.0
-
-
-def resolve_schema_mode(backend: BackendConfig) -> str:
-    """The instructor mode that enforces the schema as strongly as the backend allows."""
-    if backend.schema_mode != "auto":
-        return backend.schema_mode
-    provider = backend.model.split("/", 1)[0]
-    if provider == PROVIDER:
-        return "json_schema"  # our provider turns the schema into a llama.cpp grammar
-    if provider == "openai" and (backend.api_base or backend.api_bases):
-        # Self-hosted OpenAI-compatible servers (llama.cpp, vLLM) take a schema inside
-        # response_format json_object; llama.cpp rejects the json_schema form.
-        return "json_object_schema"
-    if provider in {"openai", "azure", "gemini", "ollama", "ollama_chat", "mistral", "groq"}:
-        return "json_schema"
-    if provider in {"anthropic", "bedrock", "vertex_ai"}:
-        return "tools"
-    return "json"
 
 
 class _AttemptCounter:
@@ -183,38 +160,17 @@ class LiteLLMClient:
         if backend.is_embedded:
             provider = embedded_provider()
             alias = backend.model.split("/", 1)[1]
-            if backend.model_path:
-                provider.register(alias, Path(backend.model_path), backend.n_ctx)
+            if backend.model_path or alias == DEFAULT_ALIAS:  # other aliases: unknown at load
+                path = Path(backend.model_path) if backend.model_path else None
+                provider.register(alias, path, backend.n_ctx, backend.threads)
         self._api_key = backend.api_key()
         self._router = pool_router(backend, self._api_key) if backend.is_pool else None
 
     def stage_params(self, stage: RequestKind) -> dict[str, Any]:
-        pipeline_stage = stage_of(stage)
-        override = self.backend.stages.get(pipeline_stage) if pipeline_stage else None
-        params: dict[str, Any] = {
-            "model": self.backend.model,
-            "temperature": self.backend.temperature,
-            "max_tokens": self.backend.max_tokens,
-        }
-        if override is not None:
-            params.update(override.generation())
-        if self.backend.seed is not None:
-            params["seed"] = self.backend.seed
-        return params
+        return stage_params(self.backend, stage)
 
     def identity(self, stage: RequestKind) -> dict[str, Any]:
-        identity = {
-            **self.stage_params(stage),
-            "api_base": self.backend.api_base,
-            "mode": self.mode,
-        }
-        if self.backend.model_path:
-            identity["model_path"] = str(Path(self.backend.model_path).expanduser().resolve())
-        if self.backend.is_pool:
-            # The pool's deployments serve one model: any one's answer serves the others, and
-            # the pool's name keeps two pools (or a pool and a single server) apart.
-            identity["pool"] = self.backend.name
-        return identity
+        return backend_identity(self.backend, stage)
 
     async def complete(self, request: Request[R]) -> Outcome[R]:
         started = time.perf_counter()

@@ -162,6 +162,16 @@ class CachingClient(ClientWrapper):
         return outcome
 
 
+def response_store(client: StructuredClient) -> ResponseStore | None:
+    """The cache that answers for ``client`` (its ``CachingClient`` layer), if it has one:
+    what a stage remembers its own costly derivations in (``workbench.attribution``)."""
+    while isinstance(client, ClientWrapper):
+        if isinstance(client, CachingClient):
+            return client.cache
+        client = client.inner
+    return None
+
+
 class BoundedClient(ClientWrapper):
     """At most ``inner.concurrency`` requests in flight per event loop, across all articles."""
 
