@@ -141,9 +141,10 @@ def test_engine_config_errors_are_one_line(tmp_path: Path, table: str, message: 
          [("Finance Minister Clara Benning told parliament that the levy would raise 220 million "
            "crowns a year.", AUTHOR, "statement"),
           ("The levy would raise 220 million crowns a year.", "Clara Benning", "quantity")]),
-        # a quotation of opinion: the saying only (GUIDELINES 3.5 rule 4)
+        # a quotation: the saying, and what was said (kept even as opinion: measured better)
         ('"This is a great day for our town," the mayor said.',
-         [('"This is a great day for our town," the mayor said.', AUTHOR, "statement")]),
+         [('"This is a great day for our town," the mayor said.', AUTHOR, "statement"),
+          ("This is a great day for our town.", "the mayor", "event")]),
         # nobody else asserts it: the sentence
         ("The bridge collapsed on Monday.", [("The bridge collapsed on Monday.", AUTHOR, "event")]),
     ],
