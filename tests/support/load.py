@@ -306,9 +306,17 @@ HEADER = re.compile(r"^(\d+) claims · ")
 CAPTION = re.compile(r"(\d+) cached steps, (\d+) answered now")
 
 
+# The page's text, folded and hidden parts included, but not the article box: a text area's
+# text node keeps the first value it was drawn with (the value typed since is checked apart).
+PAGE_TEXT = """() => {
+  const copy = document.body.cloneNode(true);
+  copy.querySelectorAll('textarea').forEach(box => box.remove());
+  return copy.textContent;
+}"""
+
+
 async def _body(page: Any) -> str:
-    """Everything the page holds as text, folded and hidden parts included."""
-    return str(await page.evaluate("() => document.body.textContent"))
+    return str(await page.evaluate(PAGE_TEXT))
 
 
 async def _page_errors(page: Any) -> list[str]:
@@ -340,6 +348,8 @@ async def _check(page: Any, n: int, timeout_ms: float) -> tuple[float | None, fl
     if not await box.is_visible():  # a shown report folds the input away
         await page.get_by_text("Article · open to check another").click()
     await box.fill(load_article(n))
+    if await box.input_value() != load_article(n):
+        raise AssertionError("the article box holds another text than the one pasted")
     await page.get_by_role("button", name="Run check").click()
     await page.wait_for_function(
         "() => window.__wbLoad.report !== null", timeout=timeout_ms, polling=100
@@ -438,12 +448,13 @@ class _Session:
         )
         try:
             await page.wait_for_function(
-                "gone => !document.body.textContent.includes(gone)",
+                f"gone => !({PAGE_TEXT})().includes(gone)",
                 arg=marker(result.article),
                 timeout=SETTLE_S * 1000,
             )
         except PlaywrightTimeout:
-            result.problems.append(f"the previous report still shows after {SETTLE_S} s")
+            still = _crossings(await _body(page), result.rerun_article, [result.article], "")
+            result.problems.append(f"the previous report still shows after {SETTLE_S} s: {still}")
 
 
 def _export_crossings(exported: dict[str, Any], n: int, everyone: list[int]) -> list[str]:
