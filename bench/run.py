@@ -556,6 +556,8 @@ def run_load_sessions(levels: list[int], delay: float) -> dict[str, Any]:
 
     from tests.support.load import LoadServer, run_load
 
+    # The UI server inherits this: litellm then reads its bundled cost map, no fetch attempt.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     results: dict[str, Any] = {}
     first = 0
     with LoadServer(delay=delay) as server:
