@@ -248,31 +248,28 @@ class LoadServer:
 # whose caption names ``marker``. Elements of the previous run that Streamlit still shows (marked
 # stale) do not count.
 WATCH = """marker => {
-  const t = {click: null, ran: false, first: null, firstWhile: null, report: null};
+  const t = {click: null, first: null, firstWhile: null, report: null};
   if (window.__wbLoadStop) window.__wbLoadStop();  // the watch of a previous run
   window.__wbLoad = t;
-  const app = document.querySelector('[data-testid=stApp]');
-  // Until the script runs for the click, the previous report is on the page and not stale.
-  const fresh = el => t.ran && !el.closest('[data-stale="true"]');
+  const fresh = el => !el.closest('[data-stale="true"]');
+  const captions = () => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]
+    .filter(c => fresh(c) && c.textContent.includes('answered now'))
+    .map(c => c.textContent);
+  // The previous report's caption (the same article run again has the same marker) is not
+  // the new one; its timing and counts differ. (The script's running state is no signal: a
+  // fast run can start and end within one render of the page.)
+  const before = new Set(captions());
   const header = () => [...document.querySelectorAll('[data-testid=stHeading] h3')]
     .some(h => fresh(h) && /^\\d+ claims · /.test(h.textContent.trim()));
-  const caption = () => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]
-    .some(c => fresh(c) && c.textContent.includes(marker)
-          && c.textContent.includes('answered now'));
+  const caption = () => captions().some(c => c.includes(marker) && !before.has(c));
   const claimId = () =>
     [...document.querySelectorAll('td[role=gridcell]')]
       .some(c => fresh(c) && /^c\\d+$/.test(c.textContent.trim())) ||
     [...document.querySelectorAll(
       '[data-testid=stExpander] summary, [data-testid=stMarkdownContainer] p')]
       .some(e => fresh(e) && /^c\\d+ · /.test(e.textContent.trim()));
-  const look = records => {
+  const look = () => {
     if (t.click === null) return;
-    if (!t.ran) {
-      // A run may start and end between two callbacks: its records still show it.
-      t.ran = app.dataset.testScriptState === 'running' || records.some(
-        r => r.attributeName === 'data-test-script-state' && r.oldValue === 'running');
-      if (!t.ran) return;
-    }
     const now = performance.now();
     const done = header() && caption();
     if (t.first === null && claimId()) {
@@ -293,8 +290,8 @@ WATCH = """marker => {
   document.addEventListener('click', clicked, true);
   const observer = new MutationObserver(look);
   observer.observe(document.body, {
-    subtree: true, childList: true, characterData: true, attributes: true,
-    attributeOldValue: true, attributeFilter: ['data-stale', 'data-test-script-state'],
+    subtree: true, childList: true, characterData: true,
+    attributes: true, attributeFilter: ['data-stale'],
   });
   window.__wbLoadStop = () => {
     observer.disconnect();
