@@ -1,7 +1,7 @@
 """Performance figures of the workbench, measured side by side in one run (for a person, not CI).
 
     .venv/bin/python bench/run.py --json              # every figure, one JSON object on stdout
-    .venv/bin/python bench/run.py --only batch        # one part: embedded|batch|pool|redis|cli
+    .venv/bin/python bench/run.py --only batch        # one part: embedded|batch|pool|redis|cli|load
     .venv/bin/python bench/run.py --profile prof/     # also write where the time goes
 
 Figures (goals from the hardening issue in brackets):
@@ -24,6 +24,10 @@ Figures (goals from the hardening issue in brackets):
 - ``cli_warm_seconds``: ``workbench extract`` of the seed, fully cached, as a whole process on
   the built-in backend (best of 5), beside ``cli_help_seconds`` (``workbench --help``, best of
   5) and their ratio ``cli_warm_over_help`` [<= 1.5 s and <= 3x].
+- ``load_s1_/_s4_/_s8_...``: 1, 4 and 8 researchers at once in real Chromium sessions on one
+  ``workbench ui`` (tests/support/load.py; the fault server answering after ``--latency``):
+  p50/p95 seconds from Run check to the first claim on the page and to the finished report,
+  sessions lost or crossed (another's article on a page) [0], shared cache consistent [true].
 
 The embedded part runs in a child process (so its memory is its own); the fault server runs in
 another (so it takes no CPU from the client under test). Progress goes to stderr.
@@ -576,13 +580,44 @@ def run_batch(
     return results
 
 
+# ---------------------------------------------------------------------------------------------
+# Many researchers at once: browser sessions on one UI server
+# ---------------------------------------------------------------------------------------------
+
+
+def run_load_sessions(levels: list[int], delay: float) -> dict[str, Any]:
+    """The load test's driver at each level on one server (fresh articles per level)."""
+    import asyncio
+
+    from tests.support.load import LoadServer, run_load
+
+    # The UI server inherits this: litellm then reads its bundled cost map, no fetch attempt.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    results: dict[str, Any] = {}
+    first = 0
+    with LoadServer(delay=delay) as server:
+        for level in levels:
+            say(f"load: {level} browser sessions at once")
+            result = asyncio.run(run_load(server, level, first_article=first))
+            first += level
+            figures = result.figures()
+            results.update({f"load_s{level}_{name}": value for name, value in figures.items()})
+            for problem in result.problems():
+                say(f"load: {problem}")
+            say(f"load: {level} sessions: report p50 {figures['report_p50_s']}s, "
+                f"p95 {figures['report_p95_s']}s, lost {result.lost}, crossed {result.crossed}")
+    results["load_latency_seconds"] = delay
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--json", action="store_true", help="one JSON object on one line")
-    parser.add_argument("--only", choices=["embedded", "batch", "pool", "redis", "cli"])
+    parser.add_argument("--only", choices=["embedded", "batch", "pool", "redis", "cli", "load"])
     parser.add_argument("--seed", type=Path, default=SEED)
     parser.add_argument("--levels", default="1,4,8,16", help="batch concurrency levels")
     parser.add_argument("--articles", type=int, default=20)
+    parser.add_argument("--sessions", default="1,4,8", help="browser sessions at once (load)")
     parser.add_argument("--latency", type=float, default=0.5)
     parser.add_argument("--pool-concurrency", type=int, default=4, help="per server")
     parser.add_argument(
@@ -611,6 +646,9 @@ def main() -> int:
         results.update(run_redis(args.seed))
     if args.only in (None, "cli"):
         results.update(run_cli(args.seed))
+    if args.only in (None, "load"):
+        sessions = [int(level) for level in args.sessions.split(",")]
+        results.update(run_load_sessions(sessions, args.latency))
     results["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(results, indent=None if args.json else 2))
     return 0

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+# Debian's chromium, which Playwright drives (its own browser download cannot run here).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -69,3 +82,23 @@ def start_workbench_ui(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop the CLI and the Streamlit server it started (one process group); a server still
+    busy with a model call after a grace period is killed."""
+    for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(process.pid, 0)  # anyone left in the group?
+            except ProcessLookupError:
+                process.wait()
+                return
+            process.poll()
+            time.sleep(0.2)
+    process.wait()

@@ -10,12 +10,8 @@ model takes a few minutes. Screenshots go to test-artifacts/ (gitignored) for a 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,43 +19,21 @@ import pytest
 
 from tests.support.configs import EMBEDDED_MODEL_STAGES
 from tests.support.fake_reports import REPO, SEED_FILES
-from tests.support.net import free_port, listening, start_workbench_ui, wait_until
+from tests.support.net import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    listening,
+    start_workbench_ui,
+    stop_group,
+    wait_until,
+)
 from workbench.ingest import read_article
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = REPO / "test-artifacts"
 MODEL_MINUTES = 20  # upper bound for one seed on a busy 2-core machine
-
-
-def stop_group(process: subprocess.Popen[bytes]) -> None:
-    """Stop the CLI and the Streamlit server it started (one process group); a server still
-    busy with a model call after a grace period is killed."""
-    for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(process.pid, 0)  # anyone left in the group?
-            except ProcessLookupError:
-                process.wait()
-                return
-            process.poll()
-            time.sleep(0.2)
-    process.wait()
 
 
 @pytest.fixture(scope="module")

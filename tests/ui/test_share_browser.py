@@ -27,8 +27,7 @@ import pytest
 
 from tests.support.fake_reports import REPO
 from tests.support.hostile import HostileCase, cases, write_corpus
-from tests.support.net import free_port, listening, wait_until
-from tests.ui.test_browser import CHROMIUM, CHROMIUM_ARGS, stop_group
+from tests.support.net import CHROMIUM, CHROMIUM_ARGS, free_port, listening, stop_group, wait_until
 from workbench.ui.access import PASSWORD_ENV
 
 pytestmark = [pytest.mark.browser]
