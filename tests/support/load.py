@@ -236,10 +236,12 @@ class LoadServer:
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
     def cache_entries(self) -> int:
-        """Entries in the server's response cache, read from disk by this process."""
+        """Answers in the server's response cache, read from disk by this process: the
+        parser's remembered attributions (stage "attribution") are not answers of the server."""
         cache = ResponseCache(self.cache_dir)
         try:
-            return int(cache.stats()["entries"])
+            counts = cache.counts_by_stage()
+            return sum(sum(c.values()) for stage, c in counts.items() if stage != "attribution")
         finally:
             cache.close()
 
@@ -394,6 +396,9 @@ class _Session:
             viewport={"width": 1280, "height": 900}, accept_downloads=True
         )
         self.page = await context.new_page()
+        # every action may wait as long as the session may (Playwright's default is 30 s): with
+        # eight sessions on two cores, one script rerun of the server can take longer than that
+        self.page.set_default_timeout(self.timeout_ms)
         await self.page.goto(url)
         await self.page.get_by_role("button", name="Run check").wait_for(timeout=self.timeout_ms)
 
