@@ -137,7 +137,8 @@ def test_second_run_is_all_cache_hits(seed_run: dict[str, Any]) -> None:
     assert warm["claims"] == cold["claims"]
     assert [s["status"] for s in warm["sentences"]] == [s["status"] for s in cold["sentences"]]
     assert seed_run["warm_code"] == seed_run["cold_code"]
-    assert seed_run["warm_seconds"] < seed_run["cold_seconds"] / 5
+    # How fast the warm run is belongs to bench/run.py (cli_warm_seconds); what it must not load
+    # is tested in test_warm_start.py. A clock here compared two runs of a few seconds each.
 
 
 def test_report_names_backend_prompts_and_usage(seed_run: dict[str, Any]) -> None:
