@@ -39,7 +39,8 @@ def test_cache_figures_and_clearing(app: AppTest) -> None:
     entries = {m.label: m.value for m in app.metric}
     assert int(entries["Entries"]) > 0
     stages = app.dataframe[1].value.set_index("stage")
-    assert {"select", "extract", "checkworthiness", "evidence"} == set(stages.index)
+    # the four stages' answers, and the parses the extract stage's requests were built from
+    assert {"select", "extract", "checkworthiness", "evidence", "attribution"} == set(stages.index)
     by_label(app.button, "Clear cache").click()
     app.run()
     assert "Tick the box" in app.warning[0].value
