@@ -21,7 +21,7 @@ from workbench.evaluation.scoring.checkworthiness import (
     score_checkworthiness,
     score_claim_checkworthiness,
 )
-from workbench.evaluation.scoring.claimers import same_claimer, score_claimers
+from workbench.evaluation.scoring.claimers import score_claimers
 from workbench.evaluation.scoring.evidence import score_evidence, score_questions
 from workbench.evaluation.scoring.grounding import score_grounding
 from workbench.evaluation.scoring.health import pool_output_health, score_output_health
@@ -662,17 +662,3 @@ def test_claimers_are_scored_on_matched_claims(
     assert (result.matched, result.claimer_right) == (3, 2)
     assert result.claimer_accuracy == pytest.approx(2 / 3)
     assert [(m.gold, m.predicted) for m in result.misses] == [("the author", "Mayor Ana Ruiz")]
-
-
-@pytest.mark.parametrize(
-    ("gold", "predicted", "same"),
-    [
-        ("the author", "the author", True),
-        ("Daniel Okafor", "Union spokesperson Daniel Okafor", True),
-        ("Russia's Defense Ministry", "Russia's Defense Ministry", True),
-        ("the author", "Benning", False),
-        ("", "the author", False),
-    ],
-)
-def test_same_claimer(gold: str, predicted: str, same: bool) -> None:
-    assert same_claimer(gold, predicted) is same
