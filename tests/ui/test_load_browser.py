@@ -19,7 +19,7 @@ import pytest
 from tests.support.fake_reports import REPO
 from tests.support.load import SENTENCES, LoadServer, load_article, marker, run_load
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.load]
 
 ARTIFACTS = REPO / "test-artifacts"
 SESSIONS = 8
