@@ -18,6 +18,7 @@ import pytest
 from tests.support.articles import TOPICS, article_text
 from tests.support.configs import http_config
 from tests.support.fault_server import FaultServer
+from workbench import support
 from workbench.cache import ResponseCache
 from workbench.cli import main
 from workbench.ingest import read_article
@@ -181,6 +182,24 @@ def test_segmenting_in_parallel_threads_matches_one_thread() -> None:
     )
     for got, want in zip(results, expected, strict=True):
         assert got == [want] * 10
+
+
+def test_stemming_in_parallel_threads_matches_one_thread() -> None:
+    """A Snowball stemmer keeps the word it stems on itself: the claim-support check runs in
+    every session's thread, so threads must not share one (a shared one garbled words and
+    raised IndexError, failing valid claims)."""
+    import snowballstemmer
+
+    words = [
+        b + s
+        for b in ("nation", "operat", "organ", "report", "claim", "govern")
+        for s in ("al", "ally", "ization", "izations", "ing", "ed", "s", "ments")
+    ]
+    expected = snowballstemmer.stemmer("english").stemWords(words)
+    stem = support._stem.__wrapped__  # the stemming itself, under the memo
+    results = _in_threads([(lambda: [[stem(w) for w in words] for _ in range(50)])] * 4)
+    for got in results:
+        assert got == [expected] * 50
 
 
 def test_event_loops_of_finished_runs_are_not_kept(

@@ -18,8 +18,9 @@ model is re-asked, then the next engine answers), and the eval suite reports
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -47,23 +48,30 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
 SUPPORTED_SHARE = 0.6
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Callable[[str], str]:
-    # Snowball's English (Porter2) stemmer, pure code: importing NLTK for its Porter stemmer
-    # pulls in scipy.stats (about 2.5 s), and the extract validator runs on every cached answer
-    import snowballstemmer
+_per_thread = threading.local()
 
-    return snowballstemmer.stemmer("english").stemWord  # type: ignore[no-any-return]
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    # Snowball's English (Porter2) stemmer, pure code: importing NLTK for its Porter stemmer
+    # pulls in scipy.stats (about 2.5 s), and the extract validator runs on every cached answer.
+    # A Snowball stemmer keeps the word it is stemming on the instance, so two threads sharing
+    # one garble each other's words (or raise IndexError): each thread gets its own.
+    stemmer = getattr(_per_thread, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _per_thread.stemmer = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)  # type: ignore[no-any-return]
 
 
 def content_tokens(text: str) -> list[str]:
     """Lower-cased, stemmed words minus stop words; numbers such as '1,200' stay whole."""
-    stem = _stemmer()
     tokens = []
     for token in _TOKEN.findall(text.lower()):
         token = re.sub(r"['’]s$", "", token)
         if token and token not in STOP_WORDS:
-            tokens.append(token if any(c.isdigit() for c in token) else stem(token))
+            tokens.append(token if any(c.isdigit() for c in token) else _stem(token))
     return tokens
 
 
