@@ -100,8 +100,9 @@ def test_a_claim_repeated_later_is_marked_at_every_quote(report: Report) -> None
     first, other = report.claims[0], report.claims[1]
     repeated = report.model_copy(deep=True)
     repeated.claims[0].also_quoted = [
-        QuoteSpan(sentence_id=other.sentence_id, quote=other.quote, start=other.start,
-                  end=other.end)
+        QuoteSpan(
+            sentence_id=other.sentence_id, quote=other.quote, start=other.start, end=other.end
+        )
     ]
     repeated.claims = [repeated.claims[0]]  # the second quote now belongs to the first claim
     markup = highlight_article(repeated)

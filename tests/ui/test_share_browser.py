@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,20 +128,45 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
+@dataclass
+class Runs:
+    """Script runs of one page as the server announces them on the websocket: a run starts
+    with a ``new_session`` message and ends with ``script_finished`` (a run cut short by a rerun
+    may lose its ``script_finished``: the new run clears the queue). The ``stApp`` script-state
+    attribute misses a run whose start and end React renders together."""
+
+    running: bool = False
+    finished: int = 0
+
+    def frame(self, payload: str | bytes) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if isinstance(payload, bytes):
+            kind = ForwardMsg.FromString(payload).WhichOneof("type")
+            if kind in ("new_session", "script_finished"):
+                self.running = kind == "new_session"
+                self.finished += kind == "script_finished"
+
+
+RUNS: dict[Any, Runs] = {}
+
+
 def new_page(browser: Any) -> tuple[Any, list[str]]:
     """A page in a fresh browser context (its own cookies: another person), and the dialogs
-    (alert, confirm, ...) anything in it opens."""
+    (alert, confirm, ...) anything in it opens. Its script runs are counted in ``RUNS``."""
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    runs = RUNS[page] = Runs()
+    page.on("websocket", lambda socket: socket.on("framereceived", runs.frame))
     return page, dialogs
 
 
 def sign_in(page: Any, password: str) -> None:
-    runs = int(page.evaluate(COUNT_RUNS))
+    runs = RUNS[page].finished
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
-    wait_for_run(page, runs)
+    wait_for_run(page, runs, "sign-in")
 
 
 def body(page: Any) -> str:
@@ -192,28 +218,24 @@ def test_the_shared_server_shows_strangers_only_the_sign_in(server: str, browser
         assert PASSWORD.encode() not in path.read_bytes(), f"the password is in {path}"
 
 
-def wait_for_run(page: Any, runs_before: int) -> None:
-    """Until the script ran again after a click and is idle (Streamlit marks both on stApp)."""
+def wait_for_run(page: Any, finished_before: int, what: str) -> None:
+    """Until a run finished after a click and none is going (nor shown as going)."""
+    runs = RUNS[page]
+    deadline = time.monotonic() + 60
+    while not (runs.finished > finished_before and not runs.running):
+        if time.monotonic() > deadline:
+            shot = ARTIFACTS / f"share-timeout-{what}.png"
+            page.screenshot(path=str(shot))
+            pytest.fail(
+                f"{what}: no finished run after 60 s ({runs}, {finished_before} finished before; "
+                f"screenshot {shot.name}; messages {messages(page)})"
+            )
+        page.wait_for_timeout(50)  # Playwright delivers the websocket events meanwhile
     page.wait_for_function(
-        "n => window.__wbRuns > n && document.querySelector("
-        "'[data-testid=stApp]').dataset.testScriptState === 'notRunning'",
-        arg=runs_before,
-        timeout=60_000,
+        "() => document.querySelector('[data-testid=stApp]').dataset.testScriptState"
+        " === 'notRunning'",
+        timeout=30_000,
     )
-
-
-COUNT_RUNS = """() => {
-  if (window.__wbRuns !== undefined) return window.__wbRuns;
-  window.__wbRuns = 0;
-  const app = document.querySelector('[data-testid=stApp]');
-  // Count finished runs from the records (a fast run is over before the callback reads it).
-  new MutationObserver(records => {
-    for (const r of records) if (r.oldValue === 'running') window.__wbRuns += 1;
-  }).observe(app, {
-    attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state'],
-  });
-  return 0;
-}"""
 
 
 def open_input(page: Any, source: str) -> None:
@@ -259,9 +281,9 @@ def messages(page: Any) -> list[str]:
 def run_and_judge(page: Any, attempt: Attempt, dialogs: list[str]) -> None:
     from playwright.sync_api import expect
 
-    runs = int(page.evaluate(COUNT_RUNS))
+    runs = RUNS[page].finished
     page.get_by_role("button", name="Run check").click()
-    wait_for_run(page, runs)
+    wait_for_run(page, runs, attempt.name)
     if attempt.message:
         expect(page.get_by_text(attempt.message).first).to_be_visible(timeout=10_000)
         found = [m for m in messages(page) if attempt.message in m]
@@ -343,7 +365,7 @@ def test_hostile_inputs_through_the_page(server: str, browser: Any, tmp_path: Pa
             path, attempt = tmp_path / "corpus" / "markup.html", Attempt("xss", title="Council")
         else:
             path, attempt = tmp_path / "corpus" / corpus[name].filename, UPLOADS[name]
-        runs = int(page.evaluate(COUNT_RUNS))
+        runs = RUNS[page].finished
         page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(path))
         if name == "ten_megabytes":  # the widget refuses it before the script sees it
             refusal = page.locator("[data-testid=stFileChip] [role=alert]")
@@ -351,7 +373,7 @@ def test_hostile_inputs_through_the_page(server: str, browser: Any, tmp_path: Pa
             # The file before it stays uploaded: remove it, so Run check has no file.
             page.get_by_role("button", name=f"Remove {corpus['utf16le_no_bom'].filename}").click()
         else:
-            wait_for_run(page, runs)  # the upload itself reruns the script
+            wait_for_run(page, runs, f"upload-{name}")  # the upload itself reruns
         run_and_judge(page, attempt, dialogs)
         if name == "ten_megabytes":
             page.screenshot(path=str(ARTIFACTS / "share-hostile-upload-too-big.png"))
