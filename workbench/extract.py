@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workbench.attribution import AUTHOR, attribute
+from workbench.attribution import AUTHOR, Attribution, attribute
 from workbench.cache import ResponseStore
 from workbench.dates import claim_time
 from workbench.llm import Outcome, Request, StructuredClient
@@ -41,6 +41,10 @@ def quote_options(
     into their neighbour so each option reads as a statement. ``before`` resolves pronoun
     speakers ("she said that ...") as in ``source_options``.
     """
+    return _quote_spans(sentence, attribute(sentence, before, memo))
+
+
+def _quote_spans(sentence: str, parsed: Attribution) -> list[tuple[int, int]]:
     cuts = [0] + [m.start() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
     pieces = [[cuts[i], cuts[i + 1]] for i in range(len(cuts) - 1)]
     merged: list[list[int]] = []
@@ -53,7 +57,7 @@ def quote_options(
         last = merged.pop()  # pop first: ``merged[-2][1] = merged.pop()[1]`` indexes after the pop
         merged[-1][1] = last[1]
     spans = [(0, len(sentence))]
-    asserted = attribute(sentence, before, memo).content
+    asserted = parsed.content
     if asserted is not None and asserted not in spans:
         spans.append(asserted)
     for start, end in merged:
@@ -70,7 +74,11 @@ def source_options(sentence: str, before: str, memo: ResponseStore | None = None
     """Who may be asserting the claim: the author, then the sources and names the parser finds
     in the sentence and its context (``workbench.attribution``, remembered in ``memo``), at
     most ``MAX_OPTIONS``."""
-    return attribute(sentence, before, memo).options[:MAX_OPTIONS]
+    return _sources(attribute(sentence, before, memo))
+
+
+def _sources(parsed: Attribution) -> list[str]:
+    return parsed.options[:MAX_OPTIONS]
 
 
 def _chain(claimer: str, links: list[str]) -> list[str]:
@@ -99,10 +107,10 @@ async def extract_claims(
     quote and context is invalid: the model is re-asked, then the next engine answers. ``memo``
     (the response cache) keeps the parser's options, from which the request and so its cache
     key are built: with both cached, no parser is loaded."""
-    spans = quote_options(sentence.text, before, memo)
+    parsed = attribute(sentence.text, before, memo)  # one parse (or memo read) per sentence
+    spans = _quote_spans(sentence.text, parsed)
     quotes = [sentence.text[start:end] for start, end in spans]
-    sources = source_options(sentence.text, before, memo)
-    parsed = attribute(sentence.text, before, memo)  # remembered: no second parse
+    sources = _sources(parsed)
     outcome = await client.complete(
         Request(
             Stage.extract,
