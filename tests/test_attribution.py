@@ -7,10 +7,13 @@ a data set (those are evaluation data: scripts/measure_attribution.py measures o
 from __future__ import annotations
 
 import threading
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from workbench.attribution import AUTHOR, Attribution, attribute, same_source
+from workbench.attribution import AUTHOR, Attribution, attribute, parser_identity, same_source
+from workbench.cache import ResponseCache, cache_key
 
 # Places named in the sentences below: never a claimer option unless they assert something.
 PLACES = {"Lisbon", "Portugal", "Oslo", "Harwick", "Brenmoor", "the Vale of Orm", "Tuscany",
@@ -160,3 +163,26 @@ def test_same_source() -> None:
     assert same_source("The Health Ministry", "the health ministry")
     assert same_source("Piet Sand's", "Piet Sand")
     assert not same_source("the mayor", "the deputy mayor")
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"claimer": 5},
+        {"claimer": "Mayor", "content": [1]},
+        {"claimer": "Mayor", "dates": "2017"},
+        "not a record",
+    ],
+    ids=["claimer-not-text", "span-of-one", "dates-not-spans", "not-a-table"],
+)
+def test_a_remembered_parse_of_another_shape_is_parsed_again(tmp_path: Path, stored: Any) -> None:
+    """The response cache keeps each sentence's parse; an entry that does not read back as an
+    Attribution (damaged, or written by other code) is a miss, never a wrong option list."""
+    store = ResponseCache(tmp_path / "cache")
+    sentence, before = "The city spent $3 million on roads, the mayor said on Monday.", ""
+    parsed = attribute(sentence, before, store)
+    assert parsed.claimer == "the mayor" and parsed.dates
+    key = cache_key({"attribution": parser_identity(), "sentence": sentence, "before": before})
+    store.set(key, {"attribution": stored, "stage": "attribution", "created": 0.0})
+    assert attribute(sentence, before, store) == parsed
+    assert store.get(key)["attribution"]["claimer"] == "the mayor"  # written back whole

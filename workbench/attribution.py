@@ -45,6 +45,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from workbench.cache import ResponseStore, cache_key
 
 if TYPE_CHECKING:
@@ -195,48 +197,20 @@ def parser_identity() -> dict[str, str]:
     }
 
 
+_RECORD = TypeAdapter(Attribution)  # the memo's JSON record of an Attribution, checked on read
+
+
 def _record(found: Attribution) -> dict[str, Any]:
-    return {
-        "claimer": found.claimer,
-        "chain": found.chain,
-        "options": found.options,
-        "verbs": found.verbs,
-        "content": list(found.content) if found.content is not None else None,
-        "statement": found.statement,
-        "dates": [list(span) for span in found.dates],
-    }
+    return _RECORD.dump_python(found, mode="json")  # type: ignore[no-any-return]
 
 
 def _from_record(entry: dict[str, Any] | None) -> Attribution | None:
     """A remembered attribution; None for a miss or an entry of another shape (corrupt)."""
     record = entry.get("attribution") if entry else None
-    if not isinstance(record, dict) or not isinstance(record.get("claimer"), str):
+    try:
+        return _RECORD.validate_python(record) if isinstance(record, dict) else None
+    except ValidationError:
         return None
-    lists = [record.get(name) for name in ("chain", "options", "verbs")]
-    if not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in lists):
-        return None
-    content = record.get("content")
-    if content is not None and not (
-        isinstance(content, list) and len(content) == 2 and all(isinstance(x, int) for x in content)
-    ):
-        return None
-    if not isinstance(record.get("statement"), bool):
-        return None
-    dates = record.get("dates")
-    if not isinstance(dates, list) or not all(
-        isinstance(d, list) and len(d) == 2 and all(isinstance(x, int) for x in d) for d in dates
-    ):
-        return None
-    chain, options, verbs = lists
-    return Attribution(
-        claimer=record["claimer"],
-        chain=chain,  # type: ignore[arg-type]
-        options=options,  # type: ignore[arg-type]
-        verbs=verbs,  # type: ignore[arg-type]
-        content=(content[0], content[1]) if content is not None else None,
-        statement=record["statement"],
-        dates=[(d[0], d[1]) for d in dates],
-    )
 
 
 def same_source(a: str, b: str) -> bool:
