@@ -301,6 +301,17 @@ WATCH = """marker => {
   };
 }"""
 
+PAGE_STATE = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  const status = document.querySelector('[data-testid=stConnectionStatus]');
+  const buttons = [...document.querySelectorAll('button')]
+    .filter(b => b.innerText.includes('Run check'))
+    .map(b => (b.disabled ? 'disabled' : 'enabled'));
+  const connection = status ? status.innerText.trim() || 'shown' : 'ok';
+  return `script ${app ? app.dataset.testScriptState : 'no app'}; connection ${connection}; `
+    + `Run check ${buttons.join('/') || 'absent'}`;
+}"""
+
 HEADER = re.compile(r"^(\d+) claims · ")
 CAPTION = re.compile(r"(\d+) cached steps, (\d+) answered now")
 
@@ -386,10 +397,21 @@ class _Session:
             await step()
         except Exception as err:  # noqa: BLE001 - a failed session is counted and reported
             first_line = (str(err).strip().splitlines() or [""])[0]
-            self.result.problems.append(f"{where}: {type(err).__name__}: {first_line}")
+            state = await self.page_state()
+            self.result.problems.append(f"{where}: {type(err).__name__}: {first_line} ({state})")
             if artifacts is not None and self.page is not None:
                 path = artifacts / f"load-session-{self.result.index}-{where}.png"
                 await self.page.screenshot(path=str(path))
+
+    async def page_state(self) -> str:
+        """What the page shows of the script and its connection, for a failure's message (CI
+        keeps no screenshots): a lost websocket disables every widget, a run may never end."""
+        if self.page is None:
+            return "no page"
+        try:
+            return str(await self.page.evaluate(PAGE_STATE))
+        except Exception as err:  # noqa: BLE001 - the state is extra; the failure is reported
+            return f"page state unreadable: {type(err).__name__}"
 
     async def open(self, browser: Any, url: str) -> None:
         context = await browser.new_context(
