@@ -105,7 +105,6 @@ class ReadingOrder:
                 front.status = Status.claims
         return released
 
-
     def twin_of(self, claim: Claim) -> Claim | None:
         """An earlier sentence's claim that says the same thing, by the same claimer."""
         return next(
