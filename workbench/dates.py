@@ -126,7 +126,7 @@ def sentence_times(
     parser's DATE entities when the caller has them (``Attribution.dates``, cached), else the
     sentence is parsed here."""
     if date_spans is None:
-        from workbench.attribution import clause  # the parser loads on first use
+        from workbench.parse import clause  # the parser loads on first use
 
         date_spans = [(e.start, e.end) for e in clause(sentence).entities if e.label == "DATE"]
     future = bool(_FUTURE.search(sentence))

