@@ -1,7 +1,7 @@
 """Performance figures of the workbench, measured side by side in one run (for a person, not CI).
 
     .venv/bin/python bench/run.py --json              # every figure, one JSON object on stdout
-    .venv/bin/python bench/run.py --only batch        # one part: embedded|batch|pool|redis|cli|load
+    .venv/bin/python bench/run.py --only batch        # one part: see --only
     .venv/bin/python bench/run.py --profile prof/     # also write where the time goes
 
 Figures (goals from the hardening issue in brackets):
@@ -10,6 +10,9 @@ Figures (goals from the hardening issue in brackets):
   (same messages, grammar, max_tokens, temperature, seed, same loaded model) [>= 0.9];
 - ``warm_speedup``, ``warm_seconds``: that cold run against a fully cached re-run in the same
   process [>= 100x, < 0.3 s];
+- ``two_process_slowdown``: ``workbench extract`` of the seed, cold, with the model on its
+  stages and on every core: the slower of two such processes started at once, over one alone
+  [<= 2.2: sharing the cores explains 2];
 - ``batch_wall_over_ideal_c1/_c4/_c8/_c16``: 20 articles through ``workbench batch`` against
   the loopback fault server answering valid JSON after 0.5 s, wall time over the latency-bound
   ideal ``0.5 s * max(requests / concurrency, 4 stages)`` [<= 1.25 at c8];
@@ -513,6 +516,50 @@ def run_cli(seed: Path, repeats: int = 5) -> dict[str, Any]:
     }
 
 
+def run_processes(seed: Path) -> dict[str, Any]:
+    """Two workbench processes on one machine, each with the model on every core: ``workbench
+    extract`` of the seed with the model answering its stages, cold (an empty cache each), alone
+    and then two at once. Sharing the cores explains a slowdown of 2."""
+    from tests.support.configs import EMBEDDED_MODEL_STAGES
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-processes-"))
+    config = workdir / "model.toml"
+    config.write_text(EMBEDDED_MODEL_STAGES, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("WORKBENCH_CONFIG", None)
+
+    def start(name: str) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "workbench.cli", "--config", str(config), "extract",
+                   str(seed), "--format", "json", "--quiet"]  # fmt: skip
+        own = {**env, "WORKBENCH_CACHE_DIR": str(workdir / f"cache-{name}")}
+        return subprocess.Popen(command, cwd=workdir, env=own, stdout=subprocess.DEVNULL)
+
+    def timed(names: list[str]) -> list[float]:
+        started = time.perf_counter()
+        running = {name: start(name) for name in names}
+        seconds = {}
+        while running:
+            for name, process in list(running.items()):
+                if process.poll() is not None:
+                    seconds[name] = time.perf_counter() - started
+                    if process.returncode != 0:
+                        raise RuntimeError(f"workbench extract {name} exited {process.returncode}")
+                    del running[name]
+            time.sleep(0.1)
+        return [seconds[name] for name in names]
+
+    say(f"processes: {seed.name} cold, the model on its stages, one process alone (minutes)")
+    (alone,) = timed(["alone"])
+    say(f"processes: alone {alone:.1f}s; now two at once")
+    both = timed(["first", "second"])
+    say(f"processes: two at once {both[0]:.1f}s and {both[1]:.1f}s")
+    return {
+        "two_process_alone_seconds": round(alone, 2),
+        "two_process_each_seconds": [round(s, 2) for s in both],
+        "two_process_slowdown": round(max(both) / alone, 2),
+    }
+
+
 def run_batch(
     levels: list[int], articles: int, delay: float, profile: Path | None
 ) -> dict[str, Any]:
@@ -613,7 +660,9 @@ def run_load_sessions(levels: list[int], delay: float) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--json", action="store_true", help="one JSON object on one line")
-    parser.add_argument("--only", choices=["embedded", "batch", "pool", "redis", "cli", "load"])
+    parser.add_argument(
+        "--only", choices=["embedded", "processes", "batch", "pool", "redis", "cli", "load"]
+    )
     parser.add_argument("--seed", type=Path, default=SEED)
     parser.add_argument("--levels", default="1,4,8,16", help="batch concurrency levels")
     parser.add_argument("--articles", type=int, default=20)
@@ -637,6 +686,8 @@ def main() -> int:
     results: dict[str, Any] = {"machine": machine()}
     if args.only in (None, "embedded"):
         results.update(run_embedded(args.seed, args.unconstrained_sample, args.profile))
+    if args.only in (None, "processes"):
+        results.update(run_processes(args.seed))
     if args.only in (None, "batch"):
         levels = [int(level) for level in args.levels.split(",")]
         results.update(run_batch(levels, args.articles, args.latency, args.profile))

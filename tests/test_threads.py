@@ -10,7 +10,7 @@ import pytest
 
 from workbench.config import parse_config
 from workbench.errors import ConfigError
-from workbench.llm.embedded import DEFAULT_ALIAS, EmbeddedProvider, physical_cores
+from workbench.llm.embedded import DEFAULT_ALIAS, CoreShare, EmbeddedProvider, physical_cores
 from workbench.llm.litellm_client import LiteLLMClient
 
 
@@ -52,3 +52,72 @@ def test_llama_cpp_runs_on_the_threads_given(threads: int | None) -> None:
         assert (llama.n_threads, llama.n_threads_batch) == (expected, expected)
     finally:
         provider.close()
+
+
+HOLD_A_SLOT = """
+import fcntl, sys, time
+from pathlib import Path
+handle = open(Path(sys.argv[1]) / "slot-0.lock", "a+b")
+fcntl.flock(handle, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+def _hold_slot_zero(folder: Path, seconds: float) -> Any:
+    """Another process holding the first slot for ``seconds`` (it says so once it holds it)."""
+    import subprocess
+    import sys
+
+    folder.mkdir(exist_ok=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_A_SLOT, str(folder), str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_process_on_every_core_waits_for_the_other_ones_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("workbench.llm.embedded.physical_cores", lambda: 2)
+    share = CoreShare(threads=2, folder=tmp_path / "cores")
+    assert share.slots == 1
+    holder = _hold_slot_zero(share.folder, 1.0)
+    try:
+        with share.turn():  # only once the other process's turn (1 s) is over
+            pass
+    finally:
+        holder.wait()
+    assert share.waited_s >= 0.5
+
+
+def test_processes_on_part_of_the_cores_run_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("workbench.llm.embedded.physical_cores", lambda: 2)
+    share = CoreShare(threads=1, folder=tmp_path / "cores")
+    assert share.slots == 2
+    holder = _hold_slot_zero(share.folder, 30.0)
+    try:
+        with share.turn():
+            assert holder.poll() is None  # the other still holds its slot: no waiting
+        assert share.waited_s == 0.0
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_dead_process_leaves_its_slot_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("workbench.llm.embedded.physical_cores", lambda: 2)
+    share = CoreShare(threads=2, folder=tmp_path / "cores")
+    holder = _hold_slot_zero(share.folder, 30.0)
+    holder.kill()
+    holder.wait()
+    with share.turn():
+        pass
+    assert share.waited_s < 5

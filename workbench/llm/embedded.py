@@ -11,6 +11,11 @@ thread-safe; the model uses both cores on its own, parallel calls would not be f
 thread, not a lock: llama.cpp's OpenMP gives each calling thread its own team of workers, and
 when calls landed on whichever executor thread was free, the idle teams competed with the
 working one: measured on 2 cores, 21 generated tokens/s instead of 41 (bench/run.py).
+
+Across processes the machine's cores are shared by turns (``CoreShare``): a call takes one of
+``physical cores // threads`` lock files before llama.cpp runs, so two processes that each want
+every core take turns call by call instead of running at once, where llama.cpp's spinning
+OpenMP workers wait on each other and both crawl (bench/run.py ``--only processes``).
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ import asyncio
 import atexit
 import importlib.util
 import os
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -87,6 +94,49 @@ def physical_cores() -> int:
     return max(1, min(len(cores), fallback) if cores else fallback)
 
 
+class CoreShare:
+    """The machine's cores as ``physical cores // threads`` slots, one lock file each, shared by
+    every workbench process of this user: a llama.cpp call holds a slot while it runs.
+
+    A process whose model runs on all the cores has one slot, so two such processes take turns
+    call by call (each then takes about twice as long, which sharing the cores explains);
+    processes configured with fewer threads (``threads = 1`` on 2 cores) get a slot each and run
+    at once. The operating system releases a slot when its process dies."""
+
+    def __init__(self, threads: int, folder: Path | None = None) -> None:
+        self.slots = max(1, physical_cores() // max(1, threads))
+        self.folder = folder or Path(tempfile.gettempdir()) / f"workbench-cores-{os.getuid()}"
+        self.waited_s = 0.0  # time spent waiting for a slot: the other processes' turns
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        import fcntl
+
+        def free(handle: Any) -> bool:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                return False
+
+        self.folder.mkdir(mode=0o700, exist_ok=True)
+        with ExitStack() as files:
+            handles = [
+                files.enter_context(open(self.folder / f"slot-{i}.lock", "a+b"))
+                for i in range(self.slots)
+            ]
+            held = next((handle for handle in handles if free(handle)), None)
+            if held is None:  # every slot busy: wait for one (the pid spreads the waiters)
+                held = handles[os.getpid() % self.slots]
+                started = time.perf_counter()
+                fcntl.flock(held, fcntl.LOCK_EX)
+                self.waited_s += time.perf_counter() - started
+            try:
+                yield
+            finally:
+                fcntl.flock(held, fcntl.LOCK_UN)
+
+
 class EmbeddedProvider(CustomLLM):
     """litellm custom provider over in-process llama.cpp models, loaded lazily and kept."""
 
@@ -94,6 +144,7 @@ class EmbeddedProvider(CustomLLM):
         super().__init__()
         self._paths: dict[str, tuple[Path, int, int]] = {}  # alias: weights, n_ctx, threads
         self._models: dict[str, Any] = {}
+        self._shares: dict[str, CoreShare] = {}  # alias: the cores its model runs on
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama")
         self.stats = {"calls": 0, "completion_tokens": 0, "generation_seconds": 0.0}
 
@@ -144,6 +195,7 @@ class EmbeddedProvider(CustomLLM):
                 # shutdown, llama.cpp's bindings may already be gone ("Exception ignored ...
                 # TypeError: 'NoneType' object is not callable" after every test session).
                 atexit.register(self.close)
+            self._shares[alias] = CoreShare(threads)
             self._models[alias] = Llama(
                 model_path=str(path),
                 n_ctx=n_ctx,
@@ -172,13 +224,14 @@ class EmbeddedProvider(CustomLLM):
     ) -> dict[str, Any]:
         model = self._load(alias)
         started = time.perf_counter()
-        result = model.create_chat_completion(
-            messages=messages,
-            response_format=llama_response_format(params),
-            temperature=float(params.get("temperature") or 0.0),
-            max_tokens=int(params.get("max_tokens") or 256),
-            seed=params.get("seed"),
-        )
+        with self._shares[alias].turn():
+            result = model.create_chat_completion(
+                messages=messages,
+                response_format=llama_response_format(params),
+                temperature=float(params.get("temperature") or 0.0),
+                max_tokens=int(params.get("max_tokens") or 256),
+                seed=params.get("seed"),
+            )
         self.stats["calls"] += 1
         self.stats["completion_tokens"] += result["usage"]["completion_tokens"]
         self.stats["generation_seconds"] += time.perf_counter() - started
