@@ -8,6 +8,10 @@ Figures (goals from the hardening issue in brackets):
 - ``embedded_throughput_ratio``: generated tokens/s of a seed article's pipeline run on the
   embedded model, divided by raw llama-cpp-python replaying the very calls the pipeline made
   (same messages, grammar, max_tokens, temperature, seed, same loaded model) [>= 0.9];
+- ``embedded_seed_cold_speedup``: the seed cold with the model decoding its stages one call after
+  another (the built-in backend until the stage engines) over the seed cold on the built-in
+  backend as it ships (``default_seed_cold_seconds``: each stage answered by the engine that
+  measured best, no model call; evals/README.md "Engines") [>= 2];
 - ``warm_speedup``, ``warm_seconds``: that cold run against a fully cached re-run in the same
   process [>= 100x, < 0.3 s];
 - ``two_process_slowdown``: ``workbench extract`` of the seed, cold, with the model on its
@@ -276,6 +280,7 @@ def embedded_child(seed: Path, unconstrained_sample: int) -> dict[str, Any]:
         "warm_speedup": round(cold_seconds / warm_seconds, 1),
         "peak_rss_mb": round(rss, 1),
         "default_seed_cold_seconds": round(default_cold, 2),
+        "embedded_seed_cold_speedup": round(cold_seconds / default_cold, 1),
         "default_seed_warm_seconds": round(default_warm, 4),
         "default_seed_completion_tokens": shipped.run.totals.completion_tokens,  # 0: no model
         "default_seed_claims": len(shipped.claims),

@@ -396,9 +396,11 @@ class _Session:
         try:
             await step()
         except Exception as err:  # noqa: BLE001 - a failed session is counted and reported
-            first_line = (str(err).strip().splitlines() or [""])[0]
+            lines = [line.strip() for line in str(err).strip().splitlines() if line.strip()]
+            # Playwright's call log ends with what it was waiting for ("element is not stable")
+            said = " / ".join(lines[:1] + lines[1:][-3:])
             state = await self.page_state()
-            self.result.problems.append(f"{where}: {type(err).__name__}: {first_line} ({state})")
+            self.result.problems.append(f"{where}: {type(err).__name__}: {said} ({state})")
             if artifacts is not None and self.page is not None:
                 path = artifacts / f"load-session-{self.result.index}-{where}.png"
                 await self.page.screenshot(path=str(path))
