@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import fcntl
 import importlib.util
 import os
 import tempfile
@@ -110,8 +111,6 @@ class CoreShare:
 
     @contextmanager
     def turn(self) -> Iterator[None]:
-        import fcntl
-
         def free(handle: Any) -> bool:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
