@@ -22,7 +22,7 @@ from workbench import support
 from workbench.cache import ResponseCache
 from workbench.cli import main
 from workbench.ingest import read_article
-from workbench.llm.embedded import DEFAULT_ALIAS, EmbeddedProvider, embedded_provider
+from workbench.llm.embedded import DEFAULT_ALIAS, CoreShare, EmbeddedProvider, embedded_provider
 from workbench.schema import Report
 from workbench.segment import segment_article
 from workbench.session import Session
@@ -312,10 +312,11 @@ class _ReentryDetector:
         }
 
 
-def test_embedded_generation_is_serialised_across_threads_and_tasks() -> None:
+def test_embedded_generation_is_serialised_across_threads_and_tasks(tmp_path: Path) -> None:
     provider = EmbeddedProvider()
     detector = _ReentryDetector()
-    provider._models["stub"] = detector
+    provider._models["stub"] = detector  # as _load keeps a model: with the cores it runs on
+    provider._shares["stub"] = CoreShare(threads=1, folder=tmp_path / "cores")
 
     def from_thread(i: int) -> list[str]:
         return [
