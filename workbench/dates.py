@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
+from workbench.parse import clause  # spaCy itself loads on the first parse
 from workbench.schema import ClaimTime
 
 if TYPE_CHECKING:
@@ -126,8 +127,6 @@ def sentence_times(
     parser's DATE entities when the caller has them (``Attribution.dates``, cached), else the
     sentence is parsed here."""
     if date_spans is None:
-        from workbench.parse import clause  # the parser loads on first use
-
         date_spans = [(e.start, e.end) for e in clause(sentence).entities if e.label == "DATE"]
     future = bool(_FUTURE.search(sentence))
     times = []
