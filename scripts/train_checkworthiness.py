@@ -127,9 +127,30 @@ def load_splits(data_dir: Path, limit: int | None) -> dict[str, Split]:
     return splits
 
 
+def export_splits(splits: dict[str, Split], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for role, split in splits.items():
+        rows = (json.dumps({"text": i.text, "label": i.check_worthy}) for i in split.items)
+        (folder / f"{role}.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        print(f"wrote {folder / role}.jsonl ({len(split.items)} sentences)")
+
+
+@dataclass(frozen=True)
+class EncoderChoice:
+    """The encoder the head is fitted over: the shipped one, or a candidate (``--encoder``)."""
+
+    name: str = MODEL_ID
+    sha256: str = MODEL_SHA256
+    path: Path | None = None
+
+    @classmethod
+    def of(cls, path: Path | None) -> EncoderChoice:
+        return cls(str(path), file_sha256(path), path) if path else cls()
+
+
 def embed(texts: list[str], encoder: Callable[[], SentenceEncoder], cache_dir: Path | None):
     key = hashlib.sha256(
-        "\x00".join([MODEL_SHA256, TOKENIZER_SHA256, str(MAX_TOKENS), *texts]).encode()
+        "\x00".join([encoder().sha256, TOKENIZER_SHA256, str(MAX_TOKENS), *texts]).encode()
     ).hexdigest()[:24]
     cached = cache_dir / f"minilm-{key}.npy" if cache_dir else None
     if cached and cached.is_file():
@@ -397,6 +418,7 @@ def build_artifact(
     limit: int | None,
     experiment_rows: list[dict[str, Any]],
     calibration_briers: dict[str, float],
+    encoder: EncoderChoice,
 ) -> HeadArtifact:
     calibration = Calibration.model_validate(_round(calibration.model_dump()))
     provisional = HeadArtifact(
@@ -431,8 +453,8 @@ def build_artifact(
                 "dev: experiment and hyper-parameters by best-threshold Yes-F1, calibration by "
                 "5-fold Brier, threshold by Yes-F1 of calibrated P; dev-test only reported"
             ),
-            "encoder": MODEL_ID,
-            "encoder_sha256": MODEL_SHA256,
+            "encoder": encoder.name,
+            "encoder_sha256": encoder.sha256,
             "tokenizer_sha256": TOKENIZER_SHA256,
             "max_tokens": MAX_TOKENS,
         },
@@ -483,9 +505,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--threads", type=int, default=None, help="encoder intra-op threads")
     parser.add_argument(
+        "--encoder", type=Path, help="a candidate ONNX encoder (finetune_encoder.py's output)"
+    )
+    parser.add_argument(
         "--only", action="append", default=None, help="run only these experiments (repeatable)"
     )
+    parser.add_argument(
+        "--export-splits",
+        type=Path,
+        metavar="DIR",
+        help="write each split as DIR/<split>.jsonl (text, label) for finetune_encoder.py; stop",
+    )
     args = parser.parse_args(argv)
+    if args.export_splits:
+        export_splits(load_splits(args.data_dir, args.limit), args.export_splits)
+        return 0
     # One BLAS thread: these matrices are small, and with the shared cores busy the same MLP
     # fits took 10-25 times longer with the default thread pool than on idle cores.
     from threadpoolctl import threadpool_limits
@@ -493,12 +527,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     threadpool_limits(1)
 
     splits = load_splits(args.data_dir, args.limit)
+    choice = EncoderChoice.of(args.encoder)
     encoder: SentenceEncoder | None = None
 
     def get_encoder() -> SentenceEncoder:
         nonlocal encoder
         if encoder is None:
-            encoder = SentenceEncoder(threads=args.threads)
+            encoder = SentenceEncoder(choice.path, sha256=choice.sha256, threads=args.threads)
         return encoder
 
     cache_dir = None if args.no_cache else args.cache_dir
@@ -545,6 +580,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.limit,
         summaries,
         briers,
+        choice,
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(artifact.model_dump(mode="json"), indent=1) + "\n")

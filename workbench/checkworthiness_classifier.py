@@ -263,7 +263,15 @@ class CheckworthinessClassifier:
 
     def encoder(self) -> SentenceEncoder:
         if self._encoder is None:
-            self._encoder = default_encoder()
+            encoder = default_encoder()
+            fitted_on = self.artifact.provenance.encoder_sha256
+            if encoder.sha256 != fitted_on:
+                raise ConfigError(
+                    f"the check-worthiness head was fitted on encoder sha256 {fitted_on[:12]}..., "
+                    f"but {encoder.model_file} has {encoder.sha256[:12]}...: retrain the head "
+                    "(scripts/train_checkworthiness.py) or run the encoder it names"
+                )
+            self._encoder = encoder
         return self._encoder
 
     def probabilities(

@@ -97,13 +97,17 @@ class SentenceEncoder:
         self,
         model_file: Path | None = None,
         *,
+        sha256: str = MODEL_SHA256,
         threads: int | None = None,
         max_tokens: int = MAX_TOKENS,
     ) -> None:
+        """``model_file`` and its ``sha256``: the shipped encoder unless given (the training
+        script passes a candidate's)."""
         import onnxruntime
         from tokenizers import Tokenizer
 
-        self.model_file = _checked(model_file or model_path(), MODEL_SHA256, "MiniLM ONNX model")
+        self.model_file = _checked(model_file or model_path(), sha256, "MiniLM ONNX model")
+        self.sha256 = sha256
         self.threads = threads or default_threads()
         self.max_tokens = max_tokens
         tokenizer = Tokenizer.from_file(
