@@ -19,8 +19,8 @@ AdamW, linear warm-up and decay), ``--epochs`` passes over train in length-bucke
 The checkpoint kept is the epoch with the best dev Yes-F1 (at its best threshold); dev-test is
 only scored. The encoder (without the linear layer: the head is refitted on its vectors by
 ``train_checkworthiness.py``, which calibrates and thresholds on dev) is exported to ONNX with
-the inputs and output of the stock file, then quantised to int8 (dynamic, per channel) as that
-file is. ``metrics.json`` beside it records every epoch.
+the inputs and output of the stock file, then its weights are stored as int8 (per output
+channel, float arithmetic) as that file's are. ``metrics.json`` beside it records every epoch.
 
 Results: see ``--help`` of train_checkworthiness.py's docstring ("fine-tuned encoder").
 """
@@ -135,8 +135,6 @@ def f1_at(scores: np.ndarray, labels: np.ndarray, threshold: float) -> float:
 
 
 def export(model: Classifier, out: Path) -> tuple[Path, Path]:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     model.eval()
     fp32 = out / "encoder.onnx"
     example = tensors([[101, 2023, 2003, 102]], [0])
@@ -154,8 +152,51 @@ def export(model: Classifier, out: Path) -> tuple[Path, Path]:
         dynamo=False,
     )
     int8 = out / "encoder-int8.onnx"
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+    quantize_weights(fp32, int8)
     return fp32, int8
+
+
+def quantize_weights(fp32: Path, int8: Path) -> None:
+    """int8 weights, float arithmetic, as the stock file: every large matrix is stored as int8
+    with a scale per output column (per row for the embedding tables, read by Gather), turned
+    back into float by constant nodes that onnxruntime folds at load (a DequantizeLinear node
+    is not folded: it ran on every call, and encoding was twice as slow). Activations stay
+    float, so a sentence's vector does not depend on the batch it is encoded in: onnxruntime's
+    dynamic quantisation (int8 activations, scaled per batch) changed vectors by up to 0.017
+    between a sentence alone and in a padded batch."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load(str(fp32))
+    graph = model.graph
+    tables = {node.input[0] for node in graph.node if node.op_type == "Gather"}
+    kept, dequantise = [], []
+    for initializer in graph.initializer:
+        weights = numpy_helper.to_array(initializer)
+        if weights.dtype != np.float32 or weights.ndim != 2 or weights.size < 65536:
+            kept.append(initializer)
+            continue
+        axis = 0 if initializer.name in tables else 1
+        scale = (np.abs(weights).max(axis=1 - axis) / 127).astype(np.float32)
+        scale[scale == 0] = 1.0
+        shaped = scale.reshape((-1, 1) if axis == 0 else (1, -1))
+        quantised = np.clip(np.round(weights / shaped), -127, 127).astype(np.int8)
+        name = initializer.name
+        kept += [
+            numpy_helper.from_array(quantised, f"{name}.int8"),
+            numpy_helper.from_array(shaped, f"{name}.scale"),
+        ]
+        dequantise += [  # Cast and Mul of constants: onnxruntime folds them when it loads
+            helper.make_node("Cast", [f"{name}.int8"], [f"{name}.float"], to=TensorProto.FLOAT),
+            helper.make_node("Mul", [f"{name}.float", f"{name}.scale"], [name]),
+        ]
+    nodes = dequantise + list(graph.node)
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(int8))
 
 
 def onnx_vectors(path: Path, ids: list[list[int]], chosen: list[int]) -> np.ndarray:

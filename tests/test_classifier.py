@@ -1,6 +1,6 @@
 """The sentence encoder and the trained check-worthiness classifier (fast: no LLM, no network).
 
-The encoder runs the real int8 MiniLM (about a second to load); the training test re-trains on
+The encoder runs the real fine-tuned int8 MiniLM (about a second to load); the training test re-trains on
 a small stable sample of CheckThat! 2024 in a subprocess.
 """
 
@@ -21,8 +21,9 @@ from workbench.checkworthiness_classifier import (
     load_head,
     score_sentences,
 )
-from workbench.embeddings import DIMENSION, default_encoder
+from workbench.embeddings import DIMENSION, MODEL_SHA256, default_encoder
 from workbench.errors import ConfigError
+from workbench.evaluation.datasets.checkthat import read_checkthat
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data" / "checkthat2024"
@@ -75,6 +76,30 @@ def test_committed_head_carries_its_provenance() -> None:
     assert set(head.metrics) == {"train", "dev", "dev-test"}
     assert head.provenance.hyperparameters["limit"] is None  # trained on all of train
     assert 0 < head.threshold < 1
+
+
+def test_the_committed_head_runs_only_on_the_encoder_it_was_fitted_on() -> None:
+    head = load_head()
+    assert head.provenance.encoder_sha256 == default_encoder().sha256 == MODEL_SHA256
+    other = head.model_copy(
+        update={"provenance": head.provenance.model_copy(update={"encoder_sha256": "0" * 64})}
+    )
+    with pytest.raises(ConfigError, match="fitted on encoder sha256 000000000000"):
+        CheckworthinessClassifier(other).probabilities([CHECKABLE])
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="CheckThat! 2024 data not beside the repo")
+def test_the_shipped_encoder_and_head_reproduce_the_recorded_dev_scores() -> None:
+    """Encoder file, tokenizer and head together, one sentence at a time as the pipeline
+    scores them: the dev figures the training script recorded (it embedded in batches)."""
+    head = load_head()
+    dev = read_checkthat(DATA / "CT24_checkworthy_english_dev.tsv")
+    classifier = CheckworthinessClassifier(head)
+    probabilities = np.concatenate([classifier.probabilities([item.text]) for item in dev])
+    labels = np.array([item.check_worthy for item in dev])
+    predicted = probabilities >= head.threshold
+    f1 = 2 * np.sum(predicted & labels) / (predicted.sum() + labels.sum())
+    assert f1 == pytest.approx(head.metrics["dev"].f1, abs=0.002)
 
 
 def test_a_damaged_head_is_a_config_error(tmp_path: Path) -> None:
