@@ -1,7 +1,7 @@
 """The sentence encoder and the trained check-worthiness classifier (fast: no LLM, no network).
 
-The encoder runs the real fine-tuned int8 MiniLM (about a second to load); the training test re-trains on
-a small stable sample of CheckThat! 2024 in a subprocess.
+The encoder runs the real fine-tuned int8 MiniLM (about a second to load); the training test
+re-trains a head on a small stable sample of CheckThat! 2024 in a subprocess.
 """
 
 from __future__ import annotations

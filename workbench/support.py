@@ -22,9 +22,9 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 
+from workbench.dates import parse_date
 from workbench.schema import Report, Sentence
 
 # Function words that carry no claim content. A fixed list (not NLTK's corpus) so that the
@@ -104,15 +104,13 @@ def same_proposition(a: str, b: str) -> bool:
     return token_f1(a, b) >= SAME_CLAIM_F1
 
 
-def date_words(iso_date: str | None) -> str:
-    """An ISO date also as the words a claim may use for it ("7 September 2017")."""
-    if not iso_date:
-        return ""
-    try:
-        day = date.fromisoformat(iso_date[:10])
-    except ValueError:
-        return iso_date
-    return f"{iso_date} {day.day} {day:%B} {day.year} {day:%A}"
+def date_words(article_date: str | None) -> str:
+    """The article date as written, and as the words a claim may use for it ("7 September 2017
+    Thursday"), read by the one date reader (``dates.parse_date``: ISO or a dateline)."""
+    day = parse_date(article_date)
+    if day is None:
+        return article_date or ""
+    return f"{article_date} {day.day} {day:%B} {day.year} {day:%A}"
 
 
 @dataclass(frozen=True)

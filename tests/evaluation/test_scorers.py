@@ -30,7 +30,7 @@ from workbench.evaluation.scoring.sentences import score_sentence_detection
 from workbench.evaluation.scoring.suite import score_report, summarise_fixture_scores
 from workbench.evaluation.scoring.support import score_support
 from workbench.schema import CheckLabel, EvidenceKind, RunInfo, StageStats, Status
-from workbench.support import content_tokens, token_f1
+from workbench.support import claim_support, content_tokens, date_words, token_f1
 
 
 def exact_or_nothing(generated: str, gold: str) -> float:
@@ -641,6 +641,16 @@ def test_a_claim_is_supported_by_its_quote_and_context_not_by_other_facts(
     assert (result.claims, result.supported) == (3, 1)
     assert [u.claim_id for u in result.unsupported] == ["c2", "c3"]
     assert "resign" in result.unsupported[1].missing
+
+
+def test_the_article_date_supports_a_claim_however_the_dateline_writes_it() -> None:
+    # a claim dates an event "on Thursday" of the article's own day in words
+    for written in ("2017-09-07", "September 7, 2017", "07-09-2017"):
+        words = date_words(written)
+        assert words.startswith(written) and "7 September 2017 Thursday" in words
+        grounds = ["the siege ended", words]
+        assert claim_support("The siege ended on Thursday.", grounds).supported
+    assert date_words("not a date") == "not a date" and date_words(None) == ""
 
 
 def test_claimers_are_scored_on_matched_claims(
