@@ -183,5 +183,5 @@ def test_rules_questions_name_the_date_a_relative_time_resolves_to(
     }
     need, sourced = claim["evidence"]  # the claim, and what the ministry said
     assert need["as_of"] == sourced["as_of"] == "2026-10-12"  # ... and the plan says when
-    question = "Is it true that 14 people died in the floods on 12 October 2026?"
+    question = "Did 14 people die in the floods on 12 October 2026?"
     assert need["questions"][0] == question

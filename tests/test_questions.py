@@ -13,6 +13,7 @@ from workbench.questions import MAX_QUESTION_CHARS, claim_questions, claimer_que
         (
             "31 container ships were waiting at anchor off Dunmore on 14 October 2026.",
             [
+                "Were 31 container ships waiting at anchor off Dunmore on 14 October 2026?",
                 "How many container ships were waiting at anchor off Dunmore on 14 October 2026?",
                 "When were 31 container ships waiting at anchor off Dunmore?",
             ],
@@ -20,6 +21,7 @@ from workbench.questions import MAX_QUESTION_CHARS, claim_questions, claimer_que
         (
             "The city police counted 312 burglaries last year.",
             [
+                "Did the city police count 312 burglaries last year?",
                 "How many burglaries did the city police count last year?",
                 "When did the city police count 312 burglaries?",
             ],
@@ -27,22 +29,33 @@ from workbench.questions import MAX_QUESTION_CHARS, claim_questions, claimer_que
         (
             "Unemployment fell to 3.9 percent in March.",
             [
+                "Did unemployment fall to 3.9 percent in March?",
                 "What percentage did unemployment fall to in March?",
                 "When did unemployment fall to 3.9 percent?",
             ],
         ),
-        ("Reuters reported that 5 people died.", ["How many people died?"]),
-        ("The bridge will stay closed for two years.", []),  # a duration is no date to look up
+        (
+            "Reuters reported that 5 people died.",
+            ["Did Reuters report that 5 people died?", "How many people died?"],
+        ),
+        (  # a duration is no date to look up
+            "The bridge will stay closed for two years.",
+            ["Will the bridge stay closed for two years?"],
+        ),
+        ("The port is the busiest in the region.", ["Is the port the busiest in the region?"]),
+        (  # the subject does not open the claim: asked about as a whole
+            "On Tuesday, the council approved the budget.",
+            [
+                "Is it true that on Tuesday, the council approved the budget?",
+                "When did the council approve the budget?",
+            ],
+        ),
     ],
 )
 def test_questions_ask_after_the_claims_own_figures_and_dates(claim: str, asked: list[str]) -> None:
     said = claim.rstrip(".")
     said = said if said.startswith(("Reuters", "31")) else said[0].lower() + said[1:]
-    assert claim_questions(claim) == [
-        f"Is it true that {said}?",
-        *asked,
-        f"What evidence shows that {said}?",
-    ]
+    assert claim_questions(claim) == [*asked, f"What evidence shows that {said}?"]
 
 
 def test_a_claim_someone_else_makes_asks_after_their_source() -> None:

@@ -6,7 +6,9 @@ ask after the claim's own figures, dates and sources: "How many container ships 
 turn the main clause of a claim (``attribution.clause``: subject, verb, auxiliary, tense,
 entities and number phrases) into such questions with ordinary English question syntax:
 
-- always a yes/no question, "Is it true that <claim>?", and "What evidence shows that <claim>?";
+- always a yes/no question, the claim inverted when its subject opens it ("Did fire crews
+  evacuate 1,200 residents ...?", "Was unemployment 3.9 percent ...?"), else "Is it true that
+  <claim>?"; and "What evidence shows that <claim>?";
 - for the first figure: "How many <noun> ...", "How much ...", "What percentage ..." with the
   figure taken out; the subject's own figure asks directly ("How many ships were waiting ..."),
   another one inverts the clause ("How many burglaries did the police count ...");
@@ -45,7 +47,7 @@ def claim_questions(claim: str) -> list[str]:
     parts = clause(text)
     opener = text if _named(parts) else _lowered(text, always=True)
     candidates = [
-        f"Is it true that {opener}?",
+        _yes_no(text, parts) or f"Is it true that {opener}?",
         _figure_question(text, parts),
         _date_question(text, parts),
         f"What evidence shows that {opener}?",
@@ -55,6 +57,21 @@ def claim_questions(claim: str) -> list[str]:
         if question and question.lower() not in {q.lower() for q in questions}:
             questions.append(_fit(question))
     return questions
+
+
+def _yes_no(text: str, parts: Clause) -> str | None:
+    """The claim itself as a question, when its subject opens it: "Did fire crews evacuate
+    1,200 residents?", "Was unemployment 3.9 percent in March?", "Has the port reopened?"."""
+    if parts.subject is None or parts.subject.start != 0 or not parts.verb:
+        return None
+    if not parts.auxiliary and parts.verb.lower() in _COPULAS:  # the verb is "be": it goes first
+        subject = _lowered(parts.subject.text, always=not _named(parts))
+        rest = _tidy(text[parts.subject.end :].split(parts.verb, 1)[1])
+        return f"{parts.verb.lower()} {subject} {rest}".rstrip() + "?"
+    return _inverted("", parts, text[parts.subject.end :])
+
+
+_COPULAS = frozenset({"is", "are", "was", "were", "am"})
 
 
 def _figure_question(text: str, parts: Clause) -> str | None:
