@@ -164,6 +164,25 @@ def test_rules_split_what_was_said_from_the_saying(
         assert claim["claim"].rstrip(".").strip('"').lower() in quote
 
 
+@pytest.mark.parametrize(
+    ("sentence", "claims"),
+    [
+        ("The resident explained that", 0),  # GUIDELINES 2.3: a bare frame is no claim
+        ("Scientists at the university found that:", 0),
+        ("He added:", 0),
+        ("The minister congratulated the troops, saying:", 1),  # it reports an act
+        ("Police said that the road was closed.", 1),
+    ],
+)
+def test_rules_make_no_claim_of_a_bare_attribution_frame(sentence: str, claims: int) -> None:
+    sources = source_options(sentence, "")
+    quotes = [sentence[a:b] for a, b in quote_options(sentence)]
+    answer = ENGINES["rules"][Stage.extract](
+        {"sentence": sentence, "before": "", "quote_options": quotes, "source_options": sources}
+    )
+    assert len(answer["claims"]) == claims
+
+
 def test_rules_questions_name_the_date_a_relative_time_resolves_to(
     chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

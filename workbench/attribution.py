@@ -47,7 +47,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from workbench import parse as parse_module
 from workbench.cache import ResponseStore, cache_key
-from workbench.parse import MODEL, parse
+from workbench.parse import MODEL, clause, parse
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -212,6 +212,28 @@ def _from_record(entry: dict[str, Any] | None) -> Attribution | None:
         return _RECORD.validate_python(record) if isinstance(record, dict) else None
     except ValidationError:
         return None
+
+
+_FRAME_END = re.compile(r"(?:\bthat|:)[\s\"'“”‘’]*$", re.I)
+
+
+def bare_frame(sentence: str) -> bool:
+    """An attribution frame standing alone: subject, verb of saying or finding, "that" or a
+    colon, and nothing else ("The resident explained that", "Officials said:"). It says only
+    that someone will say something (GUIDELINES 2.3: no claim; its speaker attributes the next
+    paragraph). A frame that reports an act ("The minister congratulated the troops, saying:")
+    says more than its verb, so it is not bare."""
+    text = sentence.strip()
+    if not _FRAME_END.search(text):
+        return False
+    parts = clause(text)
+    if parts.subject is None or parts.verb_lemma not in REPORTING_VERBS | FINDING_VERBS:
+        return False
+    after = text[parts.subject.end :]
+    if parts.verb not in after:
+        return False
+    rest = after.split(parts.verb, 1)[1]
+    return not re.sub(r"\bthat\b|[\W_]", "", rest, flags=re.I)
 
 
 def same_source(a: str, b: str) -> bool:

@@ -22,7 +22,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from workbench.attribution import AUTHOR, attribute, same_source
+from workbench.attribution import AUTHOR, attribute, bare_frame, same_source
 from workbench.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE, DEFAULT_WEIGHTS, rate_sentence
 from workbench.dates import with_resolved_times
 from workbench.questions import claim_questions, claimer_questions
@@ -90,7 +90,7 @@ def _rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
     sentence = " ".join(str(variables["sentence"]).split())
     options = [str(s) for s in variables.get("source_options", [])] or [AUTHOR]
     quotes = [str(q) for q in variables.get("quote_options", [])]
-    if not sentence:
+    if not sentence or bare_frame(sentence):  # "X reports that": no claim (GUIDELINES 2.3)
         return {"claims": []}
     parsed = attribute(str(variables["sentence"]), str(variables.get("before", "")))
     chain = [n for n in (_option_number(link, options) for link in parsed.chain) if n]
