@@ -120,6 +120,8 @@ def test_a_claim_takes_the_time_in_its_quote_else_its_sentences_only_time() -> N
         ("Last month the rate fell.", "In September 2026 the rate fell."),
         ("In 2017 the law passed.", "In 2017 the law passed."),  # explicit: as written
         ("Late last year the bank failed.", "Late last year the bank failed."),  # not all of 2025
+        # a quotation's letters changed by an editor: the preposition is there already
+        ("[o]n Monday, the strike began.", "[o]n 12 October 2026, the strike began."),
     ],
 )
 def test_relative_times_are_named_by_their_date_for_questions(

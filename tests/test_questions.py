@@ -43,6 +43,10 @@ from workbench.questions import MAX_QUESTION_CHARS, claim_questions, claimer_que
             ["Will the bridge stay closed for two years?"],
         ),
         ("The port is the busiest in the region.", ["Is the port the busiest in the region?"]),
+        (  # a word between subject and verb stays before the verb
+            "The army recently liberated the city.",
+            ["Did the army recently liberate the city?"],
+        ),
         (  # the subject does not open the claim: asked about as a whole
             "On Tuesday, the council approved the budget.",
             [

@@ -71,6 +71,8 @@ _FUTURE = re.compile(
 _PREPOSITION = re.compile(
     r"\b(?:on|in|at|since|by|from|until|during|of|for|before|after)\s+$", re.IGNORECASE
 )
+# Letters an editor changed inside a quotation, in brackets: "(o)n August 26", "[t]he".
+_EDITED_LETTERS = re.compile(r"[(\[](\w{1,2})[)\]]")
 
 
 _DAY = r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?(?:\s+of)?"
@@ -283,7 +285,7 @@ def with_resolved_times(sentence: str, article_date: str | None) -> str:
         if time.basis != "relative" or said is None or _QUALIFIER.match(time.expression):
             continue  # "late last year" is not all of 2025: the words stay as written
         before = sentence[last:start]
-        if not _PREPOSITION.search(before):
+        if not _PREPOSITION.search(_EDITED_LETTERS.sub(r"\1", before)):
             said = ("on " if time.unit == "day" else "in ") + said
         if start == 0 or sentence[:start].strip() == "":
             said = said[0].upper() + said[1:]

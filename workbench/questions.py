@@ -151,7 +151,9 @@ def _inverted(asks: str, parts: Clause, rest: str) -> str | None:
     do = {"past": "did", "present": "does", "plural": "do"}.get(parts.tense)
     if do is None:
         return None
-    return f"{asks} {do} {subject} {parts.verb_lemma} {tail}".rstrip() + "?"
+    # words between subject and verb stay before the verb: "did the army recently liberate"
+    between = _tidy(rest.split(parts.verb, 1)[0]) if parts.verb in rest else ""
+    return f"{asks} {do} {subject} {between} {parts.verb_lemma} {tail}".rstrip() + "?"
 
 
 def _without(text: str, phrases: list[Phrase]) -> str:
