@@ -43,6 +43,14 @@ from workbench.questions import MAX_QUESTION_CHARS, claim_questions, claimer_que
             ["Will the bridge stay closed for two years?"],
         ),
         ("The port is the busiest in the region.", ["Is the port the busiest in the region?"]),
+        (  # "be" as the verb, contracted, goes first; a name keeps its capital
+            "It's the busiest port in the region.",
+            ["Is it the busiest port in the region?"],
+        ),
+        (  # a frame's dangling "saying" belongs to the quotation that follows
+            "Assad congratulated the troops, saying:",
+            ["Did Assad congratulate the troops?"],
+        ),
         (  # a word between subject and verb stays before the verb
             "The army recently liberated the city.",
             ["Did the army recently liberate the city?"],
@@ -58,7 +66,8 @@ from workbench.questions import MAX_QUESTION_CHARS, claim_questions, claimer_que
 )
 def test_questions_ask_after_the_claims_own_figures_and_dates(claim: str, asked: list[str]) -> None:
     said = claim.rstrip(".")
-    said = said if said.startswith(("Reuters", "31")) else said[0].lower() + said[1:]
+    said = said.removesuffix(", saying:")
+    said = said if said.startswith(("Reuters", "31", "Assad")) else said[0].lower() + said[1:]
     assert claim_questions(claim) == [*asked, f"What evidence shows that {said}?"]
 
 

@@ -70,6 +70,7 @@ class Clause:
     tense: str  # "past", "present", "plural" (present with a plural subject) or ""
     entities: list[Phrase] = field(default_factory=list)
     number_phrases: list[Phrase] = field(default_factory=list)  # "31 container ships"
+    opens_with_name: bool = False  # the first word is a proper noun ("Assad congratulated")
 
 
 def clause(sentence: str) -> Clause:
@@ -77,8 +78,9 @@ def clause(sentence: str) -> Clause:
     doc = parse(sentence)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     entities = [Phrase(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
+    named = bool(len(doc)) and doc[0].pos_ == "PROPN"
     if root is None or root.pos_ not in {"VERB", "AUX"}:
-        return Clause(None, "", "", "", "", entities, _number_phrases(doc))
+        return Clause(None, "", "", "", "", entities, _number_phrases(doc), named)
     subject_token = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
     subject = None
     if subject_token is not None:
@@ -96,7 +98,9 @@ def clause(sentence: str) -> Clause:
     elif root.tag_ in {"VBZ", "VBP"}:
         tense = "plural" if root.tag_ == "VBP" else "present"
     verb_lemma = root.lemma_ if root.pos_ == "VERB" else root.text
-    return Clause(subject, root.text, verb_lemma, auxiliary, tense, entities, _number_phrases(doc))
+    return Clause(
+        subject, root.text, verb_lemma, auxiliary, tense, entities, _number_phrases(doc), named
+    )
 
 
 _NUMBER_LABELS = {"CARDINAL", "QUANTITY", "PERCENT", "MONEY"}

@@ -36,12 +36,17 @@ _LOWERABLE_TEXT = """
 """
 LOWERABLE = frozenset(_LOWERABLE_TEXT.split())
 _PREPOSITION_BEFORE = re.compile(r"\b(?:on|in|at|since|by|from|until|during|of|for)\s*$", re.I)
+# A frame's dangling participle ("announced the good news, saying:"): the quotation it
+# introduces is another sentence, so the question ends before it.
+_SAYING_TAIL = re.compile(
+    r",?\s*\b(?:saying|adding|noting|stating|declaring|explaining|writing)$", re.I
+)
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent", re.I)
 
 
 def claim_questions(claim: str) -> list[str]:
     """Up to four distinct questions about what ``claim`` says (a yes/no question first)."""
-    text = " ".join(claim.split()).rstrip(" .!?;:")
+    text = _SAYING_TAIL.sub("", " ".join(claim.split()).rstrip(" .!?;:"))
     if not text:
         return []
     parts = clause(text)
@@ -64,14 +69,7 @@ def _yes_no(text: str, parts: Clause) -> str | None:
     1,200 residents?", "Was unemployment 3.9 percent in March?", "Has the port reopened?"."""
     if parts.subject is None or parts.subject.start != 0 or not parts.verb:
         return None
-    if not parts.auxiliary and parts.verb.lower() in _COPULAS:  # the verb is "be": it goes first
-        subject = _lowered(parts.subject.text, always=not _named(parts))
-        rest = _tidy(text[parts.subject.end :].split(parts.verb, 1)[1])
-        return f"{parts.verb.lower()} {subject} {rest}".rstrip() + "?"
     return _inverted("", parts, text[parts.subject.end :])
-
-
-_COPULAS = frozenset({"is", "are", "was", "were", "am"})
 
 
 def _figure_question(text: str, parts: Clause) -> str | None:
@@ -140,14 +138,22 @@ def _dates(parts: Clause) -> list[Phrase]:
     return [e for e in parts.entities if e.label in {"DATE", "TIME"} and _DATED.search(e.text)]
 
 
+# "be" as the main verb, as written (contractions spelled out): it is inverted, not do-supported
+_COPULAS = {"is": "is", "are": "are", "was": "was", "were": "were", "am": "am", "'s": "is",
+            "’s": "is", "'re": "are", "’re": "are", "'m": "am", "’m": "am"}  # fmt: skip
+
+
 def _inverted(asks: str, parts: Clause, rest: str) -> str | None:
     """``asks`` + the clause as a question: auxiliary first, else do-support on the verb."""
     assert parts.subject is not None
     subject = _lowered(parts.subject.text, always=parts.subject.start == 0 and not _named(parts))
     tail = _tidy(rest.split(parts.verb, 1)[1]) if parts.verb in rest else _tidy(rest)
-    if parts.auxiliary:
-        middle = rest.split(parts.auxiliary, 1)[1] if parts.auxiliary in rest else rest
-        return f"{asks} {parts.auxiliary.lower()} {subject} {_tidy(middle)}?"
+    # an auxiliary goes first, and so does "be" as the verb: "Was unemployment 3.9 percent"
+    written = parts.auxiliary or (parts.verb if _COPULAS.get(parts.verb.lower()) else "")
+    if written:
+        middle = rest.split(written, 1)[1] if written in rest else rest
+        asked = _COPULAS.get(written.lower(), written.lower())
+        return f"{asks} {asked} {subject} {_tidy(middle)}?"
     do = {"past": "did", "present": "does", "plural": "do"}.get(parts.tense)
     if do is None:
         return None
@@ -184,8 +190,10 @@ def _tidy(text: str) -> str:
 
 
 def _named(parts: Clause) -> bool:
-    """The sentence opens with a name (an entity at offset 0)."""
-    return any(e.start == 0 and e.label not in {"DATE", "CARDINAL"} for e in parts.entities)
+    """The sentence opens with a name: a proper noun, or an entity at offset 0."""
+    return parts.opens_with_name or any(
+        e.start == 0 and e.label not in {"DATE", "CARDINAL"} for e in parts.entities
+    )
 
 
 def _lowered(text: str, *, always: bool = False) -> str:
