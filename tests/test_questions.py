@@ -47,6 +47,10 @@ from workbench.questions import MAX_QUESTION_CHARS, claim_questions, claimer_que
             "It's the busiest port in the region.",
             ["Is it the busiest port in the region?"],
         ),
+        (  # a sentence-initial gerund is no name, whatever the tagger says
+            "Lifting Port Arlen's curfew signals a return to normal life.",
+            ["Does lifting Port Arlen's curfew signal a return to normal life?"],
+        ),
         (  # a frame's dangling "saying" belongs to the quotation that follows
             "Assad congratulated the troops, saying:",
             ["Did Assad congratulate the troops?"],

@@ -78,7 +78,9 @@ def clause(sentence: str) -> Clause:
     doc = parse(sentence)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     entities = [Phrase(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
-    named = bool(len(doc)) and doc[0].pos_ == "PROPN"
+    # a proper noun first; not an -ing word the tagger took for one ("Lifting the siege ...":
+    # names in -ing, "Beijing", "Boeing", are entities, which the readers check as well)
+    named = bool(len(doc)) and doc[0].pos_ == "PROPN" and not doc[0].lower_.endswith("ing")
     if root is None or root.pos_ not in {"VERB", "AUX"}:
         return Clause(None, "", "", "", "", entities, _number_phrases(doc), named)
     subject_token = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
