@@ -150,9 +150,15 @@ class EncoderChoice:
         return cls(str(path), file_sha256(path), path) if path else cls()
 
 
-def embed(texts: list[str], encoder: Callable[[], SentenceEncoder], cache_dir: Path | None):
+def embed(
+    texts: list[str],
+    encoder: Callable[[], SentenceEncoder],
+    encoder_sha256: str,
+    cache_dir: Path | None,
+) -> np.ndarray:
+    """The texts' vectors, from ``cache_dir`` when there (the encoder is only built on a miss)."""
     key = hashlib.sha256(
-        "\x00".join([encoder().sha256, TOKENIZER_SHA256, str(MAX_TOKENS), *texts]).encode()
+        "\x00".join([encoder_sha256, TOKENIZER_SHA256, str(MAX_TOKENS), *texts]).encode()
     ).hexdigest()[:24]
     cached = cache_dir / f"minilm-{key}.npy" if cache_dir else None
     if cached and cached.is_file():
@@ -540,7 +546,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     cache_dir = None if args.no_cache else args.cache_dir
     for split in splits.values():
-        split.embeddings = embed(split.texts, get_encoder, cache_dir)
+        split.embeddings = embed(split.texts, get_encoder, choice.sha256, cache_dir)
         print(f"{split.role}: {len(split.items)} sentences, {int(split.labels.sum())} Yes")
 
     chosen: tuple[Fitted, Experiment] | None = None
