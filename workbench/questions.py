@@ -22,6 +22,7 @@ They are general English grammar, not fitted to any article or gold question.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from workbench.attribution import AUTHOR
 from workbench.parse import Clause, Phrase, clause
@@ -35,12 +36,22 @@ _LOWERABLE_TEXT = """
     over under one two three four five six seven eight nine ten
 """
 LOWERABLE = frozenset(_LOWERABLE_TEXT.split())
+# Linking words that open a sentence and say nothing of the claim itself.
+LINKING = frozenset({
+    "in addition", "additionally", "also", "however", "meanwhile", "moreover", "furthermore",
+    "still", "yet", "but", "and", "so", "then", "thus", "therefore", "indeed", "in fact",
+    "besides", "nevertheless", "nonetheless", "instead", "similarly", "likewise", "finally",
+    "as a result", "by contrast", "in contrast", "on the other hand", "first", "second",
+})  # fmt: skip
 _PREPOSITION_BEFORE = re.compile(r"\b(?:on|in|at|since|by|from|until|during|of|for)\s*$", re.I)
 # A frame's dangling participle ("announced the good news, saying:"): the quotation it
 # introduces is another sentence, so the question ends before it.
 _SAYING_TAIL = re.compile(
     r",?\s*\b(?:saying|adding|noting|stating|declaring|explaining|writing)$", re.I
 )
+# what a range leaves when both its ends are cut: "between [2025] and [2026]"
+_RANGE_LEFT = re.compile(r"\b(?:between|from)\s+(?:and|to|until)\b", re.I)
+_CURRENCY_LEFT = re.compile(r"[$€£¥](?=\s|$)")  # "$" of a cut "$10,000"
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent", re.I)
 
 
@@ -49,8 +60,8 @@ def claim_questions(claim: str) -> list[str]:
     text = _SAYING_TAIL.sub("", " ".join(claim.split()).rstrip(" .!?;:"))
     if not text:
         return []
-    parts = clause(text)
-    opener = text if _named(parts) else _lowered(text, always=True)
+    parts = clause(text + ".")  # parsed as the sentence it is: the tagger reads a full stop
+    opener = _unlinked(text, parts)
     candidates = [
         _yes_no(text, parts) or f"Is it true that {opener}?",
         _figure_question(text, parts),
@@ -65,11 +76,58 @@ def claim_questions(claim: str) -> list[str]:
 
 
 def _yes_no(text: str, parts: Clause) -> str | None:
-    """The claim itself as a question, when its subject opens it: "Did fire crews evacuate
-    1,200 residents?", "Was unemployment 3.9 percent in March?", "Has the port reopened?"."""
-    if parts.subject is None or parts.subject.start != 0 or not parts.verb:
+    """The claim itself as a question: "Did fire crews evacuate 1,200 residents?", "Was
+    unemployment 3.9 percent in March?", with what was set before the subject at the end."""
+    if parts.subject is None or not parts.verb or _fronted(text, parts) is None:
         return None
-    return _inverted("", parts, text[parts.subject.end :])
+    return _ending(_inverted("", parts, text[parts.subject.end :]), text, parts)
+
+
+def _fronted(text: str, parts: Clause) -> list[str] | None:
+    """The phrases set before the subject with a comma ("On Monday, fire crews evacuated"),
+    linking words ("In addition,", "However,") left out; None when the words before the
+    subject are no such phrases ("Police in Dunmore said": the subject is not the clause's)."""
+    assert parts.subject is not None
+    intro = text[: parts.subject.start].strip()
+    if intro and not intro.endswith(","):
+        return None
+    pieces = [p.strip() for p in intro.split(",") if p.strip()]
+    return [p for p in pieces if p.lower() not in LINKING]
+
+
+def _ending(
+    question: str | None, text: str, parts: Clause, cut: Sequence[Phrase] = ()
+) -> str | None:
+    """``question`` with the claim's fronted phrases at its end ("Did fire crews evacuate ...
+    on Monday?", "..., according to the police?"), but those holding a phrase of ``cut``."""
+    if question is None:
+        return None
+    kept = [p for p in _fronted(text, parts) or [] if not any(c.text in p for c in cut)]
+    if not kept:
+        return question
+    moved = _lowered(", ".join(kept), always=not _named(parts))
+    comma = "," if moved.lower().startswith("according to") else ""
+    return f"{question[:-1]}{comma} {moved}?"
+
+
+def _unlinked(text: str, parts: Clause) -> str:
+    """The claim to follow "Is it true that": its opening linking word left out, and its
+    first letter lowered unless a name opens it."""
+    first, _, rest = text.partition(",")
+    if first.strip().lower() in LINKING and rest.strip():
+        return _unlinked(rest.strip(), clause(rest.strip()))
+    return text if _named(parts) else _lowered(text, always=True)
+
+
+def _within(text: str, parts: Clause, phrase: Phrase) -> tuple[str, Clause] | None:
+    """The clause ``phrase`` belongs to: the main one, an embedded clause with a subject of its
+    own ("... said that [31 ships were waiting]"), or None inside a clause without one, whose
+    question would need the words around it."""
+    around = [c for c in parts.embedded if _inside(phrase, c)]
+    if not around:
+        return text, parts
+    inner = min(around, key=lambda c: c.end - c.start)
+    return (inner.text, clause(inner.text)) if inner.label == "finite" else None
 
 
 def _figure_question(text: str, parts: Clause) -> str | None:
@@ -80,6 +138,11 @@ def _figure_question(text: str, parts: Clause) -> str | None:
             break
     else:
         return None
+    scope = _within(text, parts, phrase)
+    if scope is None:
+        return None
+    if scope[0] != text:
+        return _figure_question(*scope)
     if parts.subject is None or not parts.verb:
         return None
     noun = _tidy(text[phrase.start : figure.start] + " " + text[figure.end : phrase.end])
@@ -90,24 +153,36 @@ def _figure_question(text: str, parts: Clause) -> str | None:
         asks = "How much"
     else:
         asks = f"How many {noun}".strip() if noun else "How many"
-    # The figure opens its clause ("31 ships were waiting", "... said that 5 people died"):
-    # ask directly, "How many ships were waiting", "How many people died".
-    if _inside(phrase, parts.subject):
-        return f"{asks} {_tidy(text[parts.subject.end :])}?"
-    if re.search(r"(?:\bthat|,)\s*$", text[: phrase.start]):
+    # The figure opens its clause ("31 ships were waiting", "52% of the land is farmed"): ask
+    # directly, "How many ships were waiting", "What percentage of the land is farmed".
+    if phrase.start == parts.subject.start and _inside(phrase, parts.subject):
         return f"{asks} {_tidy(text[phrase.end :])}?"
+    if _inside(phrase, parts.subject) or _fronted(text, parts) is None:
+        return None
+    if _COPULAS.get(parts.verb.lower()) and not parts.auxiliary:
+        asks = "What"  # the figure is what the subject is: "What was unemployment in March?"
     rest = _without(text[parts.subject.end :], [phrase])
-    return _inverted(asks, parts, rest)
+    return _ending(_inverted(asks, parts, rest), text, parts, [phrase])
 
 
 def _date_question(text: str, parts: Clause) -> str | None:
     dates = _dates(parts)
-    if not dates or parts.subject is None or not parts.verb:
+    if not dates:
+        return None
+    scope = _within(text, parts, dates[0])
+    if scope is None:
+        return None
+    if scope[0] != text:
+        return _date_question(*scope)
+    if parts.subject is None or not parts.verb:
         return None
     if any(_inside(parts.subject, d) or _inside(d, parts.subject) for d in dates):
         return None  # "Last year was the warmest": the date is what the claim is about
+    if _fronted(text, parts) is None:
+        return None
     numbers = [e for e in parts.entities if e.label == "CARDINAL" and _near_any(e, dates, text)]
-    return _inverted("When", parts, _without(text[parts.subject.end :], dates + numbers))
+    asked = _inverted("When", parts, _without(text[parts.subject.end :], dates + numbers))
+    return _ending(asked, text, parts, dates + numbers)
 
 
 def claimer_questions(claim: str, claimer: str) -> list[str]:
@@ -169,7 +244,7 @@ def _without(text: str, phrases: list[Phrase]) -> str:
         if phrase.text in pieces:
             before, after = pieces.split(phrase.text, 1)
             pieces = _PREPOSITION_BEFORE.sub("", before) + " " + after
-    return pieces
+    return _CURRENCY_LEFT.sub(" ", _RANGE_LEFT.sub(" ", pieces))
 
 
 def _inside(inner: Phrase, outer: Phrase) -> bool:
