@@ -505,7 +505,8 @@ def cmd_ui(args: argparse.Namespace, extra: list[str]) -> int:
     sys.stderr.flush()
     os.execve(
         sys.executable,
-        [sys.executable, "-m", "streamlit", "run", str(app), *options, *extra],
+        # Streamlit's own command line, with ASTs parsed one thread at a time (see serve.py)
+        [sys.executable, "-m", "workbench.ui.serve", "run", str(app), *options, *extra],
         env,
     )
 

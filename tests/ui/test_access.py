@@ -115,7 +115,7 @@ def test_exposed_with_the_password_execs_streamlit_on_that_address(
     monkeypatch.setenv(access.PASSWORD_ENV, PASSWORD)
     cli.main(["ui", "--host", "0.0.0.0", "--server.headless", "true"])
     argv = started[0]
-    assert argv[1:4] == ["-m", "streamlit", "run"]
+    assert argv[1:4] == ["-m", "workbench.ui.serve", "run"]
     assert address_of(argv) == "0.0.0.0"
     assert argv[-2:] == ["--server.headless", "true"]
     assert "--logger.hideWelcomeMessage" in argv  # its welcome would ask an outside service
