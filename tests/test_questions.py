@@ -105,6 +105,12 @@ def test_a_claim_someone_else_makes_asks_after_their_source() -> None:
         "Where and when did the mayor first say it, and on what evidence?",
     ]
     assert claimer_questions("The bridge will stay closed.", "the author") == []
+    minister = "Transport Minister Ana Ruiz"
+    assert claimer_questions("Ferry fares will rise by 5 percent.", minister) == [
+        "Did Transport Minister Ana Ruiz say that ferry fares will rise by 5 percent?",
+        "What exactly did Transport Minister Ana Ruiz say about ferry fares?",
+        "Where and when did Transport Minister Ana Ruiz first say it, and on what evidence?",
+    ]
 
 
 def test_questions_fit_the_schema_and_are_distinct() -> None:

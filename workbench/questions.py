@@ -13,8 +13,8 @@ entities and number phrases) into such questions with ordinary English question 
   figure taken out; the subject's own figure asks directly ("How many ships were waiting ..."),
   another one inverts the clause ("How many burglaries did the police count ...");
 - for the first date: "When did <subject> <verb> ...?" with the date taken out;
-- for a claim someone else makes (``claimer_questions``): what exactly they said, where and
-  when, and on what evidence.
+- for a claim someone else makes (``claimer_questions``): whether they said it, what exactly
+  they said, where and when, and on what evidence.
 
 They are general English grammar, not fitted to any article or gold question.
 """
@@ -189,11 +189,22 @@ def claimer_questions(claim: str, claimer: str) -> list[str]:
     """What to ask about the source of a claim someone other than the author makes."""
     if claimer == AUTHOR or not claimer.strip():
         return []
-    subject = clause(" ".join(claim.split())).subject
-    topic = subject.text if subject else ""
-    about = "" if not topic or claimer.lower() in topic.lower() else f" about {_lowered(topic)}"
+    said = " ".join(claim.split()).rstrip(" .!?;:")
+    parts = clause(said + ".")
+    topic = parts.subject.text if parts.subject else ""
+    name = _named(parts)
+    about = (
+        ""
+        if not topic or claimer.lower() in topic.lower()
+        else f" about {_lowered(topic, always=not name)}"
+    )
     who = _lowered(claimer)
+    said = said if name else _lowered(said, always=True)
+    # "Did the mayor say that the bridge will stay closed?", unless the claim names its sayer
+    # ("..., the mayor said": what was said is not cut from its frame)
+    did_say = [] if claimer.lower() in said.lower() else [_fit(f"Did {who} say that {said}?")]
     return [
+        *did_say,
         _fit(f"What exactly did {who} say{about}?"),
         _fit(f"Where and when did {who} first say it, and on what evidence?"),
     ]
