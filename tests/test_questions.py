@@ -85,6 +85,10 @@ from workbench.questions import MAX_QUESTION_CHARS, claim_questions, claimer_que
             "The minister defended the levy, saying that it would raise 220 million crowns.",
             ["Did the minister defend the levy, saying that it would raise 220 million crowns?"],
         ),
+        (  # "one of" counts nothing, "decades" is no date; an inverted quotation is no quotation
+            'The ruling "marks one of the biggest changes in decades" for tenants.',
+            ["Does the ruling mark one of the biggest changes in decades for tenants?"],
+        ),
         (  # a noun the tagger read as the verb ("wait"): no inversion of a misread clause
             "The median wait in the emergency department had risen to 4 hours in 2026.",
             ["Is it true that the median wait in the emergency department had risen to 4 hours"

@@ -134,7 +134,8 @@ def _figure_question(text: str, parts: Clause) -> str | None:
     dates = _dates(parts)
     for phrase in parts.number_phrases:
         figure = next(e for e in parts.entities if e.label == phrase.label and _inside(e, phrase))
-        if not _near_any(figure, dates, text):
+        # "one of the strongest groups" is no figure to count
+        if not _near_any(figure, dates, text) and figure.text.lower() != "one":
             break
     else:
         return None
@@ -156,7 +157,7 @@ def _figure_question(text: str, parts: Clause) -> str | None:
     # The figure opens its clause ("31 ships were waiting", "52% of the land is farmed"): ask
     # directly, "How many ships were waiting", "What percentage of the land is farmed".
     if phrase.start == parts.subject.start and _inside(phrase, parts.subject):
-        return f"{asks} {_tidy(text[phrase.end :])}?"
+        return _unquoted(f"{asks} {_tidy(text[phrase.end :])}?")
     if _inside(phrase, parts.subject) or _fronted(text, parts) is None:
         return None
     if _COPULAS.get(parts.verb.lower()) and not parts.auxiliary:
@@ -213,8 +214,9 @@ def claimer_questions(claim: str, claimer: str) -> list[str]:
 # A date a fact-checker can look up: a named day or month, a year, or a relative day; not a
 # duration ("over two years"), which is part of what the claim says.
 _DATED = re.compile(
-    r"\b(?:1[89]\d\d|20\d\d|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*"
-    r"|nov\w*|dec\w*|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today"
+    r"\b(?:1[89]\d\d|20\d\d|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
+    r"|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"  # not "decades"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today"
     r"|last|ago|this (?:week|month|year))\b",
     re.I,
 )
@@ -239,13 +241,19 @@ def _inverted(asks: str, parts: Clause, rest: str) -> str | None:
     if written:
         middle = rest.split(written, 1)[1] if written in rest else rest
         asked = _COPULAS.get(written.lower(), written.lower())
-        return f"{asks} {asked} {subject} {_tidy(middle)}?"
+        return _unquoted(f"{asks} {asked} {subject} {_tidy(middle)}?")
     do = {"past": "did", "present": "does", "plural": "do"}.get(parts.tense)
     if do is None:
         return None
     # words between subject and verb stay before the verb: "did the army recently liberate"
     between = _tidy(rest.split(parts.verb, 1)[0]) if parts.verb in rest else ""
-    return f"{asks} {do} {subject} {between} {parts.verb_lemma} {tail}".rstrip() + "?"
+    return _unquoted(f"{asks} {do} {subject} {between} {parts.verb_lemma} {tail}".rstrip() + "?")
+
+
+def _unquoted(question: str) -> str:
+    """A question without the claim's quotation marks: moving the verb, changing its form or
+    taking a figure out leaves no quotation verbatim ('Does the ruling "mark ..."' misquotes)."""
+    return re.sub(r'\s*["“”]\s*', " ", question).replace(" ?", "?").replace(" ,", ",").strip()
 
 
 def _without(text: str, phrases: list[Phrase]) -> str:
