@@ -183,6 +183,16 @@ def test_rules_make_no_claim_of_a_bare_attribution_frame(sentence: str, claims: 
     assert len(answer["claims"]) == claims
 
 
+def test_rules_claims_leave_out_reference_marks_their_quotes_keep() -> None:
+    sentence = "Helicopters evacuated two commanders to an airbase in northern Valdria.[2]"
+    answer = ENGINES["rules"][Stage.extract](
+        {"sentence": sentence, "before": "", "quote_options": [sentence]}
+    )
+    assert [c["claim"] for c in answer["claims"]] == [
+        "Helicopters evacuated two commanders to an airbase in northern Valdria."
+    ]
+
+
 def test_rules_questions_name_the_date_a_relative_time_resolves_to(
     chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

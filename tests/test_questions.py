@@ -89,6 +89,16 @@ from workbench.questions import MAX_QUESTION_CHARS, claim_questions, claimer_que
             'The ruling "marks one of the biggest changes in decades" for tenants.',
             ["Does the ruling mark one of the biggest changes in decades for tenants?"],
         ),
+        (  # words between subject and auxiliary stay
+            "Any town freed from the curfew, checkpoints, the fear and hunger would rejoice.",
+            [
+                "Would any town freed from the curfew, checkpoints, the fear and hunger rejoice?"
+            ],
+        ),
+        (  # a noun phrase before the subject that is no time is no phrase to move
+            "A former teacher, Maria Lopez opened the school in 2019.",
+            ["Is it true that a former teacher, Maria Lopez opened the school in 2019?"],
+        ),
         (  # a noun the tagger read as the verb ("wait"): no inversion of a misread clause
             "The median wait in the emergency department had risen to 4 hours in 2026.",
             ["Is it true that the median wait in the emergency department had risen to 4 hours"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
@@ -114,9 +115,12 @@ def _rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
     return {"claims": [{**saying, "type": ClaimType.statement.value}, content]}
 
 
+_FOOTNOTE = re.compile(r"\s*\[\d{1,3}\]")  # a web page's reference mark: "... in Syria.[2]"
+
+
 def _rules_claim(text: str, quote: int, claimer: int, attribution: list[int]) -> dict[str, Any]:
     """One claim of the rules engine as the extract response holds it (option numbers)."""
-    text = " ".join(text.split())
+    text = _FOOTNOTE.sub("", " ".join(text.split()))  # the quote keeps them, verbatim
     if text[-1:].isalnum():  # a clause cut from its sentence: end it as a statement
         text += "."
     return {

@@ -74,6 +74,9 @@ class Clause:
     # clauses inside this one ("... said [that 5 people died]", "..., [telling MPs ...]"):
     # label "finite" from its own named or nominal subject to its end, else "dependent"
     embedded: list[Phrase] = field(default_factory=list)
+    # what precedes the subject hangs from the verb as adverbials ("On Monday, ..."), or nothing
+    # does; not so for a list the parser split ("Any population freed from ..., the fear, ...")
+    adverbial_opening: bool = True
 
 
 def clause(sentence: str) -> Clause:
@@ -100,15 +103,25 @@ def clause(sentence: str) -> Clause:
     helper = next((c for c in root.children if c.dep_ in {"aux", "auxpass"}), None)
     # "get" of a passive is the verb, not an auxiliary: "gets fined" asks "Does he get fined?"
     verb = helper if helper is not None and helper.lemma_ == "get" else root
-    auxiliary = helper.text if helper is not None and verb is root else ""
+    auxiliary = helper.text if helper is not None and verb.i == root.i else ""
     tense = ""
     if verb.tag_ == "VBD":
         tense = "past"
     elif verb.tag_ in {"VBZ", "VBP"}:
         tense = "plural" if verb.tag_ == "VBP" else "present"
-    verb_lemma = verb.lemma_ if verb.pos_ == "VERB" or verb is not root else verb.text
+    verb_lemma = verb.lemma_ if verb.pos_ == "VERB" or verb.i != root.i else verb.text
+    opening = subject_token is None or _adverbial_opening(root, subject_token)
     return Clause(
-        subject, verb.text, verb_lemma, auxiliary, tense, entities, numbers, named, embedded
+        subject,
+        verb.text,
+        verb_lemma,
+        auxiliary,
+        tense,
+        entities,
+        numbers,
+        named,
+        embedded,
+        opening,
     )
 
 
@@ -135,6 +148,26 @@ def _embedded(doc: Doc) -> list[Phrase]:
             Phrase(doc.text[first.idx : end], "finite" if finite else "dependent", first.idx, end)
         )
     return spans
+
+
+_ADVERBIAL = {"prep", "advmod", "advcl", "punct", "cc", "intj", "mark", "discourse"}
+
+
+def _adverbial_opening(root: Token, subject: Token) -> bool:
+    """Every word before the subject belongs to an adverbial of the verb (or is punctuation)."""
+    first = min(t.i for t in subject.subtree)
+    for token in root.doc[:first]:
+        node = token  # spaCy makes a new Token per access: compare positions, not objects
+        while node.head.i not in (root.i, node.i):
+            node = node.head
+        # a bare noun phrase is adverbial when it is a time ("Last year, ..."), not a title
+        # ("A former teacher, Maria Lopez opened ...")
+        timed = node.dep_ == "npadvmod" and any(
+            t.ent_type_ in {"DATE", "TIME"} for t in node.subtree
+        )
+        if node.i == root.i or node.head.i == node.i or not (node.dep_ in _ADVERBIAL or timed):
+            return False
+    return True
 
 
 def _misread(root: Token) -> bool:

@@ -89,7 +89,7 @@ def _fronted(text: str, parts: Clause) -> list[str] | None:
     subject are no such phrases ("Police in Dunmore said": the subject is not the clause's)."""
     assert parts.subject is not None
     intro = text[: parts.subject.start].strip()
-    if intro and not intro.endswith(","):
+    if intro and not (intro.endswith(",") and parts.adverbial_opening):
         return None
     pieces = [p.strip() for p in intro.split(",") if p.strip()]
     return [p for p in pieces if p.lower() not in LINKING]
@@ -116,7 +116,7 @@ def _unlinked(text: str, parts: Clause) -> str:
     first, _, rest = text.partition(",")
     if first.strip().lower() in LINKING and rest.strip():
         return _unlinked(rest.strip(), clause(rest.strip()))
-    return text if _named(parts) else _lowered(text, always=True)
+    return _lowered(text, always=not _named(parts))
 
 
 def _within(text: str, parts: Clause, phrase: Phrase) -> tuple[str, Clause] | None:
@@ -239,9 +239,10 @@ def _inverted(asks: str, parts: Clause, rest: str) -> str | None:
     # an auxiliary goes first, and so does "be" as the verb: "Was unemployment 3.9 percent"
     written = parts.auxiliary or (parts.verb if _COPULAS.get(parts.verb.lower()) else "")
     if written:
-        middle = rest.split(written, 1)[1] if written in rest else rest
+        # words between subject and auxiliary stay: "Would the town, and its port, reopen?"
+        before, middle = rest.split(written, 1) if written in rest else ("", rest)
         asked = _COPULAS.get(written.lower(), written.lower())
-        return _unquoted(f"{asks} {asked} {subject} {_tidy(middle)}?")
+        return _unquoted(f"{asks} {asked} {subject} {_tidy(before)} {_tidy(middle)}?")
     do = {"past": "did", "present": "does", "plural": "do"}.get(parts.tense)
     if do is None:
         return None
