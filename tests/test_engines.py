@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.configs import fake_config, http_config
 from tests.support.fault_server import FaultServer
+from workbench import engines
 from workbench.attribution import AUTHOR
 from workbench.cli import main
 from workbench.config import BackendConfig, embedded_backend, load_config
@@ -214,3 +215,14 @@ def test_rules_questions_name_the_date_a_relative_time_resolves_to(
     assert need["as_of"] == sourced["as_of"] == "2026-10-12"  # ... and the plan says when
     question = "Did 14 people die in the floods on 12 October 2026?"
     assert need["questions"][0] == question
+
+
+def test_the_rules_cache_identity_covers_every_module_that_shapes_their_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An edit to any of them must not be served the answers the old code cached."""
+    hashed: list[str] = []
+    monkeypatch.setattr(engines, "_sha256", lambda *paths: hashed.extend(p.name for p in paths))
+    engines.engine_identity("rules", Stage.extract)
+    shaping = ["engines.py", "cues.py", "attribution.py", "parse.py", "questions.py", "dates.py"]
+    assert [m for m in shaping if m not in hashed] == []

@@ -237,16 +237,15 @@ def engine_answer(engine: EngineName, stage: Stage, variables: Mapping[str, Any]
 def engine_identity(engine: EngineName, stage: Stage) -> dict[str, Any]:
     """What changes a non-model engine's answer (its cache identity): the code that computes it
     and the fitted weights it reads, by content hash, so an edit is never served stale answers."""
-    from workbench import attribution, cues, dates, questions
+    from workbench import attribution, cues, dates, parse, questions
 
     identity: dict[str, Any] = {
         "engine": engine,
         "code": _sha256(Path(__file__), Path(cues.__file__)),
     }
     if engine == "rules":
-        identity["parser"] = _sha256(
-            Path(attribution.__file__), Path(questions.__file__), Path(dates.__file__)
-        )
+        modules = (attribution, parse, questions, dates)
+        identity["parser"] = _sha256(*(Path(str(m.__file__)) for m in modules))
     if engine == "classifier":
         # Located, not imported: importing the classifier brings numpy, a fifth of what a run
         # served from the cache costs, and the key needs only the files' bytes.

@@ -2,8 +2,9 @@
 of a sentence, and the parts of its main clause that evidence questions are built from.
 
 ``workbench.attribution`` reads who asserts a sentence from the same parse; ``workbench.questions``
-and ``workbench.dates`` read the main clause (``clause``): subject, verb, tense, entities and the
-noun phrases that carry a number. The pipeline loads on first use (about half a second) and a
+and ``workbench.dates`` read the main clause (``clause``): subject, verb, tense, entities, the
+noun phrases that carry a number, the clauses embedded in it and whether what precedes the
+subject is adverbial. The pipeline loads on first use (about half a second) and a
 parse is remembered for the last 512 texts, so the stages that read one sentence share its parse.
 """
 
