@@ -215,6 +215,8 @@ def test_rules_questions_name_the_date_a_relative_time_resolves_to(
     assert need["as_of"] == sourced["as_of"] == "2026-10-12"  # ... and the plan says when
     question = "Did 14 people die in the floods on 12 October 2026?"
     assert need["questions"][0] == question
+    said = "Did the ministry say that 14 people died in the floods on 12 October 2026?"
+    assert sourced["questions"][0] == said
 
 
 def test_the_rules_cache_identity_covers_every_module_that_shapes_their_answers(

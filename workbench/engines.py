@@ -145,8 +145,8 @@ def evidence_kind(claim: str, claimer: str = AUTHOR) -> EvidenceKind:
 def _rules_evidence(variables: Mapping[str, Any]) -> dict[str, Any]:
     """What the claim says, asked from its parse (``workbench.questions``), as a need of the
     kind its cues suggest; for a claim someone else makes, their source as a second need.
-    Questions name the dates relative times resolve to ("on Monday" → "on 12 October 2026"):
-    a fact-checker reads them away from the article."""
+    Questions, the source's too, name the dates relative times resolve to ("on Monday" → "on
+    12 October 2026"): a fact-checker reads them away from the article."""
     claim, claimer = str(variables["claim"]), str(variables.get("claimer", AUTHOR))
     dated = with_resolved_times(claim, str(variables.get("date", "")) or None)
     needs = [
@@ -156,7 +156,7 @@ def _rules_evidence(variables: Mapping[str, Any]) -> dict[str, Any]:
             "questions": claim_questions(dated) or ["Is the claim true?"],
         }
     ]
-    if sourced := claimer_questions(claim, claimer):
+    if sourced := claimer_questions(dated, claimer):
         needs.append(
             {
                 "kind": EvidenceKind.claimer_source.value,
