@@ -57,10 +57,9 @@ _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent", re.I)
 
 def claim_questions(claim: str) -> list[str]:
     """Up to four distinct questions about what ``claim`` says (a yes/no question first)."""
-    text = _SAYING_TAIL.sub("", " ".join(claim.split()).rstrip(" .!?;:"))
+    text, parts = _parsed(claim, _SAYING_TAIL)
     if not text:
         return []
-    parts = clause(text + ".")  # parsed as the sentence it is: the tagger reads a full stop
     opener = _unlinked(text, parts)
     candidates = [
         _yes_no(text, parts) or f"Is it true that {opener}?",
@@ -73,6 +72,14 @@ def claim_questions(claim: str) -> list[str]:
         if question and question.lower() not in {q.lower() for q in questions}:
             questions.append(_fit(question))
     return questions
+
+
+def _parsed(claim: str, tail: re.Pattern[str] | None = None) -> tuple[str, Clause]:
+    """The claim on one line without its end punctuation (nor ``tail``), and its parse, made
+    with the full stop the tagger expects of a sentence (without it NER misses "7 million")."""
+    text = " ".join(claim.split()).rstrip(" .!?;:")
+    text = tail.sub("", text) if tail is not None else text
+    return text, clause(text + ".")
 
 
 def _yes_no(text: str, parts: Clause) -> str | None:
@@ -190,8 +197,7 @@ def claimer_questions(claim: str, claimer: str) -> list[str]:
     """What to ask about the source of a claim someone other than the author makes."""
     if claimer == AUTHOR or not claimer.strip():
         return []
-    said = " ".join(claim.split()).rstrip(" .!?;:")
-    parts = clause(said + ".")
+    said, parts = _parsed(claim)
     topic = parts.subject.text if parts.subject else ""
     name = _named(parts)
     about = (
