@@ -298,7 +298,7 @@ def _inverted(token: Token) -> bool:
     """'..., the mayor said' parsed with the verb hanging off the clause it reports."""
     head = token.head
     return (
-        head is not token
+        head.i != token.i  # spaCy makes a new Token per access: compare positions
         and token.i > head.i
         and token.dep_ in {"parataxis", "ccomp"}
         and not any(c.dep_ in _CLAUSAL and c.i > token.i for c in token.children)
@@ -314,7 +314,7 @@ def _according_to(token: Token) -> tuple[Token, list[Token]] | None:
         return None
     to = doc[token.i + 1]
     objects = [c for c in (*to.children, *token.children) if c.dep_ == "pobj"]
-    return (to if token.head is to else token), objects
+    return (to if token.head.i == to.i else token), objects
 
 
 def _subject_tokens(verb: Token) -> list[Token]:
@@ -325,7 +325,7 @@ def _subject_tokens(verb: Token) -> list[Token]:
     for child in verb.children:  # "it was reported by X", "as reported by X"
         if child.dep_ == "agent":
             return [c for c in child.children if c.dep_ == "pobj"]
-    if verb.dep_ == "conj" and verb.head is not verb:  # "denied it and said ..."
+    if verb.dep_ == "conj" and verb.head.i != verb.i:  # "denied it and said ..."
         return _subject_tokens(verb.head)
     if verb.dep_ == "advcl" and verb.tag_ == "VBG":  # "X defended it, telling parliament ..."
         return _subject_tokens(verb.head)
@@ -340,7 +340,7 @@ def _cues(doc: Doc, people_before: list[tuple[int, str]]) -> list[_Cue]:
         if according is not None:
             phrase, objects = according
             content = {t.i for t in phrase.head.subtree} - {t.i for t in phrase.subtree}
-            if phrase.head is phrase:  # the phrase is the root: it qualifies the whole sentence
+            if phrase.head.i == phrase.i:  # the phrase is the root: it qualifies the whole sentence
                 content = {t.i for t in doc} - {t.i for t in phrase.subtree}
             sources = [s for o in objects for s in _sources(o, doc, people_before)]
             cues.append(_Cue("according to", token, sources, content, token.idx))
