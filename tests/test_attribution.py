@@ -135,6 +135,41 @@ def test_reporting_verbs_are_listed_as_written() -> None:
     assert attribute("Prices rose.").verbs == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "parts"),
+    [
+        # clauses with their own subjects, joined: each apart, without "and", "but" or "that"
+        ("The ferry was cancelled on Monday, but the bridge stayed open to traffic.",
+         ["The ferry was cancelled on Monday", "the bridge stayed open to traffic"]),
+        ("The dam was built in 1961 and the lake flooded three villages, but the valley kept "
+         "its railway.",
+         ["The dam was built in 1961", "the lake flooded three villages",
+          "the valley kept its railway"]),
+        # of what the claimer asserts only, not of the saying
+        ("Police said the road was closed at noon and that two lorries were towed away.",
+         ["the road was closed at noon", "two lorries were towed away"]),
+        # one subject for both verbs: the second clause shares it (and "is")
+        ("The plant employs 400 people and opened in 2019.",
+         ["The plant employs 400 people", "The plant opened in 2019"]),
+        ("The charity is feeding 300 families and sheltering 40 children.",
+         ["The charity is feeding 300 families", "The charity is sheltering 40 children"]),
+        # a negation that may cover both, a pronoun that needs the clause before, a clause too
+        # short to stand alone, four clauses (over the extractor's limit with the saying): whole
+        ("The council did not close the library and cut two bus routes.", []),
+        ("The mill closed in 1990 and it never reopened after the floods.", []),
+        ("The mill closed in 1990 and wages fell.", []),
+        ("Prices rose in May.", []),
+        ("The mill closed in May and the mine flooded in June and the school moved to Orm and "
+         "the bank left the town.", []),
+    ],
+)
+def test_parts_are_the_clauses_of_what_is_asserted(sentence: str, parts: list[str]) -> None:
+    found = attribute(sentence).parts
+    assert [part.text for part in found] == parts
+    for part in found:  # each rests on a span that holds every word of it
+        assert set(part.text.split()) <= set(sentence[part.start : part.end].split())
+
+
 def test_results_are_fresh_copies() -> None:
     first = attribute("The tram line will reopen, the mayor said.")
     first.options.append("mutated")

@@ -53,6 +53,11 @@ def options(sentence: str) -> list[str]:
           "The dam — built in 1962 — could fail", "The dam — built in 1962",
           "could fail, engineers said."]),
         ("Prices rose; wages fell.", ["Prices rose; wages fell."]),
+        # the clauses it joins, from the parse, before the pieces punctuation gives
+        ("The ferry was cancelled on Monday, but the bridge stayed open to traffic.",
+         ["The ferry was cancelled on Monday, but the bridge stayed open to traffic.",
+          "The ferry was cancelled on Monday", "the bridge stayed open to traffic",
+          "but the bridge stayed open to traffic."]),
     ],
 )
 def test_quote_options(sentence: str, expected: list[str]) -> None:

@@ -47,7 +47,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from workbench import parse as parse_module
 from workbench.cache import ResponseStore, cache_key
-from workbench.parse import MODEL, clause, parse
+from workbench.parse import MODEL, Part, clause, coordinated, parse
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -134,7 +134,9 @@ class Attribution:
     gives one; ``statement`` says the saying is news in itself (a quotation, or a speech act such
     as "announced" or "denied": GUIDELINES 3.5), so the saying is a claim beside its content.
     ``dates`` are the character spans of the sentence's DATE entities (``workbench.dates``
-    resolves them; kept here so a cached run needs no parse for them either).
+    resolves them; kept here so a cached run needs no parse for them either). ``parts`` are the
+    clauses that what the claimer asserts (``content``, else the sentence) joins with "and",
+    "but", ... (``parse.coordinated``): separately checkable, so each can be a claim of its own.
     """
 
     claimer: str = AUTHOR
@@ -144,6 +146,7 @@ class Attribution:
     content: tuple[int, int] | None = None
     statement: bool = False
     dates: list[tuple[int, int]] = field(default_factory=list)  # the parse's DATE entities
+    parts: list[Part] = field(default_factory=list)
 
 
 def attribute(sentence: str, before: str = "", memo: ResponseStore | None = None) -> Attribution:
@@ -161,7 +164,7 @@ def attribute(sentence: str, before: str = "", memo: ResponseStore | None = None
         remembered = _from_record(memo.get(key))
         if remembered is not None:
             return remembered
-    claimer, chain, options, verbs, content, statement, dates = _attribute(sentence, before)
+    claimer, chain, options, verbs, content, statement, dates, parts = _attribute(sentence, before)
     found = Attribution(
         claimer=claimer,
         chain=list(chain),
@@ -170,6 +173,7 @@ def attribute(sentence: str, before: str = "", memo: ResponseStore | None = None
         content=content,
         statement=statement,
         dates=list(dates),
+        parts=list(parts),
     )
     if key is not None and memo is not None:
         record = {"attribution": _record(found), "stage": "attribution", "created": time.time()}
@@ -569,6 +573,7 @@ def _attribute(
     tuple[int, int] | None,
     bool,
     tuple[tuple[int, int], ...],
+    list[Part],
 ]:
     context_people: list[tuple[int, str]] = []
     context_sources: list[str] = []
@@ -604,7 +609,8 @@ def _attribute(
     _add(options, context_names)
     verbs = tuple(c.word for c in sorted(cues, key=lambda c: c.start))
     dates = tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ == "DATE")
-    return chain[-1], tuple(chain), tuple(options), verbs, content, statement, dates
+    parts = coordinated(sentence, *(content or (0, len(sentence))))
+    return chain[-1], tuple(chain), tuple(options), verbs, content, statement, dates, parts
 
 
 _QUOTATION = re.compile(r"[\"“”]\s*\w[^\"“”]{10,}[\"“”]")  # a quoted stretch of a few words

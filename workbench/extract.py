@@ -35,7 +35,8 @@ def quote_options(
     sentence: str, before: str = "", memo: ResponseStore | None = None
 ) -> list[tuple[int, int]]:
     """Spans (relative to ``sentence``) a claim may rest on: the whole sentence, what its
-    claimer asserts when somebody else is quoted (the parser's attributed clause), then clauses.
+    claimer asserts when somebody else is quoted (the parser's attributed clause), the clauses
+    that joins with "and", "but", ... (the parser's ``parts``), then clauses by punctuation.
 
     Clauses come from punctuation and conjunctions; fragments under four words are merged
     into their neighbour so each option reads as a statement. ``before`` resolves pronoun
@@ -57,9 +58,10 @@ def _quote_spans(sentence: str, parsed: Attribution) -> list[tuple[int, int]]:
         last = merged.pop()  # pop first: ``merged[-2][1] = merged.pop()[1]`` indexes after the pop
         merged[-1][1] = last[1]
     spans = [(0, len(sentence))]
-    asserted = parsed.content
-    if asserted is not None and asserted not in spans:
-        spans.append(asserted)
+    clauses = [(part.start, part.end) for part in parsed.parts]
+    for span in [parsed.content, *clauses]:  # what the claimer asserts, clause by clause
+        if span is not None and span not in spans:
+            spans.append(span)
     for start, end in merged:
         text = sentence[start:end]
         stripped = text.strip(" ,;:-–—")

@@ -133,6 +133,93 @@ def _subject(verb: Token) -> Token | None:
     return next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
 
 
+_NOMINAL = {"NOUN", "PROPN", "NUM"}  # a subject that names its referent (a pronoun needs context)
+_EDGES = {"cc", "mark", "punct", "preconj"}  # "and", "that", commas: not part of a clause's claim
+_NON_FINITE = {"VB", "VBG", "VBN"}  # "... is aiding X and [evacuating] Y": borrows "is"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One of the clauses a sentence joins, as a claim: ``text`` reads as a sentence, and
+    ``start:end``, the span it rests on, holds every word of it. A clause without a subject of
+    its own borrows the subject it shares ("The plant employs 400 people and opened in 2019":
+    "The plant opened in 2019"), so its span runs from that subject on."""
+
+    start: int
+    end: int
+    text: str
+
+
+def coordinated(sentence: str, start: int, end: int) -> list[Part]:
+    """The clauses that the span ``start:end`` of ``sentence`` joins with "and", "but", ...
+    (GUIDELINES 3.1: "The plant employs 400 people and opened in 2019" is two claims), without
+    the joining words; [] when the span is one clause.
+
+    A clause joined on counts with its own subject naming what it is about (a noun or a name:
+    "it" or "they" needs the clause before it), or with none, sharing such a subject (and the
+    auxiliaries a participle needs: "is aiding X and evacuating Y"), unless that clause is
+    negated ("did not close X and cut Y" is ambiguous). At most three clauses, each reading as
+    four words or more.
+    """
+    doc = parse(sentence)
+    inside = [t for t in doc if start <= t.idx and t.idx + len(t.text) <= end]
+    heads = [t for t in inside if t.head.i == t.i or not start <= t.head.idx < end]
+    heads = [t for t in heads if not t.is_punct]
+    if len(heads) != 1 or heads[0].pos_ not in {"VERB", "AUX"} or _subject(heads[0]) is None:
+        return []
+    joined: dict[int, tuple[Token, str] | None] = {}  # verb -> the subject and words it borrows
+
+    def collect(verb: Token) -> None:
+        for child in verb.children:
+            if child.dep_ != "conj" or child.pos_ not in {"VERB", "AUX"}:
+                continue
+            subject = _subject(child)
+            if subject is None and (shared := _shared(verb, child)) is not None:
+                joined[child.i] = shared
+                collect(child)
+            elif subject is not None and subject.pos_ in _NOMINAL:
+                joined[child.i] = None
+                collect(child)
+
+    collect(heads[0])
+    if not joined or len(joined) > 2:
+        return []
+    parts = []
+    for verb in [heads[0], *(doc[i] for i in sorted(joined))]:
+        others = {t.i for i in joined if i > verb.i for t in doc[i].subtree}
+        tokens = [t for t in verb.subtree if t.i not in others and start <= t.idx < end]
+        while tokens and (tokens[0].dep_ in _EDGES or tokens[0].is_quote):
+            tokens.pop(0)
+        while tokens and (tokens[-1].dep_ in _EDGES or tokens[-1].is_quote):
+            tokens.pop()
+        if not tokens or tokens[-1].i - tokens[0].i + 1 != len(tokens):
+            return []  # not one stretch of the sentence
+        first, last = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        text, shared = doc.text[first:last], joined.get(verb.i)
+        if shared is not None:
+            subject, lead = shared
+            first, text = min(t.idx for t in subject.subtree), f"{lead} {text}"
+        if len(text.split()) < 4:
+            return []  # too short to stand alone
+        parts.append(Part(first, last, text))
+    return parts
+
+
+def _shared(verb: Token, conjunct: Token) -> tuple[Token, str] | None:
+    """What ``conjunct``, a verb without a subject, borrows from ``verb``: its nominal subject,
+    and its auxiliaries when ``conjunct`` is a participle or bare verb with none of its own
+    (the subject, and the words to put before ``conjunct``'s clause)."""
+    subject = _subject(verb)
+    negated = any(c.dep_ == "neg" for c in verb.children)
+    if subject is None or subject.pos_ not in _NOMINAL or negated:
+        return None
+    tokens = list(subject.subtree)
+    own = any(c.dep_ in {"aux", "auxpass"} for c in conjunct.children)
+    if conjunct.tag_ in _NON_FINITE and not own:
+        tokens += [c for c in verb.children if c.dep_ in {"aux", "auxpass"} and c.i < verb.i]
+    return subject, " ".join(t.text for t in tokens)
+
+
 def _embedded(doc: Doc) -> list[Phrase]:
     """Every clause below the root: "finite" from its own subject (not a pronoun, which needs
     the sentence around it) to its end, else "dependent" over its whole subtree."""

@@ -15,6 +15,8 @@ import json
 import time
 from typing import Any
 
+from pydantic import ValidationError
+
 from workbench.engines import MODEL, EngineName, engine_answer, engine_identity
 from workbench.errors import ModelOutputError, one_line
 from workbench.llm.interface import (
@@ -57,31 +59,42 @@ class StageEngineClient(ClientWrapper):
         stage, chain = self.chain(request.stage)
         failure: ModelOutputError | None = None
         for engine in chain:
-            if engine == MODEL or stage is None:
-                try:
-                    return await self.inner.complete(request)
-                except ModelOutputError as err:
-                    failure = err  # the next engine answers instead
-                    continue
-            outcome = await _answer(engine, stage, request)
+            try:
+                if engine == MODEL or stage is None:
+                    outcome = await self.inner.complete(request)
+                else:
+                    outcome = await _answer(self.name, engine, stage, request)
+            except ModelOutputError as err:  # the next engine answers instead
+                failure = err
+                why = err.reason  # an engine's says so itself
+                if engine == MODEL or stage is None:
+                    why = f"the model's answer was invalid ({one_line(err.reason, 120)})"
+                continue
             if failure is not None:
-                outcome.fallback = (
-                    f"the model's answer was invalid ({one_line(failure.reason, 120)})"
-                )
+                outcome.fallback = why
                 outcome.attempts += failure.attempts
             return outcome
         assert failure is not None  # a chain is never empty (config validates it)
         raise failure
 
 
-async def _answer(engine: EngineName, stage: Stage, request: Request[R]) -> Outcome[R]:
+async def _answer(
+    backend: str, engine: EngineName, stage: Stage, request: Request[R]
+) -> Outcome[R]:
+    """``engine``'s answer; one the stage's validators reject (a claim its quote does not
+    support, say) fails as a model's invalid answer does, so the next engine answers."""
     started = time.perf_counter()
     if engine == "classifier":  # onnxruntime inference: keep the event loop free meanwhile
         answer = await asyncio.to_thread(engine_answer, engine, stage, request.variables)
     else:
         answer = engine_answer(engine, stage, request.variables)
+    try:
+        value = request.response_model.model_validate(answer, context=request.context)
+    except ValidationError as err:
+        reason = f"the {engine} engine's answer was invalid ({one_line(err, 120)})"
+        raise ModelOutputError(backend, stage.value, reason, attempts=1) from err
     return Outcome(
-        value=request.response_model.model_validate(answer, context=request.context),
+        value=value,
         raw=json.dumps(answer, ensure_ascii=False),
         engine=engine,
         seconds=time.perf_counter() - started,
