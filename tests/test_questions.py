@@ -36,7 +36,14 @@ from workbench.questions import MAX_QUESTION_CHARS, claim_questions, claimer_que
         ),
         (
             "Reuters reported that 5 people died.",
-            ["Did Reuters report that 5 people died?", "How many people died?"],
+            ["Did Reuters report that 5 people died?", "How many people died?",
+             "Who reported that 5 people died?"],  # a named actor: who did it
+        ),
+        (
+            "In 2019, the Dunmore Harbour Board closed the old ferry terminal.",
+            ["Did the Dunmore Harbour Board close the old ferry terminal in 2019?",
+             "When did the Dunmore Harbour Board close the old ferry terminal?",
+             "Who closed the old ferry terminal in 2019?"],
         ),
         (  # a duration is no date to look up
             "The bridge will stay closed for two years.",

@@ -13,6 +13,8 @@ entities and number phrases) into such questions with ordinary English question 
   figure taken out; the subject's own figure asks directly ("How many ships were waiting ..."),
   another one inverts the clause ("How many burglaries did the police count ...");
 - for the first date: "When did <subject> <verb> ...?" with the date taken out;
+- when a named actor (person, organisation, group, place) is the subject and there is room
+  under the schema's four: "Who <verb> ...?" (AVeriTeC dev 0.403 -> 0.417);
 - for a claim someone else makes (``claimer_questions``): whether they said it, what exactly
   they said, where and when, and on what evidence.
 
@@ -67,6 +69,8 @@ def claim_questions(claim: str) -> list[str]:
         _date_question(text, parts),
         f"What evidence shows that {opener}?",
     ]
+    if sum(1 for c in candidates if c) < 4:  # room under the schema's four: ask who, too
+        candidates.insert(3, _actor_question(text, parts))
     questions: list[str] = []
     for question in candidates:
         if question and question.lower() not in {q.lower() for q in questions}:
@@ -171,6 +175,20 @@ def _figure_question(text: str, parts: Clause) -> str | None:
         asks = "What"  # the figure is what the subject is: "What was unemployment in March?"
     rest = _without(text[parts.subject.end :], [phrase])
     return _ending(_inverted(asks, parts, rest), text, parts, [phrase])
+
+
+_ACTORS = {"PERSON", "ORG", "NORP", "GPE"}
+
+
+def _actor_question(text: str, parts: Clause) -> str | None:
+    """Who did it, when a named actor is the subject: "Who won two of the three seats ...?"."""
+    subject = parts.subject
+    if subject is None or not parts.verb or _fronted(text, parts) is None:
+        return None
+    if not any(e.label in _ACTORS and _inside(e, subject) for e in parts.entities):
+        return None
+    rest = _tidy(text[subject.end :])
+    return _ending(_unquoted(f"Who {rest}?"), text, parts) if rest else None
 
 
 def _date_question(text: str, parts: Clause) -> str | None:
