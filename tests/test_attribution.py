@@ -127,6 +127,13 @@ def test_a_place_that_asserts_is_a_source() -> None:
     assert found.chain == [AUTHOR, "Portugal"]
 
 
+def test_the_place_of_an_opening_dateline_asserts_nothing() -> None:
+    found = attribute("Harwick, 3 May 2026 — The water board said it would replace 40 km of "
+                      "lead pipe by 2029.")
+    assert found.claimer == "The water board"
+    assert "Harwick" not in found.options
+
+
 def test_reporting_verbs_are_listed_as_written() -> None:
     found = attribute("The Harwick Courier reports that the fire chief said the fire was "
                       "deliberate.")

@@ -219,14 +219,35 @@ def test_rules_make_no_claim_of_a_bare_attribution_frame(sentence: str, claims: 
     assert len(answer["claims"]) == claims
 
 
-def test_rules_claims_leave_out_reference_marks_their_quotes_keep() -> None:
-    sentence = "Helicopters evacuated two commanders to an airbase in northern Valdria.[2]"
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Helicopters evacuated two commanders to an airbase in northern Valdria.[2]",
+        "Helicopters evacuated two commanders [4] to an airbase in northern Valdria.",
+        "Orm City, 3 May 2026 — Helicopters evacuated two commanders to an airbase in northern "
+        "Valdria.",
+        "ORM CITY (Northwire) - Helicopters evacuated two commanders to an airbase in northern "
+        "Valdria.",
+    ],
+)
+def test_rules_claims_leave_out_reference_marks_and_datelines_their_quotes_keep(
+    sentence: str,
+) -> None:
     answer = ENGINES["rules"][Stage.extract](
         {"sentence": sentence, "before": "", "quote_options": [sentence]}
     )
     assert [c["claim"] for c in answer["claims"]] == [
         "Helicopters evacuated two commanders to an airbase in northern Valdria."
     ]
+    assert answer["claims"][0]["quote"] == 1  # the sentence, verbatim
+
+
+def test_a_name_before_a_dash_is_no_dateline() -> None:
+    sentence = "Ana Ruiz — The mayor said the ferry would run."
+    answer = ENGINES["rules"][Stage.extract](
+        {"sentence": sentence, "before": "", "quote_options": [sentence]}
+    )
+    assert answer["claims"][0]["claim"].startswith("Ana Ruiz — ")
 
 
 def test_rules_questions_name_the_date_a_relative_time_resolves_to(
@@ -261,5 +282,6 @@ def test_the_rules_cache_identity_covers_every_module_that_shapes_their_answers(
     hashed: list[str] = []
     monkeypatch.setattr(engines, "_sha256", lambda *paths: hashed.extend(p.name for p in paths))
     engines.engine_identity("rules", Stage.extract)
-    shaping = ["engines.py", "cues.py", "attribution.py", "parse.py", "questions.py", "dates.py"]
+    shaping = ["engines.py", "cues.py", "attribution.py", "parse.py", "questions.py", "dates.py",
+               "segment.py"]
     assert [m for m in shaping if m not in hashed] == []

@@ -46,8 +46,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import TypeAdapter, ValidationError
 
 from workbench import parse as parse_module
+from workbench import segment
 from workbench.cache import ResponseStore, cache_key
 from workbench.parse import MODEL, Part, clause, coordinated, parse
+from workbench.segment import dateline_end
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -183,9 +185,9 @@ def attribute(sentence: str, before: str = "", memo: ResponseStore | None = None
 
 @cache
 def parser_identity() -> dict[str, str]:
-    """What changes an attribution (its memo's identity): this module's code and the parse's,
-    and spaCy and its English model by version, read from their installed metadata (no import,
-    no load)."""
+    """What changes an attribution (its memo's identity): this module's code, the parse's and
+    the segmenter's (datelines), and spaCy and its English model by version, read from their
+    installed metadata (no import, no load)."""
 
     def installed(name: str) -> str:
         try:
@@ -195,7 +197,9 @@ def parser_identity() -> dict[str, str]:
 
     return {
         "code": hashlib.sha256(
-            Path(__file__).read_bytes() + Path(parse_module.__file__).read_bytes()
+            b"".join(
+                Path(f).read_bytes() for f in (__file__, parse_module.__file__, segment.__file__)
+            )
         ).hexdigest()[:16],
         "spacy": installed("spacy"),
         "model": f"{MODEL} {installed(MODEL)}",
@@ -586,7 +590,11 @@ def _attribute(
         context_cues = _cues(context, context_people)
         context_sources = [s for cue in reversed(context_cues) for s in cue.sources]
         context_names = [name for _, name in reversed(context_people)]
-    doc = parse(sentence)
+    # a lead's opening dateline ("Aldenburg, 9 June 2026 — ") blanked out: its place asserts
+    # nothing, and the parser would take it for the subject; offsets stay the sentence's
+    opening = dateline_end(sentence)
+    read = " " * opening + sentence[opening:]
+    doc = parse(read)
     cues = [c for c in _cues(doc, context_people) if c.sources]
     chain: list[str] = [AUTHOR]
     content: tuple[int, int] | None = None
@@ -609,7 +617,7 @@ def _attribute(
     _add(options, context_names)
     verbs = tuple(c.word for c in sorted(cues, key=lambda c: c.start))
     dates = tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ == "DATE")
-    parts = coordinated(sentence, *(content or (0, len(sentence))))
+    parts = coordinated(read, *(content or (0, len(sentence))))
     return chain[-1], tuple(chain), tuple(options), verbs, content, statement, dates, parts
 
 

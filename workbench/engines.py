@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import re
 from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
@@ -28,6 +27,7 @@ from workbench.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE, DEFAULT_WEIGHT
 from workbench.dates import with_resolved_times
 from workbench.questions import claim_questions, claimer_questions
 from workbench.schema import ClaimType, EvidenceKind, Stage
+from workbench.segment import claim_words
 
 # The classifier's trained head, beside its module (workbench.checkworthiness_classifier reads it).
 CLASSIFIER_HEAD = Path("models") / "checkworthiness_head.json"
@@ -130,12 +130,10 @@ def _rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
     return {"claims": [{**saying, "type": ClaimType.statement.value}, *content]}
 
 
-_FOOTNOTE = re.compile(r"\s*\[\d{1,3}\]")  # a web page's reference mark: "... in Syria.[2]"
-
 
 def _rules_claim(text: str, quote: int, claimer: int, attribution: list[int]) -> dict[str, Any]:
     """One claim of the rules engine as the extract response holds it (option numbers)."""
-    text = _FOOTNOTE.sub("", " ".join(text.split()))  # the quote keeps them, verbatim
+    text = claim_words(text)  # the quote keeps reference marks and dateline, verbatim
     if text[-1:].isalnum():  # a clause cut from its sentence: end it as a statement
         text += "."
     return {
@@ -252,14 +250,14 @@ def engine_answer(engine: EngineName, stage: Stage, variables: Mapping[str, Any]
 def engine_identity(engine: EngineName, stage: Stage) -> dict[str, Any]:
     """What changes a non-model engine's answer (its cache identity): the code that computes it
     and the fitted weights it reads, by content hash, so an edit is never served stale answers."""
-    from workbench import attribution, cues, dates, parse, questions
+    from workbench import attribution, cues, dates, parse, questions, segment
 
     identity: dict[str, Any] = {
         "engine": engine,
         "code": _sha256(Path(__file__), Path(cues.__file__)),
     }
     if engine == "rules":
-        modules = (attribution, parse, questions, dates)
+        modules = (attribution, parse, questions, dates, segment)
         identity["parser"] = _sha256(*(Path(str(m.__file__)) for m in modules))
     if engine == "classifier":
         # Located, not imported: importing the classifier brings numpy, a fifth of what a run

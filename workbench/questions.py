@@ -159,8 +159,8 @@ def _figure_question(text: str, parts: Clause) -> str | None:
         return None
     noun = _tidy(text[phrase.start : figure.start] + " " + text[figure.end : phrase.end])
     noun = re.sub(r"^(?:a|an|the|of)\b\s*|\s*\b(?:of)$", "", noun, flags=re.I).strip()
-    if _PERCENT.search(figure.text):
-        asks = "What percentage"
+    if _PERCENT.search(figure.text) or _PERCENT.match(text[figure.end :].lstrip()):
+        asks = "What percentage"  # "38 per cent" is sometimes tagged as the number alone
     elif figure.label == "MONEY":
         asks = "How much"
     else:

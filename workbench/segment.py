@@ -98,6 +98,14 @@ _REFERENCE = re.compile(
     r"^\[\d+\]|^\d+\.\s+\S.*\b(19|20)\d\d\b|^accessed\b|^(https?://|www\.)\S+$", re.IGNORECASE
 )
 _FOOTNOTE_MARK = re.compile(r"(\[\d+\])+")
+_NAME = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*"
+# A dateline that opens the lead sentence: "Aldenburg, 9 June 2026 — ", "LONDON (Reuters) - ";
+# a place in capitals, a date or an agency tells it from a name before a dash ("Ana Ruiz — ").
+_OPENING_DATELINE = re.compile(
+    rf"^\s*(?:(?P<caps>[A-Z][A-Z .'’-]+[A-Z])|{_NAME})(?:,\s*{_NAME})?"
+    rf"(?P<date>,\s*(?:\d{{1,2}}\s+[A-Z][a-z]+|[A-Z][a-z]+\.?\s+\d{{1,2}},?)\s+\d{{4}})?"
+    rf"(?P<agency>\s*\([A-Z][\w .&-]*\))?\s+[—–-]{{1,2}}\s+(?=[A-Z\"“])"
+)
 _HR = re.compile(r"^(-{3,}|\*{3,}|_{3,})$")
 _END_OF_RELEASE = re.compile(r"^\W*ends\W*$", re.IGNORECASE)
 
@@ -317,3 +325,18 @@ def article_date(text: str, paragraphs: list[Paragraph]) -> str | None:
             if match:
                 return match.group(0)
     return None
+
+
+def claim_words(sentence: str) -> str:
+    """A sentence as a claim states it: on one line, without a web page's reference marks
+    ("... in Syria.[2]") or the dateline that opens a lead ("Aldenburg, 9 June 2026 — ")."""
+    text = " ".join(re.sub(rf"\s*{_FOOTNOTE_MARK.pattern}", "", sentence).split())
+    return text[dateline_end(text) :]
+
+
+def dateline_end(sentence: str) -> int:
+    """Where the dateline that opens ``sentence`` ends (0 when none does)."""
+    dateline = _OPENING_DATELINE.match(sentence)
+    if dateline and (dateline["caps"] or dateline["date"] or dateline["agency"]):
+        return dateline.end()
+    return 0
