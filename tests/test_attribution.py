@@ -152,6 +152,13 @@ def test_reporting_verbs_are_listed_as_written() -> None:
          "its railway.",
          ["The dam was built in 1961", "the lake flooded three villages",
           "the valley kept its railway"]),
+        # "while", "whereas", "although" join two facts as "but" does
+        ("The union is demanding a pay rise of 9 per cent, while employers have offered 4 per "
+         "cent.", ["The union is demanding a pay rise of 9 per cent",
+                   "employers have offered 4 per cent"]),
+        ("While exports rose by 4 per cent, imports fell sharply in May.",
+         ["exports rose by 4 per cent", "imports fell sharply in May"]),
+        ("Prices rose while the minister was in office.", []),  # "Prices rose": too short
         # of what the claimer asserts only, not of the saying
         ("Police said the road was closed at noon and that two lorries were towed away.",
          ["the road was closed at noon", "two lorries were towed away"]),

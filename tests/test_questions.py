@@ -124,6 +124,7 @@ def test_a_claim_someone_else_makes_asks_after_their_source() -> None:
     assert claimer_questions("The bridge will stay closed, the mayor said.", "the mayor") == [
         "What exactly did the mayor say?",
         "Where and when did the mayor first say it, and on what evidence?",
+        "Which source does the mayor cite?",
     ]
     assert claimer_questions("The bridge will stay closed.", "the author") == []
     minister = "Transport Minister Ana Ruiz"
@@ -131,6 +132,7 @@ def test_a_claim_someone_else_makes_asks_after_their_source() -> None:
         "Did Transport Minister Ana Ruiz say that ferry fares will rise by 5 percent?",
         "What exactly did Transport Minister Ana Ruiz say about ferry fares?",
         "Where and when did Transport Minister Ana Ruiz first say it, and on what evidence?",
+        "Which source does Transport Minister Ana Ruiz cite for ferry fares?",
     ]
 
 

@@ -136,6 +136,7 @@ def _subject(verb: Token) -> Token | None:
 _NOMINAL = {"NOUN", "PROPN", "NUM"}  # a subject that names its referent (a pronoun needs context)
 _EDGES = {"cc", "mark", "punct", "preconj"}  # "and", "that", commas: not part of a clause's claim
 _NON_FINITE = {"VB", "VBG", "VBN"}  # "... is aiding X and [evacuating] Y": borrows "is"
+_CONTRAST = {"while", "whereas", "although", "though"}  # joins two facts, as "but" does
 
 
 @dataclass(frozen=True)
@@ -151,9 +152,9 @@ class Part:
 
 
 def coordinated(sentence: str, start: int, end: int) -> list[Part]:
-    """The clauses that the span ``start:end`` of ``sentence`` joins with "and", "but", ...
-    (GUIDELINES 3.1: "The plant employs 400 people and opened in 2019" is two claims), without
-    the joining words; [] when the span is one clause.
+    """The clauses that the span ``start:end`` of ``sentence`` joins with "and", "but", "while",
+    ... (GUIDELINES 3.1: "The plant employs 400 people and opened in 2019" is two claims),
+    without the joining words; [] when the span is one clause.
 
     A clause joined on counts with its own subject naming what it is about (a noun or a name:
     "it" or "they" needs the clause before it), or with none, sharing such a subject (and the
@@ -171,7 +172,14 @@ def coordinated(sentence: str, start: int, end: int) -> list[Part]:
 
     def collect(verb: Token) -> None:
         for child in verb.children:
-            if child.dep_ != "conj" or child.pos_ not in {"VERB", "AUX"}:
+            if child.pos_ not in {"VERB", "AUX"}:
+                continue
+            if child.dep_ == "advcl" and any(m.lower_ in _CONTRAST for m in child.children):
+                subject = _subject(child)  # "..., while employers have offered 4.5 per cent"
+                if subject is not None and subject.pos_ in _NOMINAL:
+                    joined[child.i] = None
+                continue
+            if child.dep_ != "conj":
                 continue
             subject = _subject(child)
             if subject is None and (shared := _shared(verb, child)) is not None:
@@ -186,7 +194,8 @@ def coordinated(sentence: str, start: int, end: int) -> list[Part]:
         return []
     parts = []
     for verb in [heads[0], *(doc[i] for i in sorted(joined))]:
-        others = {t.i for i in joined if i > verb.i for t in doc[i].subtree}
+        own = {t.i for t in verb.subtree}
+        others = {t.i for i in joined if i != verb.i and i in own for t in doc[i].subtree}
         tokens = [t for t in verb.subtree if t.i not in others and start <= t.idx < end]
         while tokens and (tokens[0].dep_ in _EDGES or tokens[0].is_quote):
             tokens.pop(0)
@@ -202,7 +211,7 @@ def coordinated(sentence: str, start: int, end: int) -> list[Part]:
         if len(text.split()) < 4:
             return []  # too short to stand alone
         parts.append(Part(first, last, text))
-    return parts
+    return sorted(parts, key=lambda part: part.start)
 
 
 def _shared(verb: Token, conjunct: Token) -> tuple[Token, str] | None:

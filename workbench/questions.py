@@ -16,7 +16,7 @@ entities and number phrases) into such questions with ordinary English question 
 - when a named actor (person, organisation, group, place) is the subject and there is room
   under the schema's four: "Who <verb> ...?" (AVeriTeC dev 0.403 -> 0.417);
 - for a claim someone else makes (``claimer_questions``): whether they said it, what exactly
-  they said, where and when, and on what evidence.
+  they said, where and when, and on what evidence, and which source they cite for it.
 
 They are general English grammar, not fitted to any article or gold question.
 """
@@ -232,6 +232,7 @@ def claimer_questions(claim: str, claimer: str) -> list[str]:
         *did_say,
         _fit(f"What exactly did {who} say{about}?"),
         _fit(f"Where and when did {who} first say it, and on what evidence?"),
+        _fit(f"Which source does {who} cite{about.replace(' about', ' for', 1)}?"),
     ]
 
 
