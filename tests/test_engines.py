@@ -242,6 +242,21 @@ def test_rules_claims_leave_out_reference_marks_and_datelines_their_quotes_keep(
     assert answer["claims"][0]["quote"] == 1  # the sentence, verbatim
 
 
+@pytest.mark.parametrize(
+    ("claim", "claimer", "kind"),
+    [
+        ("The bill passed by 88 votes to 71.", AUTHOR, "official_record"),
+        ("Turnout in the by-election was 31 per cent.", AUTHOR, "official_record"),
+        ("Unemployment fell to 3.9 percent in March.", AUTHOR, "dataset_statistic"),
+        ("The bridge will reopen in May.", "the mayor", "claimer_source"),
+        ("The minister announced a review of the contract.", AUTHOR, "primary_document"),
+        ("Fighting raged for weeks near the airport.", AUTHOR, "independent_report"),
+    ],
+)
+def test_evidence_kinds_follow_the_guidelines(claim: str, claimer: str, kind: str) -> None:
+    assert engines.evidence_kind(claim, claimer).value == kind
+
+
 def test_a_name_before_a_dash_is_no_dateline() -> None:
     sentence = "Ana Ruiz — The mayor said the ferry would run."
     answer = ENGINES["rules"][Stage.extract](

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
@@ -130,7 +131,6 @@ def _rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
     return {"claims": [{**saying, "type": ClaimType.statement.value}, *content]}
 
 
-
 def _rules_claim(text: str, quote: int, claimer: int, attribution: list[int]) -> dict[str, Any]:
     """One claim of the rules engine as the extract response holds it (option numbers)."""
     text = claim_words(text)  # the quote keeps reference marks and dateline, verbatim
@@ -145,13 +145,24 @@ def _rules_claim(text: str, quote: int, claimer: int, attribution: list[int]) ->
     }
 
 
+_ELECTORAL = re.compile(
+    r"\b(?:votes?|voted|ballots?|(?:by-)?elections?|seats|turnout|referendum)\b", re.I
+)
+
+
 def evidence_kind(claim: str, claimer: str = AUTHOR) -> EvidenceKind:
-    """Statistics for a figure, the claimer's own source for a claim somebody else makes or
-    reports, else independent reports."""
+    """What settles the claim first, by GUIDELINES 5: the official record of a vote or an
+    election, statistics for another figure, the claimer's own source for a claim somebody
+    else makes, the document that records a saying or a change ("primary_document first for
+    every statement claim"), else independent reports."""
+    if _ELECTORAL.search(claim):  # "an election result or a vote count gets official_record"
+        return EvidenceKind.official_record
     if _NUMBER.search(claim) or _MONEY.search(claim):
         return EvidenceKind.dataset_statistic
-    if claimer != AUTHOR or _REPORTING_OR_CHANGE.search(claim):
+    if claimer != AUTHOR:
         return EvidenceKind.claimer_source
+    if _REPORTING_OR_CHANGE.search(claim):
+        return EvidenceKind.primary_document
     return EvidenceKind.independent_report
 
 
