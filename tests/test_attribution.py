@@ -127,6 +127,26 @@ def test_a_place_that_asserts_is_a_source() -> None:
     assert found.chain == [AUTHOR, "Portugal"]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "content"),
+    [
+        ("The opposition leader said rents in the capital had risen by 11 per cent, citing "
+         "figures from a tenants' group.", "rents in the capital had risen by 11 per cent"),
+        ("Police said three men were arrested on Friday, adding that more arrests were likely.",
+         "three men were arrested on Friday"),
+        # a participle that is part of what is said stays
+        ("Police said the river burst its banks on Monday, flooding 40 homes.",
+         "the river burst its banks on Monday, flooding 40 homes"),
+    ],
+)
+def test_a_participle_that_cites_or_adds_is_not_what_is_asserted(
+    sentence: str, content: str
+) -> None:
+    found = attribute(sentence)
+    assert found.content is not None
+    assert sentence[found.content[0] : found.content[1]] == content
+
+
 def test_the_place_of_an_opening_dateline_asserts_nothing() -> None:
     found = attribute("Harwick, 3 May 2026 — The water board said it would replace 40 km of "
                       "lead pipe by 2029.")

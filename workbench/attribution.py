@@ -638,9 +638,22 @@ def _asserted(cue: _Cue) -> set[int]:
     asserts P); nothing when the verb only has an object ("reported fewer symptoms")."""
     clauses = [c for c in cue.token.children if c.dep_ in _CLAUSAL and c.i in cue.content]
     if clauses:
-        return {t.i for t in clauses[0].subtree}
+        return _unsourced({t.i for t in clauses[0].subtree}, cue.token.doc)
     objects = {t.i for c in cue.token.children if c.dep_ in _CONTENT for t in c.subtree}
-    return set() if cue.content == objects else cue.content
+    return set() if cue.content == objects else _unsourced(cue.content, cue.token.doc)
+
+
+def _unsourced(indices: set[int], doc: Doc) -> set[int]:
+    """``indices`` without a participle that says where the saying comes from or adds another
+    ("..., citing figures from a tenants' group", "..., adding that ..."): the parser often
+    hangs it from the reported clause, but it is the sayer's, not what they assert."""
+    dropped: set[int] = set()
+    for i in indices:
+        token = doc[i]
+        sourcing = _is_reporting(token) or _lemma(token) in {"cite", "quote"}
+        if token.tag_ == "VBG" and token.head.i in indices and token.head.i != i and sourcing:
+            dropped |= {t.i for t in token.subtree}
+    return indices - dropped
 
 
 def _content_span(doc: Doc, indices: set[int]) -> tuple[int, int] | None:
