@@ -172,7 +172,10 @@ def test_reporting_verbs_are_listed_as_written() -> None:
          "its railway.",
          ["The dam was built in 1961", "the lake flooded three villages",
           "the valley kept its railway"]),
-        # "while", "whereas", "although" join two facts as "but" does
+        # "while", "whereas", "although" join two facts as "but" does; "because" an event and
+        # its cause, which GUIDELINES 3.1 splits too
+        ("The mill closed in 1990 because the mine ran out of coal.",
+         ["The mill closed in 1990", "the mine ran out of coal"]),
         ("The union is demanding a pay rise of 9 per cent, while employers have offered 4 per "
          "cent.", ["The union is demanding a pay rise of 9 per cent",
                    "employers have offered 4 per cent"]),

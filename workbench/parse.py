@@ -136,7 +136,7 @@ def _subject(verb: Token) -> Token | None:
 _NOMINAL = {"NOUN", "PROPN", "NUM"}  # a subject that names its referent (a pronoun needs context)
 _EDGES = {"cc", "mark", "punct", "preconj"}  # "and", "that", commas: not part of a clause's claim
 _NON_FINITE = {"VB", "VBG", "VBN"}  # "... is aiding X and [evacuating] Y": borrows "is"
-_CONTRAST = {"while", "whereas", "although", "though"}  # joins two facts, as "but" does
+_CONTRAST = {"while", "whereas", "although", "though", "because"}  # two facts, as "but" joins
 
 
 @dataclass(frozen=True)
