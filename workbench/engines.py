@@ -27,7 +27,7 @@ from workbench.attribution import AUTHOR, attribute, bare_frame, same_source
 from workbench.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE, DEFAULT_WEIGHTS, rate_sentence
 from workbench.dates import with_resolved_times
 from workbench.questions import claim_questions, claimer_questions
-from workbench.schema import ClaimType, EvidenceKind, Stage
+from workbench.schema import MAX_CLAIM_CHARS, ClaimType, EvidenceKind, Stage
 from workbench.segment import claim_words
 
 # The classifier's trained head, beside its module (workbench.checkworthiness_classifier reads it).
@@ -137,7 +137,7 @@ def _rules_claim(text: str, quote: int, claimer: int, attribution: list[int]) ->
     if text[-1:].isalnum():  # a clause cut from its sentence: end it as a statement
         text += "."
     return {
-        "claim": text[:1].upper() + text[1:300],
+        "claim": text[:1].upper() + text[1:MAX_CLAIM_CHARS],
         "quote": quote,
         "claimer": claimer,
         "attribution": attribution,

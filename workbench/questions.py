@@ -29,8 +29,7 @@ from collections.abc import Sequence
 
 from workbench.attribution import AUTHOR
 from workbench.parse import Clause, Phrase, clause
-
-MAX_QUESTION_CHARS = 160  # the evidence schema's limit per question
+from workbench.schema import MAX_QUESTION_CHARS  # the evidence schema's limit per question
 
 # Sentence openers that are ordinary words, not names: safe to lower-case inside a question.
 _LOWERABLE_TEXT = """

@@ -379,6 +379,12 @@ def reject_degenerate(text: str) -> str:
     return stripped
 
 
+MAX_CLAIM_CHARS = 300
+# A question may state its claim in full ("What evidence shows that <claim>?"): cut at 160
+# characters, as it was, "Did ... on 14 October 2026?" lost its date.
+MAX_QUESTION_CHARS = MAX_CLAIM_CHARS + 40
+
+
 ShortText = Annotated[str, Field(max_length=200)]
 
 
@@ -395,7 +401,7 @@ class SelectResponse(BaseModel):
 
 class ExtractedClaim(BaseModel):
     claim: str = Field(
-        max_length=300,
+        max_length=MAX_CLAIM_CHARS,
         description=(
             "One atomic fact restated as a standalone sentence: replace pronouns, 'there', "
             "'recently' and similar words with what they refer to, using the context."
@@ -512,7 +518,7 @@ class CheckworthinessResponse(BaseModel):
 class PlannedNeed(BaseModel):
     kind: EvidenceKind = Field(description="The kind of evidence that would settle the claim.")
     need: str = Field(max_length=200, description="What specifically to find.")
-    questions: list[Annotated[str, Field(max_length=160)]] = Field(
+    questions: list[Annotated[str, Field(max_length=MAX_QUESTION_CHARS)]] = Field(
         min_length=1,
         max_length=4,
         description="Concrete questions a fact-checker must answer, each ending with '?'.",

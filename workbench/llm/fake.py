@@ -7,7 +7,7 @@ always gets the same answer. Its answers are plausible, not good:
 
 - select: ``yes`` when the sentence has a digit, a reporting verb or a name after its first
   word; ``no`` for questions and sentences with none of these.
-- extract: one claim per sentence, restating the whole sentence (cut to 300 characters), resting
+- extract: one claim per sentence, restating the whole sentence (cut to MAX_CLAIM_CHARS), resting
   on quote option 1 (the whole sentence), claimed by the first source option named in the
   sentence before a reporting verb, else the author. Quote and sources are option NUMBERS.
 - checkworthiness: rating 4 with a digit, 3 with a name, else 2.
@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from workbench.errors import ModelOutputError, one_line
 from workbench.llm.interface import Outcome, R, Request, RequestKind
-from workbench.schema import Stage
+from workbench.schema import MAX_CLAIM_CHARS, Stage
 
 _REPORTING = re.compile(
     r"\b(said|says|reports?|reported|explains?|explained|told|announced|stated|claims?|claimed|"
@@ -78,7 +78,7 @@ def _extract(variables: dict[str, Any]) -> dict[str, Any]:
         if re.search(r"\d", sentence)
         else ("statement" if _REPORTING.search(sentence) else "event")
     )
-    text = _clip(sentence, 300)
+    text = _clip(sentence, MAX_CLAIM_CHARS)
     if not text:
         return {"claims": []}
     attribution = [1] if claimer == 1 else [1, claimer]
