@@ -135,6 +135,7 @@ def test_a_claim_someone_else_makes_asks_after_their_source() -> None:
         "Which source does the mayor cite?",
     ]
     assert claimer_questions("The bridge will stay closed.", "the author") == []
+    assert "What exactly did the mayor say?" in claimer_questions("It will close.", "the mayor")
     minister = "Transport Minister Ana Ruiz"
     assert claimer_questions("Ferry fares will rise by 5 percent.", minister) == [
         "Did Transport Minister Ana Ruiz say that ferry fares will rise by 5 percent?",

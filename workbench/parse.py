@@ -10,6 +10,7 @@ parse is remembered for the last 512 texts, so the stages that read one sentence
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -210,6 +211,8 @@ def coordinated(sentence: str, start: int, end: int) -> list[Part]:
             first, text = min(t.idx for t in subject.subtree), f"{lead} {text}"
         if len(text.split()) < 4:
             return []  # too short to stand alone
+        if sum(text.count(mark) for mark in '"“”') % 2:  # a quotation the split cut open
+            text = " ".join(re.sub('["“”]', " ", text).split())
         parts.append(Part(first, last, text))
     return sorted(parts, key=lambda part: part.start)
 

@@ -233,6 +233,7 @@ def claimer_questions(claim: str, claimer: str) -> list[str]:
         return []
     said, parts = _parsed(claim)
     topic = parts.subject.text if parts.subject else ""
+    topic = "" if topic.lower() in _PRONOUNS else topic  # "say about it?" says nothing
     name = _named(parts)
     about = (
         ""
