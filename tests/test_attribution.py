@@ -195,6 +195,9 @@ def test_reporting_verbs_are_listed_as_written() -> None:
          ["The plant employs 400 people", "The plant opened in 2019"]),
         ("The charity is feeding 300 families and sheltering 40 children.",
          ["The charity is feeding 300 families", "The charity is sheltering 40 children"]),
+        ("Russia's Defense Ministry has closed two bases and moved 400 troops to the border.",
+         ["Russia's Defense Ministry has closed two bases",
+          "Russia's Defense Ministry has moved 400 troops to the border"]),
         # a negation that may cover both, a pronoun that needs the clause before, a clause too
         # short to stand alone, four clauses (over the extractor's limit with the saying): whole
         ("The council did not close the library and cut two bus routes.", []),

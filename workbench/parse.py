@@ -1,11 +1,13 @@
 """The one home of spaCy: its English pipeline, loaded once per process and shared, the parse
 of a sentence, and the parts of its main clause that evidence questions are built from.
 
-``workbench.attribution`` reads who asserts a sentence from the same parse; ``workbench.questions``
-and ``workbench.dates`` read the main clause (``clause``): subject, verb, tense, entities, the
-noun phrases that carry a number, the clauses embedded in it and whether what precedes the
-subject is adverbial. The pipeline loads on first use (about half a second) and a
-parse is remembered for the last 512 texts, so the stages that read one sentence share its parse.
+``workbench.attribution`` reads who asserts a sentence from the same parse, and what they
+assert clause by clause (``coordinated``: the clauses joined with "and", "but", "while", ...);
+``workbench.questions`` and ``workbench.dates`` read the main clause (``clause``): subject,
+verb, tense, entities, the noun phrases that carry a number, the clauses embedded in it and
+whether what precedes the subject is adverbial. The pipeline loads on first use (about half a
+second) and a parse is remembered for the last 512 texts, so the stages that read one sentence
+share its parse.
 """
 
 from __future__ import annotations
@@ -225,11 +227,14 @@ def _shared(verb: Token, conjunct: Token) -> tuple[Token, str] | None:
     negated = any(c.dep_ == "neg" for c in verb.children)
     if subject is None or subject.pos_ not in _NOMINAL or negated:
         return None
-    tokens = list(subject.subtree)
+    words = [verb.doc[subject.left_edge.i : subject.right_edge.i + 1].text]  # "Russia's army"
+    helpers = [c for c in verb.children if c.dep_ in {"aux", "auxpass"} and c.i < verb.i]
     own = any(c.dep_ in {"aux", "auxpass"} for c in conjunct.children)
-    if conjunct.tag_ in _NON_FINITE and not own:
-        tokens += [c for c in verb.children if c.dep_ in {"aux", "auxpass"} and c.i < verb.i]
-    return subject, " ".join(t.text for t in tokens)
+    # "has closed X and moved Y": the tagger often reads a participle after "has" as past tense
+    perfect = conjunct.tag_ == "VBD" and any(h.lemma_ == "have" for h in helpers)
+    if (conjunct.tag_ in _NON_FINITE or perfect) and not own:
+        words += [h.text for h in helpers]
+    return subject, " ".join(words)
 
 
 def _embedded(doc: Doc) -> list[Phrase]:
