@@ -3,9 +3,11 @@ trained classifier (``workbench.engines``), falling back along the chain.
 
 A backend's stage chain comes from its config (``engine = ["model", "rules"]``): the first
 engine that answers validly wins. A model whose answer stays invalid after its re-asks hands
-the request to the next engine, and the outcome says which engine answered and why it fell
-back, so every claim carries its provenance. It sits inside the recording and caching layers:
-recordings replay engine answers and cache keys tell them from a model's.
+the request to the next engine, as does a rule engine whose answer the stage's validators
+reject; the outcome says which engine answered and why it fell back, so every claim carries
+its provenance, and when the last engine fails the step fails, not the run. It sits inside
+the recording and caching layers: recordings replay engine answers and cache keys tell them
+from a model's.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class StageEngineClient(ClientWrapper):
                     outcome = await _answer(self.name, engine, stage, request)
             except ModelOutputError as err:  # the next engine answers instead
                 failure = err
-                why = err.reason  # an engine's says so itself
+                why = err.reason  # a rule engine's reason names the engine (see _answer)
                 if engine == MODEL or stage is None:
                     why = f"the model's answer was invalid ({one_line(err.reason, 120)})"
                 continue
