@@ -19,7 +19,7 @@ from workbench.config import BackendConfig, embedded_backend, load_config
 from workbench.engines import ENGINES, cue_rating
 from workbench.errors import ConfigError
 from workbench.extract import quote_options, source_options
-from workbench.schema import Stage
+from workbench.schema import MAX_CLAIM_CHARS, Stage
 
 ARTICLE = """The ministry said 14 people died in the floods in June 2024.
 
@@ -255,6 +255,16 @@ def test_rules_claims_leave_out_reference_marks_and_datelines_their_quotes_keep(
 )
 def test_evidence_kinds_follow_the_guidelines(claim: str, claimer: str, kind: str) -> None:
     assert engines.evidence_kind(claim, claimer).value == kind
+
+
+def test_a_sentence_longer_than_a_claim_may_be_is_cut_at_a_word_and_says_so() -> None:
+    sentence = "The council said that " + "the new library on the river bank " * 12 + "cost 4m."
+    answer = ENGINES["rules"][Stage.extract](
+        {"sentence": sentence, "before": "", "quote_options": [sentence]}
+    )
+    claim = answer["claims"][0]["claim"]
+    assert len(claim) <= MAX_CLAIM_CHARS and claim.endswith("…")
+    assert sentence.startswith(claim[:-1]) and sentence[len(claim) - 1] == " "  # a whole word
 
 
 def test_a_name_before_a_dash_is_no_dateline() -> None:

@@ -136,8 +136,10 @@ def _rules_claim(text: str, quote: int, claimer: int, attribution: list[int]) ->
     text = claim_words(text)  # the quote keeps reference marks and dateline, verbatim
     if text[-1:].isalnum():  # a clause cut from its sentence: end it as a statement
         text += "."
+    if len(text) > MAX_CLAIM_CHARS:  # a sentence longer than a claim may be: cut at a word, shown
+        text = text[: MAX_CLAIM_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
     return {
-        "claim": text[:1].upper() + text[1:MAX_CLAIM_CHARS],
+        "claim": text[:1].upper() + text[1:],
         "quote": quote,
         "claimer": claimer,
         "attribution": attribution,
