@@ -117,15 +117,7 @@ def test_questions_ask_after_the_claims_own_figures_and_dates(claim: str, asked:
     said = claim.rstrip(".")
     said = said.removesuffix(", saying:").removeprefix("However, ")
     said = said if said.startswith(("Reuters", "31", "Assad")) else said[0].lower() + said[1:]
-    # then, where there is room, where to look (test_a_question_asks_where_to_look)
-    assert claim_questions(claim)[: len(asked) + 1] == [*asked, f"What evidence shows that {said}?"]
-
-
-def test_a_question_asks_where_to_look() -> None:
-    assert claim_questions("Ambulance response times in the region rose sharply.")[-1] == (
-        "What do official records show about ambulance response times in the region?"
-    )
-    assert not any("records" in q for q in claim_questions("It rose sharply in the region."))
+    assert claim_questions(claim) == [*asked, f"What evidence shows that {said}?"]
 
 
 def test_a_claim_someone_else_makes_asks_after_their_source() -> None:

@@ -15,7 +15,6 @@ entities and number phrases) into such questions with ordinary English question 
 - for the first date: "When did <subject> <verb> ...?" with the date taken out;
 - when a named actor (person, organisation, group, place) is the subject and there is room
   under the schema's four: "Who <verb> ...?" (AVeriTeC dev 0.403 -> 0.417);
-- where there is still room, where to look: "What do official records show about <subject>?";
 - for a claim someone else makes (``claimer_questions``): whether they said it, what exactly
   they said, where and when, and on what evidence, and which source they cite for it.
 
@@ -45,6 +44,7 @@ LINKING = frozenset({
     "besides", "nevertheless", "nonetheless", "instead", "similarly", "likewise", "finally",
     "as a result", "by contrast", "in contrast", "on the other hand", "first", "second",
 })  # fmt: skip
+_PRONOUNS = {"i", "you", "he", "she", "it", "we", "they", "this", "that", "these", "those"}
 _PREPOSITION_BEFORE = re.compile(r"\b(?:on|in|at|since|by|from|until|during|of|for)\s*$", re.I)
 # A frame's dangling participle ("announced the good news, saying:"): the quotation it
 # introduces is another sentence, so the question ends before it.
@@ -71,8 +71,6 @@ def claim_questions(claim: str) -> list[str]:
     ]
     if sum(1 for c in candidates if c) < 4:  # room under the schema's four: ask who, too
         candidates.insert(3, _actor_question(text, parts))
-    if sum(1 for c in candidates if c) < 4:  # and where the records would show it
-        candidates.append(_record_question(parts))
     questions: list[str] = []
     for question in candidates:
         if question and question.lower() not in {q.lower() for q in questions}:
@@ -191,20 +189,6 @@ def _actor_question(text: str, parts: Clause) -> str | None:
         return None
     rest = _tidy(text[subject.end :])
     return _ending(_unquoted(f"Who {rest}?"), text, parts) if rest else None
-
-
-def _record_question(parts: Clause) -> str | None:
-    """Where to look, about what the claim is about: "What do official records show about
-    ambulance response times in the Aldenburg region?" (not about "it" or "they")."""
-    subject = parts.subject
-    if subject is None or subject.text.lower() in _PRONOUNS:
-        return None
-    return (
-        f"What do official records show about {_lowered(subject.text, always=not _named(parts))}?"
-    )
-
-
-_PRONOUNS = {"i", "you", "he", "she", "it", "we", "they", "this", "that", "these", "those"}
 
 
 def _date_question(text: str, parts: Clause) -> str | None:
