@@ -49,7 +49,6 @@ from workbench import parse as parse_module
 from workbench import segment
 from workbench.cache import ResponseStore, cache_key
 from workbench.parse import MODEL, Part, clause, coordinated, parse
-from workbench.segment import dateline_end
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -592,7 +591,7 @@ def _attribute(
         context_names = [name for _, name in reversed(context_people)]
     # a lead's opening dateline ("Aldenburg, 9 June 2026 — ") blanked out: its place asserts
     # nothing, and the parser would take it for the subject; offsets stay the sentence's
-    opening = dateline_end(sentence)
+    opening = segment.dateline_end(sentence)
     read = " " * opening + sentence[opening:]
     doc = parse(read)
     cues = [c for c in _cues(doc, context_people) if c.sources]

@@ -36,7 +36,7 @@ def quote_options(
 ) -> list[tuple[int, int]]:
     """Spans (relative to ``sentence``) a claim may rest on: the whole sentence, what its
     claimer asserts when somebody else is quoted (the parser's attributed clause), the clauses
-    that joins with "and", "but", ... (the parser's ``parts``), then clauses by punctuation.
+    it joins with "and", "but", ... (the parser's ``parts``), then clauses by punctuation.
 
     Clauses come from punctuation and conjunctions; fragments under four words are merged
     into their neighbour so each option reads as a statement. ``before`` resolves pronoun
