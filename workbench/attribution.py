@@ -495,7 +495,7 @@ def _add(options: list[str], names: Iterable[str]) -> None:
     around a shorter one, is the same source ("Lilly Martin" / "Syrian resident Lilly Martin",
     "Anna Falk" / "Falk"); common nouns are not ("the mayor" / "the deputy mayor")."""
     for name in names:
-        if not name or name.lower() in _PRONOUN_WORDS:
+        if not name or name.lower() in PRONOUN_WORDS:
             continue
         if not any(same_source(name, o) or _same_name(name, o) for o in options):
             options.append(name)
@@ -515,7 +515,7 @@ def _same_name(a: str, b: str) -> bool:
     )
 
 
-_PRONOUN_WORDS = {
+PRONOUN_WORDS = {
     "he", "she", "they", "it", "we", "i", "you", "this", "that", "these", "those", "who",
     "him", "her", "them", "us", "me", "one", "someone", "somebody", "everyone", "nobody",
 }  # fmt: skip
@@ -576,7 +576,7 @@ def _attribute(
     tuple[int, int] | None,
     bool,
     tuple[tuple[int, int], ...],
-    list[Part],
+    tuple[Part, ...],
 ]:
     context_people: list[tuple[int, str]] = []
     context_sources: list[str] = []
@@ -616,7 +616,7 @@ def _attribute(
     _add(options, context_names)
     verbs = tuple(c.word for c in sorted(cues, key=lambda c: c.start))
     dates = tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ == "DATE")
-    parts = coordinated(read, *(content or (0, len(sentence))))
+    parts = tuple(coordinated(read, *(content or (0, len(sentence)))))  # cached: immutable
     return chain[-1], tuple(chain), tuple(options), verbs, content, statement, dates, parts
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from workbench.attribution import AUTHOR
+from workbench.attribution import AUTHOR, PRONOUN_WORDS
 from workbench.parse import Clause, Phrase, clause
 from workbench.schema import MAX_QUESTION_CHARS  # the evidence schema's limit per question
 
@@ -44,7 +44,6 @@ LINKING = frozenset({
     "besides", "nevertheless", "nonetheless", "instead", "similarly", "likewise", "finally",
     "as a result", "by contrast", "in contrast", "on the other hand", "first", "second",
 })  # fmt: skip
-_PRONOUNS = {"i", "you", "he", "she", "it", "we", "they", "this", "that", "these", "those"}
 _PREPOSITION_BEFORE = re.compile(r"\b(?:on|in|at|since|by|from|until|during|of|for)\s*$", re.I)
 # A frame's dangling participle ("announced the good news, saying:"): the quotation it
 # introduces is another sentence, so the question ends before it.
@@ -217,7 +216,7 @@ def claimer_questions(claim: str, claimer: str) -> list[str]:
         return []
     said, parts = _parsed(claim)
     topic = parts.subject.text if parts.subject else ""
-    topic = "" if topic.lower() in _PRONOUNS else topic  # "say about it?" says nothing
+    topic = "" if topic.lower() in PRONOUN_WORDS else topic  # "say about it?" says nothing
     name = _named(parts)
     about = (
         ""

@@ -98,6 +98,7 @@ _REFERENCE = re.compile(
     r"^\[\d+\]|^\d+\.\s+\S.*\b(19|20)\d\d\b|^accessed\b|^(https?://|www\.)\S+$", re.IGNORECASE
 )
 _FOOTNOTE_MARK = re.compile(r"(\[\d+\])+")
+_FOOTNOTE_MARKS_IN_TEXT = re.compile(rf"\s*{_FOOTNOTE_MARK.pattern}")  # "... in Syria [2]."
 _NAME = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*"
 # A dateline that opens the lead sentence: "Aldenburg, 9 June 2026 — ", "LONDON (Reuters) - ";
 # a place in capitals, a date or an agency tells it from a name before a dash ("Ana Ruiz — ").
@@ -330,7 +331,7 @@ def article_date(text: str, paragraphs: list[Paragraph]) -> str | None:
 def claim_words(sentence: str) -> str:
     """A sentence as a claim states it: on one line, without a web page's reference marks
     ("... in Syria.[2]") or the dateline that opens a lead ("Aldenburg, 9 June 2026 — ")."""
-    text = " ".join(re.sub(rf"\s*{_FOOTNOTE_MARK.pattern}", "", sentence).split())
+    text = " ".join(_FOOTNOTE_MARKS_IN_TEXT.sub("", sentence).split())
     return text[dateline_end(text) :]
 
 
