@@ -221,12 +221,9 @@ def test_prompt_changes_change_the_key(tmp_path: Path, stage: str, old: str, new
 
 def test_few_shot_example_change_changes_the_key(tmp_path: Path) -> None:
     edited = edited_prompts(tmp_path, "checkworthiness", "checkable but trivial", "trivial")
-    original = Request(
-        "checkworthiness", PROMPTS["checkworthiness"], {"claim": SENTENCE, "claimer": "the author"}
-    )
-    changed = Request(
-        "checkworthiness", edited["checkworthiness"], {"claim": SENTENCE, "claimer": "the author"}
-    )
+    variables = {"claim": SENTENCE, "claimer": "the author", "sentence": SENTENCE}
+    original = Request("checkworthiness", PROMPTS["checkworthiness"], variables)
+    changed = Request("checkworthiness", edited["checkworthiness"], variables)
     assert key_for(BASE, original) != key_for(BASE, changed)
 
 

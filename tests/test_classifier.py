@@ -18,6 +18,7 @@ import pytest
 from workbench.checkworthiness_classifier import (
     HEAD_PATH,
     CheckworthinessClassifier,
+    default_classifier,
     load_head,
     score_sentences,
 )
@@ -67,6 +68,20 @@ def test_committed_head_scores_a_statistic_above_an_exclamation() -> None:
         assert score.rationale.startswith(f"trained classifier P={score.probability:.2f}")
     assert "digits" in checkable.cues and "digits" in checkable.rationale
     assert score_sentences([]) == []
+
+
+def test_a_claim_is_rated_alone_and_in_its_sentence() -> None:
+    classifier = default_classifier()
+    sentence = "Unemployment fell to 3.9 percent in March, and the mood in the city was wonderful."
+    opinion = "The mood in the city was wonderful."
+    alone, framed = (s.probability for s in classifier.score_sentences([opinion, sentence]))
+    assert framed > classifier.threshold > alone  # the sentence alone would carry the opinion
+    rated = classifier.score_claim(opinion, sentence)
+    assert rated.probability == pytest.approx((alone * framed) ** 0.5)
+    assert not rated.is_check_worthy and rated.text == opinion
+    assert f"(claim alone {alone:.2f}, in its sentence {framed:.2f})" in rated.rationale
+    # A claim that is its whole sentence keeps the sentence's score and rationale.
+    assert classifier.score_claim(sentence, sentence) == classifier.score_sentences([sentence])[0]
 
 
 def test_committed_head_carries_its_provenance() -> None:

@@ -69,6 +69,26 @@ def test_rules_answer_every_stage_without_a_model(
     assert report["run"]["totals"]["calls"] == 5  # 2 selected, 1 extracted, rated and planned
 
 
+def test_the_classifier_rates_each_clause_of_a_sentence_in_its_sentence(
+    chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sentence = "Unemployment fell to 3.9 percent in March, and the mood in the city was wonderful."
+    Path("article.md").write_text(sentence + "\n", "utf-8")
+    stages = {stage: {"engine": "rules"} for stage in Stage}
+    stages |= {"checkworthiness": {"engine": "classifier"}}
+    report = extract(capsys, fake_config(chdir_tmp / "classifier.toml", stages=stages))
+    rated = {c["text"]: c["checkworthiness"] for c in report["claims"]}
+    assert set(rated) == {
+        "Unemployment fell to 3.9 percent in March.",
+        "The mood in the city was wonderful.",
+    }
+    figure, mood = rated.values()
+    assert figure["label"] == "check_worthy" and mood["label"] == "not_check_worthy"
+    for rating in (figure, mood):
+        assert "in its sentence" in rating["rationale"]
+    assert {c["provenance"]["checkworthiness"] for c in report["claims"]} == {"classifier"}
+
+
 def test_an_invalid_model_answer_falls_back_to_the_next_engine(
     fresh_server: FaultServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -36,7 +36,7 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "select": {"sentence": "S.", "before": "", "after": ""},
     "extract": {"sentence": "S.", "before": "", "date": "", "quote_options": ["S."],
                 "source_options": ["the author"]},
-    "checkworthiness": {"claim": "C.", "claimer": "the author"},
+    "checkworthiness": {"claim": "C.", "claimer": "the author", "sentence": "S, and C."},
     "evidence": {"claim": "C.", "claimer": "the author", "date": ""},
 }
 
@@ -136,7 +136,7 @@ def test_hash_is_stable_across_loads(tmp_path: Path) -> None:
         ("select", "Sentence: \"{{ sentence }}\"", "Sentence: {{ sentence ", "template error"),
         ("select", 'name = "select"', 'name = "select', "not valid TOML"),
         ("checkworthiness", "rating = 2,", "rating = 9,", "rating"),  # example answer invalid
-        ("checkworthiness", ', claimer = "the author" }', " }", "'claimer' is undefined"),
+        ("checkworthiness", 'claimer = "the author", ', "", "'claimer' is undefined"),
     ],
 )
 def test_broken_prompt_file_is_a_config_error(tmp_path: Path, stage: str, old: str, new: str,

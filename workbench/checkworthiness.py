@@ -25,12 +25,15 @@ def label_for(rating: int) -> CheckLabel:
 
 
 async def rate_checkworthiness(
-    client: StructuredClient, prompt: Prompt[CheckworthinessResponse], claim: Claim
+    client: StructuredClient,
+    prompt: Prompt[CheckworthinessResponse],
+    claim: Claim,
+    sentence: str,
 ) -> Rating:
-    """Rate one claim; the 1-5 rating is an enum the grammar enforces, mapped to [0, 1]."""
-    outcome = await client.complete(
-        Request(Stage.checkworthiness, prompt, {"claim": claim.text, "claimer": claim.claimer})
-    )
+    """Rate one claim, seen in the ``sentence`` it was extracted from; the 1-5 rating is an
+    enum the grammar enforces, mapped to [0, 1]."""
+    variables = {"claim": claim.text, "claimer": claim.claimer, "sentence": sentence}
+    outcome = await client.complete(Request(Stage.checkworthiness, prompt, variables))
     response = outcome.value
     # An engine's estimated probability where it has one, else the rating mapped to [0, 1].
     score = response.probability if response.probability is not None else (response.rating - 1) / 4

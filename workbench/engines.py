@@ -6,11 +6,13 @@ are here. Each answers in the stage's own response shape from the request's vari
 pipeline, the cache, recordings and reports treat every engine alike; the answer's ``engine`` is
 kept in each claim's provenance.
 
-- ``rules``: select by the cue scorer's verdict; extract the whole sentence as one claim (the
-  quote is the sentence, so the claim says exactly what its quote says), claimed by the source
-  the parser finds; evidence questions built from the claim's parse (``workbench.questions``).
+- ``rules``: select by the cue scorer's verdict; extract from spaCy's parse
+  (``workbench.attribution``): what each source asserts, split into the clauses it joins, each
+  claim in its quote's own words and claimed by the source the parser finds; evidence questions
+  built from the claim's parse (``workbench.questions``).
 - ``cues``: check-worthiness from the cue scorer of ``workbench.cues`` (fitted on CheckThat! train).
-- ``classifier``: select and check-worthiness from the trained sentence classifier.
+- ``classifier``: select and check-worthiness from the trained sentence classifier, a claim read
+  alone and in its sentence.
 """
 
 from __future__ import annotations
@@ -198,20 +200,21 @@ def _rules_evidence(variables: Mapping[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-def classifier_rating(text: str) -> dict[str, Any]:
-    """The trained classifier's calibrated probability as the check-worthiness answer."""
-    rating, rationale, probability = _classifier_score(text)
+def classifier_rating(claim: str, sentence: str) -> dict[str, Any]:
+    """The trained classifier's calibrated probability of ``claim``, read alone and in its
+    ``sentence`` (``CheckworthinessClassifier.score_claim``), as the check-worthiness answer."""
+    rating, rationale, probability = _classifier_score(claim, sentence)
     return {"rating": rating, "rationale": rationale, "probability": probability}
 
 
 @lru_cache(maxsize=4096)
-def _classifier_score(text: str) -> tuple[int, str, float]:
+def _classifier_score(claim: str, sentence: str) -> tuple[int, str, float]:
     """One encoding per text: the select stage scores a sentence and the check-worthiness stage
-    its claim, which the rules make the same text."""
+    its claim, most often the same text."""
     from workbench.checkworthiness_classifier import default_classifier
 
     classifier = default_classifier()
-    score = classifier.score_sentences([text])[0]
+    score = classifier.score_claim(claim, sentence)
     return (
         rating_for(score.probability, classifier.threshold),
         score.rationale,
@@ -225,7 +228,9 @@ def _classifier_select(variables: Mapping[str, Any]) -> dict[str, Any]:
     the cues catch (evals/README.md "Engines": with the fine-tuned encoder, taking its "maybe"
     too selected more than the fixtures' gold, sentences F1 0.899 against 0.918)."""
     sentence = str(variables["sentence"])
-    worthy = classifier_rating(sentence)["rating"] >= 4 or rate_sentence(sentence).check_worthy
+    worthy = (
+        classifier_rating(sentence, sentence)["rating"] >= 4 or rate_sentence(sentence).check_worthy
+    )
     return {"checkable": "yes" if worthy else "no"}
 
 
@@ -246,7 +251,7 @@ ENGINES: dict[EngineName, dict[Stage, Answer]] = {
     },
     "classifier": {
         Stage.select: _classifier_select,
-        Stage.checkworthiness: lambda v: classifier_rating(str(v["claim"])),
+        Stage.checkworthiness: lambda v: classifier_rating(str(v["claim"]), str(v["sentence"])),
     },
 }
 

@@ -302,10 +302,11 @@ class PipelineRun:
         return extraction.claims
 
     async def rate(self, claim: Claim) -> None:
+        sentence = self.sentence(claim.sentence_id)
         rating = await self.guarded(
             Stage.checkworthiness,
-            self.sentence(claim.sentence_id),
-            rate_checkworthiness(self.client, self.prompts.checkworthiness, claim),
+            sentence,
+            rate_checkworthiness(self.client, self.prompts.checkworthiness, claim, sentence.text),
             claim,
         )
         if rating is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def test_two_prompt_folders_on_a_pasted_article(app: AppTest, workdir: Path) -> 
     edited = workdir / "prompts-v2"
     shutil.copytree(DEFAULT_PROMPTS_DIR, edited)
     rating = edited / "checkworthiness.toml"
-    rating.write_text(rating.read_text().replace('version = "1.0"', 'version = "1.1-test"'))
+    rating.write_text(re.sub(r'version = "[^"]*"', 'version = "9.9-test"', rating.read_text()))
     app.switch_page(COMPARE)
     app.run()
     assert app.radio(key="cmp-source").options == ["Paste"]
@@ -52,7 +53,7 @@ def test_two_prompt_folders_on_a_pasted_article(app: AppTest, workdir: Path) -> 
     assert not app.exception and not app.error
     figures = app.dataframe[0].value
     assert list(figures["set-up"]) == ["fake · default prompts", "fake · prompts-v2/"]
-    assert "checkworthiness 1.1-test" in figures["prompts"].iloc[1]
+    assert "checkworthiness 9.9-test" in figures["prompts"].iloc[1]
 
 
 def test_a_missing_prompt_folder_is_one_line_error(app: AppTest, workdir: Path) -> None:
