@@ -10,8 +10,8 @@ split only, and the threshold chosen there for the best F1 of the "Yes" class; d
 were never looked at while tuning. Yes-class F1 with these weights: train 0.608 (P 0.560,
 R 0.665); dev 0.796 (P 0.713, R 0.899); dev-test 0.632 (P 0.833, R 0.509).
 
-Two users: the eval suite's no-model baseline beside every backend, and the rate stage of a
-backend configured with ``rater = "cues"`` (a model too small to judge check-worthiness).
+Users: the eval suite's no-model baseline beside every backend, and the ``cues`` engine
+(``workbench.engines``) that selects beside the classifier and rates where a config asks it.
 """
 
 from __future__ import annotations
