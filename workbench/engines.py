@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import re
 from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any, Literal
 from workbench.attribution import AUTHOR, attribute, bare_frame, same_source
 from workbench.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE, DEFAULT_WEIGHTS, rate_sentence
 from workbench.dates import with_resolved_times
+from workbench.evidence_sources import evidence_kind, need_for, where_to_look
 from workbench.questions import claim_questions, claimer_questions
 from workbench.schema import MAX_CLAIM_CHARS, ClaimType, EvidenceKind, Stage
 from workbench.segment import claim_words
@@ -149,27 +149,6 @@ def _rules_claim(text: str, quote: int, claimer: int, attribution: list[int]) ->
     }
 
 
-_ELECTORAL = re.compile(
-    r"\b(?:votes?|voted|ballots?|(?:by-)?elections?|seats|turnout|referendum)\b", re.I
-)
-
-
-def evidence_kind(claim: str, claimer: str = AUTHOR) -> EvidenceKind:
-    """What settles the claim first, by GUIDELINES 5: the official record of a vote or an
-    election, statistics for another figure, the claimer's own source for a claim somebody
-    else makes, the document that records a saying or a change ("primary_document first for
-    every statement claim"), else independent reports."""
-    if _ELECTORAL.search(claim):  # "an election result or a vote count gets official_record"
-        return EvidenceKind.official_record
-    if _NUMBER.search(claim) or _MONEY.search(claim):
-        return EvidenceKind.dataset_statistic
-    if claimer != AUTHOR:
-        return EvidenceKind.claimer_source
-    if _REPORTING_OR_CHANGE.search(claim):
-        return EvidenceKind.primary_document
-    return EvidenceKind.independent_report
-
-
 def _rules_evidence(variables: Mapping[str, Any]) -> dict[str, Any]:
     """What the claim says, asked from its parse (``workbench.questions``), as a need of the
     kind its cues suggest; for a claim someone else makes, their source as a second need.
@@ -177,19 +156,23 @@ def _rules_evidence(variables: Mapping[str, Any]) -> dict[str, Any]:
     12 October 2026"): a fact-checker reads them away from the article."""
     claim, claimer = str(variables["claim"]), str(variables.get("claimer", AUTHOR))
     dated = with_resolved_times(claim, str(variables.get("date", "")) or None)
+    kind = evidence_kind(claim, AUTHOR)
     needs = [
         {
-            "kind": evidence_kind(claim, AUTHOR).value,
-            "need": "evidence on the claim as stated",
+            "kind": kind.value,
+            "need": need_for(kind),
             "questions": claim_questions(dated) or ["Is the claim true?"],
+            "where": where_to_look(claim, kind, claimer),
         }
     ]
     if sourced := claimer_questions(dated, claimer):
+        source = EvidenceKind.claimer_source
         needs.append(
             {
-                "kind": EvidenceKind.claimer_source.value,
-                "need": f"what {claimer} said, and on what it rests"[:200],
+                "kind": source.value,
+                "need": need_for(source, claimer),
                 "questions": sourced,
+                "where": where_to_look(claim, source, claimer),
             }
         )
     return {"needs": needs}
@@ -268,14 +251,23 @@ def engine_answer(engine: EngineName, stage: Stage, variables: Mapping[str, Any]
 def engine_identity(engine: EngineName, stage: Stage) -> dict[str, Any]:
     """What changes a non-model engine's answer (its cache identity): the code that computes it
     and the fitted weights it reads, by content hash, so an edit is never served stale answers."""
-    from workbench import attribution, cues, dates, parse, questions, segment
+    from workbench import (
+        attribution,
+        cues,
+        dates,
+        evidence_sources,
+        parse,
+        questions,
+        schema,
+        segment,
+    )
 
     identity: dict[str, Any] = {
         "engine": engine,
         "code": _sha256(Path(__file__), Path(cues.__file__)),
     }
-    if engine == "rules":
-        modules = (attribution, parse, questions, dates, segment)
+    if engine == "rules":  # every module this one imports that shapes an answer
+        modules = (attribution, parse, questions, dates, segment, evidence_sources, schema)
         identity["parser"] = _sha256(*(Path(str(m.__file__)) for m in modules))
     if engine == "classifier":
         # Located, not imported: importing the classifier brings numpy, a fifth of what a run

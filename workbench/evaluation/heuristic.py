@@ -21,9 +21,10 @@ from scipy.optimize import minimize
 
 from workbench.attribution import AUTHOR
 from workbench.cues import CUES, DEFAULT_WEIGHTS, CueWeights, rate_sentence
-from workbench.engines import claim_type, evidence_kind
+from workbench.engines import claim_type
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.suite import FixtureScores, score_report
+from workbench.evidence_sources import evidence_kind
 from workbench.questions import LOWERABLE
 from workbench.schema import (
     Article,
