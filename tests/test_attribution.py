@@ -87,6 +87,16 @@ PLACES = {"Lisbon", "Portugal", "Oslo", "Harwick", "Brenmoor", "the Vale of Orm"
         ("The Harwick Courier reported that the union said managers had told staff that the "
          "depot would close.", "",
          "managers", [AUTHOR, "the union", "managers"]),
+        # a bare frame just before: its speaker asserts this sentence (GUIDELINES 2.3, example E)
+        ("The water has been off for nine days.", "The resident explained that",
+         "The resident", [AUTHOR, "The resident"]),
+        ("Ten aid workers were injured.", "Aid arrived from Homs. Dana Haddad reports that",
+         "Dana Haddad", [AUTHOR, "Dana Haddad"]),
+        # ... not once another sentence came between, nor over the sentence's own source
+        ("The water has been off for nine days.", "The resident explained that. It rained.",
+         AUTHOR, [AUTHOR]),
+        ("The mayor said the water was back.", "The resident explained that",
+         "The mayor", [AUTHOR, "The mayor"]),
     ],
 )
 def test_claimer_and_chain(sentence: str, before: str, claimer: str, chain: list[str]) -> None:

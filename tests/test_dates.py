@@ -13,6 +13,7 @@ from workbench.dates import (
     sentence_times,
     spoken,
     with_resolved_times,
+    without_dates,
 )
 from workbench.schema import ClaimTime
 
@@ -44,8 +45,14 @@ WEDNESDAY = date(2026, 10, 14)  # the article date of the table below
         ("Two weeks ago the port closed.", "Two weeks ago", "relative", "2026-09-28/2026-10-04"),
         ("Prices rose 5 per cent this year.", "this year", "relative", "2026-01-01/2026-12-31"),
         ("Late last year the bank failed.", "Late last year", "relative", "2025-01-01/2025-12-31"),
+        # a vague stretch up to the article date: the days, weeks or months before it
+        ("Ten were hurt in the last few days.", "the last few days", "relative",
+         "2026-10-07/2026-10-14"),
+        ("Prices rose in recent weeks.", "recent weeks", "relative", "2026-09-09/2026-10-14"),
+        # "would" with a date speaks of what is still to come, as "will" does
+        ("The committee would meet on 19 October.", "19 October", "relative", "2026-10-19"),
     ],
-)
+)  # fmt: skip
 def test_time_expressions_resolve_against_the_article_date(
     sentence: str, expression: str, basis: str, as_of: str
 ) -> None:
@@ -122,6 +129,9 @@ def test_a_claim_takes_the_time_in_its_quote_else_its_sentences_only_time() -> N
         ("Late last year the bank failed.", "Late last year the bank failed."),  # not all of 2025
         # a quotation's letters changed by an editor: the preposition is there already
         ("[o]n Monday, the strike began.", "[o]n 12 October 2026, the strike began."),
+        ("Ten were hurt in the last few days.",
+         "Ten were hurt in the days before 14 October 2026."),
+        ("Takings fell during last year's roadworks.", "Takings fell during 2025's roadworks."),
     ],
 )
 def test_relative_times_are_named_by_their_date_for_questions(
@@ -140,4 +150,14 @@ def test_spoken_names_each_unit() -> None:
     assert said("month", "2026-09-01", "2026-09-30") == "September 2026"
     assert said("year", "2025-01-01", "2025-12-31") == "2025"
     assert said("years", "1990-01-01", "1999-12-31") == "1990 to 1999"
+    recent = ClaimTime(
+        expression="the past few weeks", basis="relative", unit="recent",
+        start="2026-09-09", end="2026-10-14",
+    )  # fmt: skip
+    assert spoken(recent) == "the weeks before 14 October 2026"
     assert spoken(ClaimTime(expression="last year", basis="unresolved")) is None
+
+
+def test_without_dates_leaves_the_figures() -> None:
+    text = "On 12 October 2026, 31 ships waited; in September 2026 and 2025 only 4.2 million."
+    assert " ".join(without_dates(text).split()) == "On , 31 ships waited; in and only 4.2 million."

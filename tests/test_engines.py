@@ -207,7 +207,7 @@ def test_engine_config_errors_are_one_line(tmp_path: Path, table: str, message: 
         # one subject for both verbs: each claim names it
         ("The plant employs 400 people and opened in 2019.",
          [("The plant employs 400 people.", AUTHOR, "quantity"),
-          ("The plant opened in 2019.", AUTHOR, "quantity")]),
+          ("The plant opened in 2019.", AUTHOR, "event")]),
     ],
 )
 def test_rules_split_what_was_said_from_the_saying(
@@ -285,6 +285,31 @@ def test_a_name_before_a_dash_is_no_dateline() -> None:
     assert answer["claims"][0]["claim"].startswith("Ana Ruiz — ")
 
 
+def test_rules_claims_name_the_date_and_place_their_words_leave_to_context(
+    chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = """Port Carrow, 14 October 2026
+
+Fighting broke out in Aleppo on Sunday, and 12 people were killed.
+
+(s)everal aid workers and 14 drivers were injured there in the last few days.
+"""
+    Path("article.md").write_text(article, "utf-8")
+    rules = {stage: {"engine": "rules"} for stage in Stage}
+    report = extract(capsys, fake_config(chdir_tmp / "rules.toml", stages=rules))
+    by_quote = {c["quote"]: c for c in report["claims"]}
+    [injured] = [c for q, c in by_quote.items() if q.startswith("(s)everal aid workers")]
+    assert injured["quote"].endswith("were injured there in the last few days.")  # verbatim
+    assert injured["text"] == (
+        "Several aid workers and 14 drivers were injured in Aleppo in the days before 14 October"
+        " 2026."
+    )
+    assert injured["time"]["start"] == "2026-10-07" and injured["time"]["unit"] == "recent"
+    assert by_quote["Fighting broke out in Aleppo on Sunday"]["text"] == (
+        "Fighting broke out in Aleppo on 11 October 2026."
+    )
+
+
 def test_rules_questions_name_the_date_a_relative_time_resolves_to(
     chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -295,6 +320,7 @@ def test_rules_questions_name_the_date_a_relative_time_resolves_to(
     assert report["article"]["date"] == "14 October 2026"  # the dateline
     [claim] = report["claims"]
     assert claim["quote"] == "14 people died in the floods on Monday"  # what the ministry said
+    assert claim["text"] == "14 people died in the floods on 12 October 2026."  # stands alone
     assert claim["time"] == {
         "expression": "Monday",
         "basis": "relative",

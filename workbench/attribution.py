@@ -48,7 +48,16 @@ from pydantic import TypeAdapter, ValidationError
 from workbench import parse as parse_module
 from workbench import segment
 from workbench.cache import ResponseStore, cache_key
-from workbench.parse import MODEL, Part, clause, coordinated, parse
+from workbench.parse import (
+    LOCATIVE,
+    MODEL,
+    NUMBER_LABELS,
+    PLACE_LABELS,
+    Part,
+    clause,
+    coordinated,
+    parse,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -108,14 +117,7 @@ _SUBJECTS = {"nsubj", "csubj"}
 _CONTENT = {"ccomp", "xcomp", "parataxis", "dobj", "dative", "advcl", "oprd", "attr"}
 _CLAUSAL = {"ccomp", "parataxis"}
 _DROP_FROM_PHRASE = {"relcl", "appos", "punct", "cc", "conj", "parataxis", "advcl"}
-_PLACES = {"GPE", "LOC", "FAC"}
-_NUMBERS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"}
 _NAMES = {"PERSON", "ORG"}  # names that could assert, offered even when the parse finds no verb
-# Objects of these prepositions are where something happens, not who says it ("from Deir Ezzor").
-_LOCATIVE = {
-    "across", "along", "around", "at", "from", "in", "inside", "into", "near", "outside",
-    "throughout", "toward", "towards", "within",
-}  # fmt: skip
 _RESOLVABLE = {"he", "she", "him", "her"}  # pronouns we resolve to the last person named
 _MAX_LINKS = 2  # a chain keeps the author and the two innermost speakers (GUIDELINES 3.4)
 _MAX_PHRASE = 10  # tokens; longer subject phrases are cut back to their head's left part
@@ -397,7 +399,7 @@ def _sources(head: Token, doc: Doc, people_before: list[tuple[int, str]]) -> lis
 def _phrase(head: Token) -> str | None:
     """The noun phrase of ``head`` as written, without relative clauses, appositions or
     conjuncts; None for numbers and dates ("on Tuesday said" misparses)."""
-    if head.ent_type_ in _NUMBERS and not any(c.dep_ == "prep" for c in head.children):
+    if head.ent_type_ in NUMBER_LABELS and not any(c.dep_ == "prep" for c in head.children):
         return None
     if head.pos_ not in {"NOUN", "PROPN", "NUM", "X", "ADJ"}:
         return None
@@ -540,9 +542,9 @@ def _could_assert(ent: Span, labels: set[str] = _NAMES) -> bool:
     root = ent.root
     if ent.label_ not in labels:
         return False
-    if root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE:
+    if root.dep_ == "pobj" and root.head.lower_ in LOCATIVE:
         return False
-    return not (root.dep_ == "compound" and root.head.ent_type_ in _PLACES)
+    return not (root.dep_ == "compound" and root.head.ent_type_ in PLACE_LABELS)
 
 
 def _names(doc: Doc) -> list[str]:
@@ -581,6 +583,7 @@ def _attribute(
     context_people: list[tuple[int, str]] = []
     context_sources: list[str] = []
     context_names: list[str] = []
+    framed_by: list[str] = []  # the speaker of a bare frame just before ("She explains that")
     if before.strip():
         context = parse(before)
         context_cues = _cues(context, [])
@@ -589,6 +592,7 @@ def _attribute(
         context_cues = _cues(context, context_people)
         context_sources = [s for cue in reversed(context_cues) for s in cue.sources]
         context_names = [name for _, name in reversed(context_people)]
+        framed_by = _frame_speaker(context, context_cues)
     # a lead's opening dateline ("Aldenburg, 9 June 2026 — ") blanked out: its place asserts
     # nothing, and the parser would take it for the subject; offsets stay the sentence's
     opening = segment.dateline_end(sentence)
@@ -598,6 +602,8 @@ def _attribute(
     chain: list[str] = [AUTHOR]
     content: tuple[int, int] | None = None
     statement = False
+    if not cues and framed_by:  # GUIDELINES 2.3: the frame's speaker asserts what follows it
+        chain = [AUTHOR, framed_by[0]]
     if cues:
         chains = [_depth_chain(c, cues) for c in cues]
         deepest = max(chains, key=lambda ch: (len(ch), -ch[-1].start))
@@ -618,6 +624,15 @@ def _attribute(
     dates = tuple((e.start_char, e.end_char) for e in doc.ents if e.label_ == "DATE")
     parts = tuple(coordinated(read, *(content or (0, len(sentence)))))  # cached: immutable
     return chain[-1], tuple(chain), tuple(options), verbs, content, statement, dates, parts
+
+
+def _frame_speaker(context: Doc, cues: list[_Cue]) -> list[str]:
+    """The sources of the context's last sentence when it is a bare attribution frame ("Sophie
+    Mangal reports that", "She explains that"): they assert the sentence that follows it."""
+    last = list(context.sents)[-1]
+    if not bare_frame(last.text):
+        return []
+    return next((c.sources for c in cues if last.start <= c.token.i < last.end), [])
 
 
 _QUOTATION = re.compile(r"[\"“”]\s*\w[^\"“”]{10,}[\"“”]")  # a quoted stretch of a few words

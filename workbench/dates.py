@@ -26,11 +26,12 @@ from typing import TYPE_CHECKING, Literal
 
 from workbench.parse import clause  # spaCy itself loads on the first parse
 from workbench.schema import ClaimTime
+from workbench.segment import EDITED_LETTERS
 
 if TYPE_CHECKING:
     pass
 
-Unit = Literal["day", "week", "month", "year", "years"]
+Unit = Literal["day", "week", "month", "year", "years", "recent"]
 
 _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -44,11 +45,20 @@ _DECADE = re.compile(r"\b(1[5-9]\d|20\d)0s\b")
 _ANCHOR = re.compile(
     rf"\b(?:{_MONTHS}|{'|'.join(_WEEKDAYS)}|yesterday|today|tonight|tomorrow|ago)\b"
     r"|\b(?:last|next|this|previous|coming)\s+(?:week|month|year|quarter|spring|summer|autumn"
-    r"|fall|winter|decade)\b|\b(?:1[5-9]\d\d|20\d\d)s?\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b",
+    r"|fall|winter|decade)\b|\b(?:1[5-9]\d\d|20\d\d)s?\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"
+    r"|\b(?:(?:last|past)\s+(?:few|several|couple\s+of)|recent)\s+(?:days|weeks|months)\b",
     re.IGNORECASE,
 )
+# A vague stretch up to the article date ("in the last few days", "in recent weeks"): what a
+# fact-checker searches is the days, weeks or months before it; "few" is given a window.
+_RECENT = re.compile(
+    r"^(?:the\s+)?(?:(?:last|past)\s+(?:few|several|couple\s+of)|recent)\s+(days|weeks|months)$",
+    re.IGNORECASE,
+)
+_RECENT_WINDOW = {"days": timedelta(days=7), "weeks": timedelta(weeks=5), "months": timedelta(183)}
 _RELATIVE_WORD = re.compile(
-    r"\b(?:last|next|this|ago|yesterday|today|tonight|tomorrow|previous|coming|earlier|later)\b",
+    r"\b(?:last|next|this|ago|yesterday|today|tonight|tomorrow|previous|coming|earlier|later"
+    r"|past|recent)\b",
     re.IGNORECASE,
 )
 _WEEKDAY = re.compile(
@@ -64,15 +74,13 @@ _QUALIFIER = re.compile(
 )
 # The sentence speaks of what is still to come: a bare weekday or month is the next one.
 _FUTURE = re.compile(
-    r"\b(?:will|shall|'ll|due to|expected to|scheduled|set to|plans? to|planned|going to"
+    r"\b(?:will|would|shall|'ll|due to|expected to|scheduled|set to|plans? to|planned|going to"
     r"|is to|are to|upcoming|next)\b",
     re.IGNORECASE,
 )
 _PREPOSITION = re.compile(
     r"\b(?:on|in|at|since|by|from|until|during|of|for|before|after)\s+$", re.IGNORECASE
 )
-# Letters an editor changed inside a quotation, in brackets: "(o)n August 26", "[t]he".
-_EDITED_LETTERS = re.compile(r"[(\[](\w{1,2})[)\]]")
 
 
 _DAY = r"(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?(?:\s+of)?"
@@ -182,7 +190,9 @@ def resolve_expression(
     if relative and article_date is None:
         return ClaimTime(expression=text, basis="unresolved")
     basis: Literal["explicit", "relative"] = "relative" if relative else "explicit"
-    span = _weekday(text, article_date, future) if article_date else None
+    span = None
+    if article_date:
+        span = _weekday(text, article_date, future) or _recent(text, article_date)
     # An explicit date needs no base: the article's would only fill in what the text leaves out.
     base = article_date if relative else None
     span = span or _decade(text) or _parsed(text, base, future)
@@ -210,6 +220,13 @@ def _weekday(text: str, base: date, future: bool) -> tuple[date, date, Unit] | N
         back = (base.weekday() - day) % 7
         found = base - timedelta(days=back or (7 if which == "last" else 0))
     return found, found, "day"
+
+
+def _recent(text: str, base: date) -> tuple[date, date, Unit] | None:
+    match = _RECENT.match(text)
+    if not match:
+        return None
+    return base - _RECENT_WINDOW[match.group(1).lower()], base, "recent"
 
 
 def _decade(text: str) -> tuple[date, date, Unit] | None:
@@ -257,10 +274,13 @@ def _parsed(text: str, base: date | None, future: bool) -> tuple[date, date, Uni
 
 def spoken(time: ClaimTime) -> str | None:
     """The resolved time as a question names it: '12 October 2026', 'September 2026', '2025',
-    'the week of 28 September 2026', '1990 to 1999'; None when unresolved."""
+    'the week of 28 September 2026', '1990 to 1999', 'the days before 6 September 2017'; None
+    when unresolved."""
     if time.start is None or time.end is None:
         return None
     start, end = date.fromisoformat(time.start), date.fromisoformat(time.end)
+    if time.unit == "recent" and (recent := _RECENT.match(time.expression)):
+        return f"the {recent.group(1).lower()} before {end.day} {end:%B %Y}"
     if time.unit == "day":
         return f"{start.day} {start:%B %Y}"
     if time.unit == "week":
@@ -270,6 +290,17 @@ def spoken(time: ClaimTime) -> str | None:
     if time.unit == "year":
         return str(start.year)
     return f"{start.year} to {end.year}"
+
+
+_NAMED_MONTHS = "|".join(calendar.month_name[1:])
+# A date as ``spoken`` writes it ("12 October 2026", "September 2026"), or a year on its own.
+_WRITTEN_DATE = re.compile(rf"\b(?:(?:\d{{1,2}}\s+)?(?:{_NAMED_MONTHS})\s+)?(?:1[5-9]|20)\d\d\b")
+
+
+def without_dates(text: str) -> str:
+    """``text`` without its written dates and years: what is left of its numbers are figures
+    ("4.2 million", "31 ships"), not times."""
+    return _WRITTEN_DATE.sub(" ", text)
 
 
 def with_resolved_times(sentence: str, article_date: str | None) -> str:
@@ -285,8 +316,12 @@ def with_resolved_times(sentence: str, article_date: str | None) -> str:
         if time.basis != "relative" or said is None or _QUALIFIER.match(time.expression):
             continue  # "late last year" is not all of 2025: the words stay as written
         before = sentence[last:start]
-        if not _PREPOSITION.search(_EDITED_LETTERS.sub(r"\1", before)):
+        if time.unit == "recent":
+            pass  # "(in) the days before ...": a noun phrase, as "(in) the last few days" was
+        elif not _PREPOSITION.search(EDITED_LETTERS.sub(r"\1", before)):
             said = ("on " if time.unit == "day" else "in ") + said
+        if time.expression.endswith(("'s", "’s")):  # "last year's roadworks"
+            said += time.expression[-2:]
         if start == 0 or sentence[:start].strip() == "":
             said = said[0].upper() + said[1:]
         out += [before, said]

@@ -20,7 +20,8 @@ import re
 
 from workbench.attribution import AUTHOR, PRONOUN_WORDS
 from workbench.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE
-from workbench.parse import Clause, Phrase, clause
+from workbench.dates import without_dates
+from workbench.parse import PLACE_LABELS, Clause, Phrase, clause
 from workbench.schema import EvidenceKind
 
 MAX_PLACES = 3  # the schema's limit on ``where``
@@ -49,7 +50,7 @@ def evidence_kind(claim: str, claimer: str = AUTHOR) -> EvidenceKind:
     every statement claim"), else independent reports."""
     if _ELECTORAL.search(claim):
         return EvidenceKind.official_record
-    if _NUMBER.search(claim) or _MONEY.search(claim):
+    if _NUMBER.search(without_dates(claim)) or _MONEY.search(claim):
         return EvidenceKind.dataset_statistic
     if claimer != AUTHOR:
         return EvidenceKind.claimer_source
@@ -74,7 +75,7 @@ def where_to_look(claim: str, kind: EvidenceKind, claimer: str = AUTHOR) -> list
     actor = _actor(parts)
     places = [  # not one that qualifies a word: "the Washington-led coalition"
         e.text for e in parts.entities
-        if e.label in _PLACES and e.text not in actor and text[e.end : e.end + 1] != "-"
+        if e.label in PLACE_LABELS and e.text not in actor and text[e.end : e.end + 1] != "-"
     ]  # fmt: skip
     place = f" from {places[0]}" if places else ""
     source = claimer if claimer != AUTHOR and claimer.lower() not in PRONOUN_WORDS else ""
@@ -123,7 +124,6 @@ def where_to_look(claim: str, kind: EvidenceKind, claimer: str = AUTHOR) -> list
 
 
 _ACTORS = {"ORG", "PERSON", "GPE"}
-_PLACES = {"GPE", "LOC", "FAC"}
 _MAX_ACTOR_WORDS = 6
 
 

@@ -53,6 +53,39 @@ def parse(text: str) -> Doc:
         return nlp(text)
 
 
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# Objects of these prepositions are where something happens ("from Deir Ezzor", "in Aleppo").
+LOCATIVE = frozenset({
+    "across", "along", "around", "at", "from", "in", "inside", "into", "near", "outside",
+    "throughout", "toward", "towards", "within",
+})  # fmt: skip
+NUMBER_LABELS = frozenset(
+    {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"}
+)
+
+
+def place_adverbs(text: str) -> list[tuple[int, int]]:
+    """Character spans of "there" as an adverb of place ("were killed there", "from there"),
+    not the "there" of "there were"."""
+    return [(t.idx, t.idx + len(t)) for t in parse(text) if t.lower_ == "there" and t.tag_ == "RB"]
+
+
+def places(text: str) -> list[str]:
+    """The places ``text`` names, in order: what the tagger calls a place, and any other name
+    after a locative preposition (the small model tags unfamiliar places as people, works or
+    languages: "in Aleppo", "from Deir Ezzor")."""
+    return [
+        e.text
+        for e in parse(text).ents
+        if e.label_ in PLACE_LABELS
+        or (
+            e.label_ not in NUMBER_LABELS
+            and e.root.dep_ == "pobj"
+            and e.root.head.lower_ in LOCATIVE
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class Phrase:
     """A span of the sentence: a named entity, a number phrase, the subject."""

@@ -199,8 +199,10 @@ class ClaimTime(Strict):
         "relative: resolved against the article date ('last year', 'on Monday', 'in March'); "
         "unresolved: relative, but the article has no date to resolve it against."
     )
-    unit: Literal["day", "week", "month", "year", "years"] | None = Field(
-        default=None, description="How precise the time is; None when unresolved."
+    unit: Literal["day", "week", "month", "year", "years", "recent"] | None = Field(
+        default=None,
+        description="How precise the time is ('recent': a vague stretch up to the article date, "
+        "'the last few days'); None when unresolved.",
     )
     start: str | None = Field(default=None, description="First day of the time, ISO date.")
     end: str | None = Field(default=None, description="Last day of the time, ISO date.")

@@ -328,11 +328,16 @@ def article_date(text: str, paragraphs: list[Paragraph]) -> str | None:
     return None
 
 
+# Letters an editor changed inside a quotation, in brackets: "(s)everal", "[t]he", "(o)n".
+EDITED_LETTERS = re.compile(r"[(\[](\w{1,2})[)\]](?=\w)")
+
+
 def claim_words(sentence: str) -> str:
     """A sentence as a claim states it: on one line, without a web page's reference marks
-    ("... in Syria.[2]") or the dateline that opens a lead ("Aldenburg, 9 June 2026 — ")."""
+    ("... in Syria.[2]"), the dateline that opens a lead ("Aldenburg, 9 June 2026 — ") or the
+    brackets of an editor's letters ("(s)everal" -> "several")."""
     text = " ".join(_FOOTNOTE_MARKS_IN_TEXT.sub("", sentence).split())
-    return text[dateline_end(text) :]
+    return EDITED_LETTERS.sub(r"\1", text[dateline_end(text) :])
 
 
 def dateline_end(sentence: str) -> int:
