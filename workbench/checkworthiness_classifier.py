@@ -303,8 +303,8 @@ class CheckworthinessClassifier:
         The classifier learnt from whole sentences. A clause read alone loses its frame ("The
         committee would question the minister on 19 November" is news as what the committee's
         chair said), while the sentence alone would give each of its clauses one score ("Their
-        relief is palpable", split from a checkable report, would be check-worthy). The mean
-        asks both readings to agree; a claim that is its whole sentence keeps that sentence's
+        relief is palpable", split from a checkable report, would be check-worthy). The geometric
+        mean asks both readings to agree; a claim that is its whole sentence keeps that sentence's
         probability. Chosen on development data (evals/README.md "Engines"): matched fixture
         claims F1 0.813 -> 0.835, CheckThat! dev through the pipeline 0.949 -> 0.951.
         """

@@ -22,14 +22,11 @@ import calendar
 import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from workbench.parse import clause  # spaCy itself loads on the first parse
 from workbench.schema import ClaimTime
 from workbench.segment import EDITED_LETTERS
-
-if TYPE_CHECKING:
-    pass
 
 Unit = Literal["day", "week", "month", "year", "years", "recent"]
 

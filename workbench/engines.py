@@ -8,8 +8,9 @@ kept in each claim's provenance.
 
 - ``rules``: select by the cue scorer's verdict; extract from spaCy's parse
   (``workbench.attribution``): what each source asserts, split into the clauses it joins, each
-  claim in its quote's own words and claimed by the source the parser finds; evidence questions
-  built from the claim's parse (``workbench.questions``).
+  claim in its quote's words made to stand alone (``workbench.standalone``) and claimed by the
+  source the parser finds; evidence questions built from the claim's parse
+  (``workbench.questions``), kinds and where to look from ``workbench.evidence_sources``.
 - ``cues``: check-worthiness from the cue scorer of ``workbench.cues`` (fitted on CheckThat! train).
 - ``classifier``: select and check-worthiness from the trained sentence classifier, a claim read
   alone and in its sentence.
@@ -89,9 +90,10 @@ def _option_number(name: str, options: list[str]) -> int | None:
 
 
 def _rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
-    """The sentence as its own claim, claimed by whom the parser says asserts it; when somebody
-    else asserts it, what they assert as the claim (GUIDELINES 3.5), and before it the saying
-    itself as a statement of the reporter when it is news (a quotation or a speech act)."""
+    """What the sentence asserts, a claim per clause it joins (GUIDELINES 3.1), claimed by whom
+    the parser says asserts it; when somebody else asserts it, what they assert (3.5), and
+    before it the saying itself as a statement of the reporter when it is news (a quotation or
+    a speech act). Each claim stands alone in the request's date and preceding sentences."""
     sentence = " ".join(str(variables["sentence"]).split())
     options = [str(s) for s in variables.get("source_options", [])] or [AUTHOR]
     quotes = [str(q) for q in variables.get("quote_options", [])]
