@@ -92,6 +92,14 @@ PLACES = {"Lisbon", "Portugal", "Oslo", "Harwick", "Brenmoor", "the Vale of Orm"
          "The resident", [AUTHOR, "The resident"]),
         ("Ten aid workers were injured.", "Aid arrived from Homs. Dana Haddad reports that",
          "Dana Haddad", [AUTHOR, "Dana Haddad"]),
+        # ... or a frame that reports an act and hands over ("..., saying"), or a speaker whose
+        # quotation the sentence continues (GUIDELINES 3.5)
+        ("The water has been off for nine days.", "The resident thanked the crews, saying",
+         "The resident", [AUTHOR, "The resident"]),
+        ("\"The pumps failed twice.\"", "The mayor said the repairs would take a week.",
+         "The mayor", [AUTHOR, "The mayor"]),
+        ("The pumps failed twice.", "The mayor said the repairs would take a week.",
+         AUTHOR, [AUTHOR]),
         # ... not once another sentence came between, nor over the sentence's own source
         ("The water has been off for nine days.", "The resident explained that. It rained.",
          AUTHOR, [AUTHOR]),

@@ -592,7 +592,7 @@ def _attribute(
         context_cues = _cues(context, context_people)
         context_sources = [s for cue in reversed(context_cues) for s in cue.sources]
         context_names = [name for _, name in reversed(context_people)]
-        framed_by = _frame_speaker(context, context_cues)
+        framed_by = _carried_speaker(context, context_cues, sentence)
     # a lead's opening dateline ("Aldenburg, 9 June 2026 — ") blanked out: its place asserts
     # nothing, and the parser would take it for the subject; offsets stay the sentence's
     opening = segment.dateline_end(sentence)
@@ -602,7 +602,7 @@ def _attribute(
     chain: list[str] = [AUTHOR]
     content: tuple[int, int] | None = None
     statement = False
-    if not cues and framed_by:  # GUIDELINES 2.3: the frame's speaker asserts what follows it
+    if not cues and framed_by:  # GUIDELINES 2.3, 3.5: the speaker goes on
         chain = [AUTHOR, framed_by[0]]
     if cues:
         chains = [_depth_chain(c, cues) for c in cues]
@@ -626,13 +626,27 @@ def _attribute(
     return chain[-1], tuple(chain), tuple(options), verbs, content, statement, dates, parts
 
 
-def _frame_speaker(context: Doc, cues: list[_Cue]) -> list[str]:
-    """The sources of the context's last sentence when it is a bare attribution frame ("Sophie
-    Mangal reports that", "She explains that"): they assert the sentence that follows it."""
+# A frame that hands over to what follows: "... reports that", "... said:", "..., saying".
+_HANDS_OVER = re.compile(
+    r"(?:\bthat|:|\b(?:saying|adding|noting|stating|declaring|explaining|writing))"
+    r"[\s\"'“”‘’]*\.?$",
+    re.IGNORECASE,
+)
+_OPENS_QUOTATION = re.compile(r"^\s*[\"“]")
+
+
+def _carried_speaker(context: Doc, cues: list[_Cue], sentence: str) -> list[str]:
+    """Who asserts ``sentence`` (which names no source of its own) because the sentence before
+    hands over to it: a frame ("Sophie Mangal reports that", "Assad congratulated Syrian
+    forces, saying": its speaker goes into the next paragraph, GUIDELINES 2.3), or a speaker
+    whose quotation ``sentence`` continues (it opens with a quotation mark, 3.5)."""
     last = list(context.sents)[-1]
-    if not bare_frame(last.text):
+    spoken = [c for c in cues if last.start <= c.token.i < last.end]
+    if not spoken or not (
+        _HANDS_OVER.search(last.text) or _OPENS_QUOTATION.match(sentence)
+    ):
         return []
-    return next((c.sources for c in cues if last.start <= c.token.i < last.end), [])
+    return max(spoken, key=lambda c: c.start).sources
 
 
 _QUOTATION = re.compile(r"[\"“”]\s*\w[^\"“”]{10,}[\"“”]")  # a quoted stretch of a few words
