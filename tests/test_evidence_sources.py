@@ -6,6 +6,7 @@ import pytest
 
 from workbench.attribution import AUTHOR
 from workbench.evidence_sources import MAX_PLACE_CHARS, evidence_kind, need_for, where_to_look
+from workbench.parse import places
 from workbench.schema import EvidenceKind, PlannedNeed
 
 
@@ -78,4 +79,27 @@ def test_every_kind_has_a_need_and_places_the_schema_accepts() -> None:
         PlannedNeed(kind=kind, need=need_for(kind, "the mayor"), questions=["Q?"], where=where)
     assert need_for(EvidenceKind.claimer_source, "the mayor") == (
         "what the mayor said, and on what it rests"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Fighting broke out in Aleppo.", ["Aleppo"]),  # tagged a language, but after "in"
+        ("Deir Ezzor residents celebrated.", ["Deir Ezzor"]),
+        ("America, NATO and Israel supply weapons into Syria.", ["Syria"]),
+        # a place that acts or owns is an actor, and an organisation after "from" no place
+        ("Each triumph defeats Washington's aim for regime change.", []),
+        ("The Washington-led coalition may one day say so.", []),
+        ("The army is retaking the airport from ISIS.", []),
+    ],
+)
+def test_places_are_where_things_happened_not_who_acts(text: str, named: list[str]) -> None:
+    assert places(text) == named
+
+
+def test_where_to_look_names_the_last_place_the_claim_names() -> None:
+    claim = "America, NATO and Israel supply weapons to the rebels in Syria."
+    assert where_to_look(claim, EvidenceKind.independent_report)[0] == (
+        "independent news reports from Syria"
     )

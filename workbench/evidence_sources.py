@@ -21,7 +21,7 @@ import re
 from workbench.attribution import AUTHOR, PRONOUN_WORDS
 from workbench.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE
 from workbench.dates import without_dates
-from workbench.parse import PLACE_LABELS, Clause, Phrase, clause
+from workbench.parse import Clause, Phrase, clause, places
 from workbench.schema import EvidenceKind
 
 MAX_PLACES = 3  # the schema's limit on ``where``
@@ -68,16 +68,13 @@ def need_for(kind: EvidenceKind, claimer: str = AUTHOR) -> str:
 
 def where_to_look(claim: str, kind: EvidenceKind, claimer: str = AUTHOR) -> list[str]:
     """Up to three places to look for evidence of ``kind`` about ``claim``: named from who acts
-    in it (a name in its subject), the place it happened (a place outside the subject) and who
-    claims it, where it has them; else the type of source."""
+    in it (a name ending its subject), where it happened (``parse.places``) and who claims it,
+    where it has them; else the type of source."""
     text = " ".join(claim.split()).rstrip(" .!?;:")
     parts = clause(text + ".")
     actor = _actor(parts)
-    places = [  # not one that qualifies a word: "the Washington-led coalition"
-        e.text for e in parts.entities
-        if e.label in PLACE_LABELS and e.text not in actor and text[e.end : e.end + 1] != "-"
-    ]  # fmt: skip
-    place = f" from {places[0]}" if places else ""
+    sites = [site for site in places(text + ".") if site not in actor]
+    place = f" from {sites[-1]}" if sites else ""  # the last: "... supply weapons into Syria"
     source = claimer if claimer != AUTHOR and claimer.lower() not in PRONOUN_WORDS else ""
     found: list[str] = []
     if kind is EvidenceKind.official_record:
@@ -96,13 +93,13 @@ def where_to_look(claim: str, kind: EvidenceKind, claimer: str = AUTHOR) -> list
         if actor:
             found.append(f"{_possessive(actor)} published figures")
         found.append("the statistics office or data series that publishes the figure")
-        if places:
+        if sites:
             found.append(f"independent news reports{place}")
     elif kind is EvidenceKind.independent_report:
         found.append(f"independent news reports{place}")
         found.append(
-            f"local media, monitors and eyewitnesses in {places[0]}"
-            if places
+            f"local media, monitors and eyewitnesses in {sites[-1]}"
+            if sites
             else "eyewitnesses, monitors and NGOs not tied to the claimer"
         )
     elif kind is EvidenceKind.claimer_source:

@@ -59,6 +59,8 @@ LOCATIVE = frozenset({
     "across", "along", "around", "at", "from", "in", "inside", "into", "near", "outside",
     "throughout", "toward", "towards", "within",
 })  # fmt: skip
+_ACTOR_LABELS = frozenset({"PERSON", "ORG", "NORP"})
+_PLACE_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "compound"})
 NUMBER_LABELS = frozenset(
     {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"}
 )
@@ -71,19 +73,22 @@ def place_adverbs(text: str) -> list[tuple[int, int]]:
 
 
 def places(text: str) -> list[str]:
-    """The places ``text`` names, in order: what the tagger calls a place, and any other name
-    after a locative preposition (the small model tags unfamiliar places as people, works or
-    languages: "in Aleppo", "from Deir Ezzor")."""
-    return [
-        e.text
-        for e in parse(text).ents
-        if e.label_ in PLACE_LABELS
-        or (
-            e.label_ not in NUMBER_LABELS
-            and e.root.dep_ == "pobj"
-            and e.root.head.lower_ in LOCATIVE
-        )
-    ]
+    """Where what ``text`` tells happened, in order: a name after a locative preposition ("in
+    Aleppo", "from Deir Ezzor": the small model tags unfamiliar places as works or languages,
+    so any name but a number, a person or an organisation), or a place name as a subject, an
+    object, after another preposition or qualifying a noun ("Port Carrow handled ...",
+    "north-west of Deir Ezzor", "Deir Ezzor residents"). Not a place that owns or qualifies
+    ("Washington's aim", "the Washington-led coalition"), nor one of a list the parser misread."""
+    found = []
+    for entity in parse(text).ents:
+        root = entity.root
+        if root.dep_ == "pobj" and root.head.lower_ in LOCATIVE:
+            named = entity.label_ not in NUMBER_LABELS | _ACTOR_LABELS
+        else:
+            named = entity.label_ in PLACE_LABELS and root.dep_ in _PLACE_ROLES
+        if named:
+            found.append(entity.text)
+    return found
 
 
 @dataclass(frozen=True)
