@@ -52,7 +52,11 @@ _RECENT = re.compile(
     r"^(?:the\s+)?(?:(?:last|past)\s+(?:few|several|couple\s+of)|recent)\s+(days|weeks|months)$",
     re.IGNORECASE,
 )
-_RECENT_WINDOW = {"days": timedelta(days=7), "weeks": timedelta(weeks=5), "months": timedelta(183)}
+_RECENT_WINDOW = {
+    "days": timedelta(days=7),
+    "weeks": timedelta(weeks=5),
+    "months": timedelta(days=183),
+}
 _RELATIVE_WORD = re.compile(
     r"\b(?:last|next|this|ago|yesterday|today|tonight|tomorrow|previous|coming|earlier|later"
     r"|past|recent)\b",

@@ -120,7 +120,6 @@ def where_to_look(claim: str, kind: EvidenceKind, claimer: str = AUTHOR) -> list
     return distinct[:MAX_PLACES]
 
 
-_ACTORS = {"ORG", "PERSON", "GPE"}
 _MAX_ACTOR_WORDS = 6
 
 
@@ -137,7 +136,7 @@ def _actor(parts: Clause) -> str:
             continue
         if entity.label == "GPE" and entity.start == subject.start:  # "Washington is ..."
             return entity.text.strip()
-        if entity.label in _ACTORS - {"GPE"}:  # not a place: "Unemployment in Valdria"
+        if entity.label in {"ORG", "PERSON"}:  # a place ending it is none: "Unemployment in X"
             whole = len(subject.text.split()) <= _MAX_ACTOR_WORDS
             return (subject.text if whole else entity.text).strip()
     return ""

@@ -32,9 +32,9 @@ def standalone(claim: str, article_date: str | None, before: str = "") -> str:
     claim = with_resolved_times(claim, article_date)
     if not _THERE.search(claim):  # most claims: no parse needed
         return claim
+    named = places(before)
     out, last = [], 0
     for start, end in place_adverbs(claim):
-        named = places(before)
         if not named or places(claim[:start]):
             continue  # none to name, or the claim names it already ("In Aleppo, ... there")
         preceding = claim[last:start]
