@@ -87,6 +87,9 @@ PLACES = {"Lisbon", "Portugal", "Oslo", "Harwick", "Brenmoor", "the Vale of Orm"
         ("The Harwick Courier reported that the union said managers had told staff that the "
          "depot would close.", "",
          "managers", [AUTHOR, "the union", "managers"]),
+        # a saying that did not happen asserts nothing
+        ("The minister did not say that the plant would close.", "", AUTHOR, [AUTHOR]),
+        ("The coalition may one day say that it was a mistake.", "", AUTHOR, [AUTHOR]),
         # a bare frame just before: its speaker asserts this sentence (GUIDELINES 2.3, example E)
         ("The water has been off for nine days.", "The resident explained that",
          "The resident", [AUTHOR, "The resident"]),

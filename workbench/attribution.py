@@ -354,7 +354,7 @@ def _cues(doc: Doc, people_before: list[tuple[int, str]]) -> list[_Cue]:
             sources = [s for o in objects for s in _sources(o, doc, people_before)]
             cues.append(_Cue("according to", token, sources, content, token.idx))
             continue
-        if not _is_reporting(token):
+        if not _is_reporting(token) or _unasserted(token):
             continue
         subjects = _subject_tokens(token)
         if token.dep_ == "relcl" and subjects and subjects[0].lower_ in {"who", "that", "which"}:
@@ -374,6 +374,18 @@ def _cues(doc: Doc, people_before: list[tuple[int, str]]) -> list[_Cue]:
         sources = [s for subject in subjects for s in _sources(subject, doc, people_before)]
         cues.append(_Cue(token.text, token, sources, content, token.idx))
     return cues
+
+
+# A saying that did not happen asserts nothing: "may one day say that", "did not say that".
+_UNREAL = frozenset({"may", "might", "could", "would", "should", "will", "shall", "can", "must"})
+
+
+def _unasserted(verb: Token) -> bool:
+    """A reporting verb that is negated or only possible ("will never admit", "may one day
+    say"): its subject does not claim what follows."""
+    return any(
+        c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ in _UNREAL) for c in verb.children
+    )
 
 
 # --------------------------------------------------------------------------------------------
