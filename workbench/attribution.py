@@ -127,8 +127,9 @@ _MAX_PHRASE = 10  # tokens; longer subject phrases are cut back to their head's 
 class Attribution:
     """Who asserts a sentence, as the parser reads it.
 
-    ``claimer`` is the innermost source of the deepest attribution cue ("the author" when the
-    sentence attributes nothing to anybody it names); ``chain`` runs from the author inwards to
+    ``claimer`` is the innermost source of the deepest attribution cue, or, for a sentence that
+    names no source, the speaker the sentence before hands over to ("She explains that"); else
+    "the author"; ``chain`` runs from the author inwards to
     the claimer; ``options`` ranks who *may* be asserting it, for the model to choose from: the
     author, the sources of every cue (chain first), then other people and organisations named in
     the sentence, then sources and people of the preceding context. ``verbs`` are the reporting
@@ -156,7 +157,8 @@ def attribute(sentence: str, before: str = "", memo: ResponseStore | None = None
     """Claimer, attribution chain and claimer options of ``sentence`` after context ``before``.
 
     ``before`` is the text that precedes the sentence (a sentence or two); it resolves pronoun
-    subjects ("She explains ...") and contributes lower-ranked options. Results are kept in
+    subjects ("She explains ..."), hands over the speaker of a frame or quotation that the
+    sentence continues, and contributes lower-ranked options. Results are kept in
     this process and, given a ``memo`` (the response cache), in it: the extract stage's
     request is built from these options, and a re-run served from the cache must not pay for
     loading spaCy (about 2 s) to find its cache key.
