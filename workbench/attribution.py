@@ -640,11 +640,11 @@ def _attribute(
     return chain[-1], tuple(chain), tuple(options), verbs, content, statement, dates, parts
 
 
+# The participle that ends a frame and hands over to a quotation: "..., saying:".
+SAYING_PARTICIPLES = r"(?:saying|adding|noting|stating|declaring|explaining|writing)"
 # A frame that hands over to what follows: "... reports that", "... said:", "..., saying".
 _HANDS_OVER = re.compile(
-    r"(?:\bthat|:|\b(?:saying|adding|noting|stating|declaring|explaining|writing))"
-    r"[\s\"'“”‘’]*\.?$",
-    re.IGNORECASE,
+    rf"(?:\bthat|:|\b{SAYING_PARTICIPLES})[\s\"'“”‘’]*\.?$", re.IGNORECASE
 )
 _OPENS_QUOTATION = re.compile(r"^\s*[\"“]")
 

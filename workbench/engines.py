@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from workbench.attribution import AUTHOR, attribute, bare_frame, same_source
-from workbench.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE, DEFAULT_WEIGHTS, rate_sentence
-from workbench.dates import with_resolved_times, without_dates
-from workbench.evidence_sources import evidence_kind, need_for, where_to_look
+from workbench.cues import _REPORTING_OR_CHANGE, DEFAULT_WEIGHTS, rate_sentence
+from workbench.dates import with_resolved_times
+from workbench.evidence_sources import evidence_kind, has_figure, need_for, where_to_look
 from workbench.questions import claim_questions, claimer_questions
 from workbench.schema import MAX_CLAIM_CHARS, ClaimType, EvidenceKind, Stage
 from workbench.segment import claim_words
@@ -78,7 +78,7 @@ def _cue_select(variables: Mapping[str, Any]) -> dict[str, Any]:
 
 def claim_type(text: str) -> ClaimType:
     """quantity with a number or money, statement with a reporting or change verb, else event."""
-    if _NUMBER.search(without_dates(text)) or _MONEY.search(text):
+    if has_figure(text):
         return ClaimType.quantity
     if _REPORTING_OR_CHANGE.search(text):
         return ClaimType.statement
@@ -100,8 +100,8 @@ def _rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
     if not sentence or bare_frame(sentence):  # "X reports that": no claim (GUIDELINES 2.3)
         return {"claims": []}
     raw = str(variables["sentence"])
-    context = (str(variables.get("date", "")) or None, str(variables.get("before", "")))
-    parsed = attribute(raw, context[1])
+    date, before = str(variables.get("date", "")) or None, str(variables.get("before", ""))
+    parsed = attribute(raw, before)
     chain = [n for n in (_option_number(link, options) for link in parsed.chain) if n]
     claimer = chain[-1] if chain else 1
     asserted = (
@@ -117,14 +117,14 @@ def _rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
 
     def claims(parts: list[tuple[str, str]]) -> list[dict[str, Any]]:
         return [
-            _rules_claim(text, quotes.index(quote) + 1, claimer, chain[:-1] or [1], context)
+            _rules_claim(text, quotes.index(quote) + 1, claimer, chain[:-1] or [1], date, before)
             for text, quote in parts
         ]
 
     if asserted is None or asserted not in quotes:
         if parts and parsed.content is None:  # the sentence's own clauses
             return {"claims": claims(parts)}
-        return {"claims": [_rules_claim(sentence, 1, claimer, chain[:-1] or [1], context)]}
+        return {"claims": [_rules_claim(sentence, 1, claimer, chain[:-1] or [1], date, before)]}
     content = claims(parts or [(asserted, asserted)])
     if not parsed.statement:  # plain sourcing: what was said is the claim
         return {"claims": content}
@@ -133,21 +133,17 @@ def _rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
     # the classifier measured worse on the fixtures (claims F1 0.694 either way against 0.701,
     # claimer accuracy 0.814 / 0.826 against 0.831), so it stays and its rating says it is opinion
     reporter = chain[-2] if len(chain) > 1 else 1
-    saying = _rules_claim(sentence, 1, reporter, chain[:-2] or [1], context)
+    saying = _rules_claim(sentence, 1, reporter, chain[:-2] or [1], date, before)
     return {"claims": [{**saying, "type": ClaimType.statement.value}, *content]}
 
 
 def _rules_claim(
-    text: str,
-    quote: int,
-    claimer: int,
-    attribution: list[int],
-    context: tuple[str | None, str] = (None, ""),
+    text: str, quote: int, claimer: int, attribution: list[int], date: str | None, before: str
 ) -> dict[str, Any]:
     """One claim of the rules engine as the extract response holds it (option numbers), made
-    to stand alone in its ``context`` (article date, the sentences before)."""
+    to stand alone with the article ``date`` and the sentences ``before`` it."""
     # the quote keeps reference marks and dateline, verbatim; the claim dates "on Monday"
-    text = standalone(claim_words(text), *context)
+    text = standalone(claim_words(text), date, before)
     if text[-1:].isalnum():  # a clause cut from its sentence: end it as a statement
         text += "."
     if len(text) > MAX_CLAIM_CHARS:  # a sentence longer than a claim may be: cut at a word, shown

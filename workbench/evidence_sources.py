@@ -43,6 +43,12 @@ _NEEDS = {
 }
 
 
+def has_figure(claim: str) -> bool:
+    """A number or an amount of money, not counting the digits of a date: "31 ships" and
+    "$4.2 million" are figures, "on 12 October 2026" is not."""
+    return bool(_NUMBER.search(without_dates(claim)) or _MONEY.search(claim))
+
+
 def evidence_kind(claim: str, claimer: str = AUTHOR) -> EvidenceKind:
     """What settles the claim first, by GUIDELINES 5: the official record of a vote or an
     election, statistics for another figure, the claimer's own source for a claim somebody
@@ -50,7 +56,7 @@ def evidence_kind(claim: str, claimer: str = AUTHOR) -> EvidenceKind:
     every statement claim"), else independent reports."""
     if _ELECTORAL.search(claim):
         return EvidenceKind.official_record
-    if _NUMBER.search(without_dates(claim)) or _MONEY.search(claim):
+    if has_figure(claim):
         return EvidenceKind.dataset_statistic
     if claimer != AUTHOR:
         return EvidenceKind.claimer_source

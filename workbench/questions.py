@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from workbench.attribution import AUTHOR, PRONOUN_WORDS
+from workbench.attribution import AUTHOR, PRONOUN_WORDS, SAYING_PARTICIPLES
 from workbench.parse import Clause, Phrase, clause
 from workbench.schema import MAX_QUESTION_CHARS  # the evidence schema's limit per question
 
@@ -47,9 +47,7 @@ LINKING = frozenset({
 _PREPOSITION_BEFORE = re.compile(r"\b(?:on|in|at|since|by|from|until|during|of|for)\s*$", re.I)
 # A frame's dangling participle ("announced the good news, saying:"): the quotation it
 # introduces is another sentence, so the question ends before it.
-_SAYING_TAIL = re.compile(
-    r",?\s*\b(?:saying|adding|noting|stating|declaring|explaining|writing)$", re.I
-)
+_SAYING_TAIL = re.compile(rf",?\s*\b{SAYING_PARTICIPLES}$", re.I)
 # what a range leaves when both its ends are cut: "between [2025] and [2026]"
 _RANGE_LEFT = re.compile(r"\b(?:between|from)\s+(?:and|to|until)\b", re.I)
 _CURRENCY_LEFT = re.compile(r"[$€£¥](?=\s|$)")  # "$" of a cut "$10,000"
