@@ -131,14 +131,14 @@ def embedded_child(seed: Path, unconstrained_sample: int) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="bench-embedded-"))
     os.environ["WORKBENCH_CACHE_DIR"] = str(workdir / "cache")
     os.environ.pop("WORKBENCH_CONFIG", None)
-    os.chdir(workdir)  # no ./workbench.toml: the built-in embedded backend
+    os.chdir(workdir)  # no ./workbench.toml: only the built-in backends
 
-    from tests.support.configs import EMBEDDED_MODEL_STAGES
+    from tests.support.configs import EMBEDDED_DEFAULT
     from workbench.ingest import read_path
     from workbench.llm.embedded import DEFAULT_ALIAS, embedded_provider
     from workbench.session import Session
 
-    # The built-in backend as it ships: its stages answered by engines, no model call.
+    # The default (built-in) backend as it ships: its stages answered by engines, no model.
     default = Session.open(cache_dir=workdir / "cache-default")
     article = read_path(str(seed), default.config.limits)
     started = time.perf_counter()
@@ -147,11 +147,11 @@ def embedded_child(seed: Path, unconstrained_sample: int) -> dict[str, Any]:
     started = time.perf_counter()
     default.check(article)
     default_warm = time.perf_counter() - started
-    say(f"embedded (default engines): cold {default_cold:.1f}s, warm {default_warm:.3f}s")
+    say(f"builtin (classifier and rules): cold {default_cold:.1f}s, warm {default_warm:.3f}s")
 
     # The model itself on its stages (the rules behind it): what the figures below measure.
     config = workdir / "model.toml"
-    config.write_text(EMBEDDED_MODEL_STAGES, encoding="utf-8")
+    config.write_text(EMBEDDED_DEFAULT, encoding="utf-8")
     session = Session.open(str(config))
     provider = embedded_provider()
     llama = provider.llama(DEFAULT_ALIAS)  # loaded before timing: both sides start loaded
@@ -525,11 +525,11 @@ def run_processes(seed: Path) -> dict[str, Any]:
     """Two workbench processes on one machine, each with the model on every core: ``workbench
     extract`` of the seed with the model answering its stages, cold (an empty cache each), alone
     and then two at once. Sharing the cores explains a slowdown of 2."""
-    from tests.support.configs import EMBEDDED_MODEL_STAGES
+    from tests.support.configs import EMBEDDED_DEFAULT
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-processes-"))
     config = workdir / "model.toml"
-    config.write_text(EMBEDDED_MODEL_STAGES, encoding="utf-8")
+    config.write_text(EMBEDDED_DEFAULT, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("WORKBENCH_CONFIG", None)
 

@@ -286,6 +286,7 @@ def test_backends_lists_configured_and_builtin(
     assert code == 0
     lines = out.splitlines()
     assert "fake (default): fake/heuristic" in lines
+    assert "builtin: builtin/classifier+rules" in lines
     assert "embedded: embedded/smollm2-135m-instruct" in lines
     assert any(line.startswith("down: openai/nothing at http://127.0.0.1:") for line in lines)
 

@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from workbench.config import EMBEDDED, find_config_file, load_config, parse_config
+from workbench.config import (
+    BUILTIN,
+    EMBEDDED,
+    NO_MODEL,
+    find_config_file,
+    load_config,
+    parse_config,
+)
 from workbench.errors import ConfigError
 from workbench.ingest import InputLimits
 
@@ -43,7 +50,8 @@ def test_lookup_order(places: dict[str, Path], monkeypatch: pytest.MonkeyPatch) 
     assert load_config().path == str(places["user"])
     places["user"].unlink()
     config = load_config()
-    assert (config.path, config.default, list(config.backends)) == (None, EMBEDDED, [EMBEDDED])
+    assert (config.path, config.default) == (None, BUILTIN)
+    assert list(config.backends) == [BUILTIN, EMBEDDED]
 
 
 @pytest.mark.parametrize(("source", "option"), [("--config", "cli"), ("WORKBENCH_CONFIG", "env")])
@@ -57,12 +65,23 @@ def test_named_config_must_exist(
         find_config_file(missing if option == "cli" else None)
 
 
-def test_embedded_backend_needs_no_config() -> None:
+def test_builtin_backends_need_no_config() -> None:
     config = parse_config({})
-    backend = config.backend()
-    assert backend.name == EMBEDDED and backend.is_embedded
-    assert backend.model == "embedded/smollm2-135m-instruct"
-    assert backend.api_key() is None
+    builtin = config.backend()
+    assert (builtin.name, builtin.model, builtin.has_model) == (BUILTIN, NO_MODEL, False)
+    assert not builtin.uses_model() and not builtin.is_embedded
+    embedded = config.backend(EMBEDDED)
+    assert embedded.is_embedded and embedded.uses_model()
+    assert embedded.model == "embedded/smollm2-135m-instruct"
+    assert builtin.api_key() is None and embedded.api_key() is None
+
+
+@pytest.mark.parametrize("engines", ["model", ["rules", "model"]])
+def test_a_backend_without_a_model_cannot_ask_one(engines: str | list[str]) -> None:
+    with pytest.raises(ConfigError, match="has no model to answer extract: name the engines"):
+        parse_config({"backends": {BUILTIN: {"stages": {"extract": {"engine": engines}}}}})
+    with pytest.raises(ConfigError, match="has no model to answer select, extract, "):
+        parse_config({"backends": {"mine": {"model": NO_MODEL}}})
 
 
 def test_backends_from_file() -> None:
@@ -120,7 +139,7 @@ def test_a_key_in_the_file_is_refused_without_echoing_it(table: dict[str, Any]) 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"default": "nope"}, "unknown backend 'nope'; configured backends: embedded"),
+        ({"default": "nope"}, "unknown backend 'nope'; configured backends: builtin, embedded"),
         ({"backends": []}, r"\[backends\] must be a table"),
         ({"backends": {"a": "x"}}, r"\[backends.a\] must be a table"),
         ({"backends": {"a": {}}}, r"\[backends.a\] model: Field required"),
@@ -168,7 +187,7 @@ def test_bad_config_is_one_line_config_error(data: dict[str, Any], message: str)
 
 def test_unknown_backend_lists_the_configured_ones() -> None:
     config = parse_config({"backends": {"local": {"model": "openai/m"}}})
-    with pytest.raises(ConfigError, match="'gpt'; configured backends: embedded, local"):
+    with pytest.raises(ConfigError, match="'gpt'; configured backends: builtin, embedded, local"):
         config.backend("gpt")
 
 

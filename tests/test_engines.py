@@ -17,7 +17,7 @@ from tests.support.fault_server import FaultServer
 from workbench import engines
 from workbench.attribution import AUTHOR
 from workbench.cli import main
-from workbench.config import BackendConfig, embedded_backend, load_config
+from workbench.config import BackendConfig, builtin_backend, embedded_backend, load_config
 from workbench.engines import ENGINES, cue_rating
 from workbench.errors import ConfigError
 from workbench.extract import quote_options, source_options
@@ -147,12 +147,18 @@ def test_cue_rating_maps_the_fitted_threshold_to_ratings(text: str, worthy: bool
     assert (cue_rating(text)["rating"] >= 4) is worthy
 
 
-def test_the_embedded_backend_uses_what_measured_best_and_others_the_model() -> None:
-    assert embedded_backend().engines() == {
+def test_the_builtin_backend_uses_what_measured_best_and_others_the_model() -> None:
+    assert builtin_backend().engines() == {
         Stage.select: ["classifier"],
         Stage.extract: ["rules"],
         Stage.checkworthiness: ["classifier"],
         Stage.evidence: ["rules"],
+    }
+    assert embedded_backend().engines() == {
+        Stage.select: ["model", "rules"],
+        Stage.extract: ["model", "rules"],
+        Stage.checkworthiness: ["cues"],
+        Stage.evidence: ["model", "rules"],
     }
     assert set(map(tuple, BackendConfig(name="gpt", model="openai/x").engines().values())) == {
         ("model",)

@@ -41,6 +41,7 @@ def test_the_configured_threads_reach_the_provider(monkeypatch: pytest.MonkeyPat
     assert registered == [(DEFAULT_ALIAS, None, 2048, 1)]
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("threads", [1, None])
 def test_llama_cpp_runs_on_the_threads_given(threads: int | None) -> None:
     """The real model, loaded by a provider of its own (the shared one may be loaded already)."""

@@ -7,9 +7,13 @@ Lookup order for the config file (the first that exists wins; none is fine):
 4. ``workbench.toml`` in the user config dir
    (``platformdirs.user_config_dir("claimcheck-workbench")``).
 
-The ``embedded`` backend is always defined (SmolLM2-135M-Instruct in-process); a config file can
-override it or add others. Keys never live in the file: ``api_key_env`` names an environment
-variable that holds it.
+Two backends are always defined, and a config file can override them or add others:
+- ``builtin`` (the default): the trained classifier and the rules answer every stage; no model,
+  no key, no network, nothing compiled;
+- ``embedded``: SmolLM2-135M-Instruct in-process (llama.cpp, the optional local-model runtime
+  that ``make model`` installs) selects, extracts and plans evidence, the rules catching its
+  invalid answers; the cues rate.
+Keys never live in the file: ``api_key_env`` names an environment variable that holds it.
 """
 
 from __future__ import annotations
@@ -35,7 +39,10 @@ from workbench.ingest import InputLimits
 from workbench.schema import Stage, Strict
 
 APP_NAME = "claimcheck-workbench"
+BUILTIN = "builtin"
 EMBEDDED = "embedded"
+# The model string of a backend that has no model: its stages' engines answer everything.
+NO_MODEL = f"{BUILTIN}/classifier+rules"
 
 # Room for the longest answer the response schemas allow (two evidence needs with four
 # questions each: about 530 tokens of plain English, more for names); grammar-constrained output
@@ -169,6 +176,13 @@ class BackendConfig(Strict):
             for engine in override.engine or []:
                 if not supports(engine, stage):
                     raise ValueError(f"stages.{stage}.engine: {engine!r} cannot answer {stage}")
+        if not self.has_model:
+            asking = [stage.value for stage, chain in self.engines().items() if MODEL in chain]
+            if asking:
+                raise ValueError(
+                    f"{NO_MODEL!r} has no model to answer {', '.join(asking)}: name the engines "
+                    f"of every stage, or use the backend {EMBEDDED!r} or a model string"
+                )
         return self
 
     def engines(self) -> dict[Stage, list[EngineName]]:
@@ -195,6 +209,15 @@ class BackendConfig(Strict):
         return self.model.startswith(f"{EMBEDDED}/")
 
     @property
+    def has_model(self) -> bool:
+        """False for a backend whose engines answer every stage (``builtin``)."""
+        return self.model != NO_MODEL
+
+    def uses_model(self) -> bool:
+        """Whether any stage asks the model (else no model library loads for this backend)."""
+        return any(MODEL in chain for chain in self.engines().values())
+
+    @property
     def is_pool(self) -> bool:
         return self.api_bases is not None
 
@@ -212,7 +235,30 @@ class BackendConfig(Strict):
         return secret_from_env(self.api_key_env, f"backend {self.name!r} needs an API key")
 
 
+def builtin_backend() -> BackendConfig:
+    """The default: what measured best per stage on the development data (evals/README.md
+    "Engines"), none of it a generative model. SmolLM2-135M found claims at F1 0.53 where the
+    rules reach 0.70, its ratings were uncorrelated with the labels, and its questions scored
+    METEOR 0.08 against 0.18; the trained classifier selects and rates (CheckThat! dev-test
+    Yes-F1 0.82 through the pipeline, the cues 0.63)."""
+    return BackendConfig(
+        name=BUILTIN,
+        model=NO_MODEL,
+        concurrency=1,
+        timeout=300.0,
+        stages={
+            Stage.select: StageOverride(engine=["classifier"]),
+            Stage.extract: StageOverride(engine=["rules"]),
+            Stage.checkworthiness: StageOverride(engine=["classifier"]),
+            Stage.evidence: StageOverride(engine=["rules"]),
+        },
+    )
+
+
 def embedded_backend() -> BackendConfig:
+    """SmolLM2-135M-Instruct in-process: it selects, extracts and plans evidence, the rules
+    answering where its answer stays invalid; the cues rate (its own ratings were uncorrelated
+    with the labels)."""
     return BackendConfig(
         name=EMBEDDED,
         model=f"{EMBEDDED}/smollm2-135m-instruct",
@@ -220,17 +266,11 @@ def embedded_backend() -> BackendConfig:
         max_tokens=DEFAULT_MAX_TOKENS,
         timeout=300.0,
         reasks=1,  # a 135M model rarely fixes its answer when re-asked; fail fast instead
-        # What measured best per stage on the development data (evals/README.md "Engines"):
-        # SmolLM2-135M found claims at F1 0.53 where the rules reach 0.70, its ratings were
-        # uncorrelated with the labels, and its questions scored METEOR 0.08 against 0.18; the
-        # trained classifier selects and rates (CheckThat! dev-test Yes-F1 0.76 through the
-        # pipeline, the cues 0.63). The model still answers any stage a config gives it
-        # (engine = ["model", "rules"]), and `backends --check`.
         stages={
-            Stage.select: StageOverride(engine=["classifier"], max_tokens=24),
-            Stage.extract: StageOverride(engine=["rules"]),
-            Stage.checkworthiness: StageOverride(engine=["classifier"], max_tokens=96),
-            Stage.evidence: StageOverride(engine=["rules"]),
+            Stage.select: StageOverride(engine=["model", "rules"], max_tokens=24),
+            Stage.extract: StageOverride(engine=["model", "rules"]),
+            Stage.checkworthiness: StageOverride(engine=["cues"], max_tokens=96),
+            Stage.evidence: StageOverride(engine=["model", "rules"]),
         },
     )
 
@@ -286,7 +326,7 @@ class CacheConfig(Strict):
 
 
 class Config(Strict):
-    default: str = EMBEDDED
+    default: str = BUILTIN
     backends: dict[str, BackendConfig]
     limits: InputLimits = Field(default_factory=InputLimits)
     spending: SpendingLimits = Field(default_factory=SpendingLimits)
@@ -326,7 +366,7 @@ def find_config_file(explicit: str | None = None) -> Path | None:
 
 
 def load_config(explicit: str | None = None) -> Config:
-    """The effective config: built-in embedded backend plus whatever the config file adds."""
+    """The effective config: the built-in backends plus whatever the config file adds."""
     path = find_config_file(explicit)
     data: dict[str, object] = {}
     if path is not None:
@@ -342,12 +382,14 @@ def parse_config(data: dict[str, object], path: str | None = None) -> Config:
     raw_backends = data.get("backends", {})
     if not isinstance(raw_backends, dict):
         raise ConfigError(f"{where}: [backends] must be a table of named backends")
-    backends: dict[str, BackendConfig] = {EMBEDDED: embedded_backend()}
+    backends = {BUILTIN: builtin_backend(), EMBEDDED: embedded_backend()}
     try:
         for name, table in raw_backends.items():
             if not isinstance(table, dict):
                 raise ConfigError(f"{where}: [backends.{name}] must be a table")
-            base = backends[name].model_dump() if name in backends else {}
+            base = backends[name].model_dump(exclude_defaults=True) if name in backends else {}
+            if isinstance(table.get("stages"), dict):  # a stage named here replaces that stage
+                table = {**table, "stages": {**base.get("stages", {}), **table["stages"]}}
             try:
                 backends[name] = BackendConfig.model_validate({**base, **table, "name": name})
             except ValidationError as err:
@@ -363,7 +405,7 @@ def parse_config(data: dict[str, object], path: str | None = None) -> Config:
         except ValidationError as err:
             raise ConfigError(f"{where}: [cache] {validation_error_line(err)}") from err
         config = Config(
-            default=str(data.get("default", EMBEDDED)),
+            default=str(data.get("default", BUILTIN)),
             backends=backends,
             limits=limits,
             spending=spending,

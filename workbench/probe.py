@@ -41,7 +41,7 @@ class ProbeResult:
 
 def where(settings: BackendConfig) -> str:
     """The host a probe of ``settings`` goes to, as a person would look for it."""
-    if settings.is_embedded or settings.model.startswith("fake/"):
+    if settings.is_embedded or not settings.has_model or settings.model.startswith("fake/"):
         return "in-process"
     return settings.api_base or f"{settings.model.split('/', 1)[0]}'s API"
 
@@ -50,6 +50,17 @@ async def probe_backend(settings: BackendConfig, client: StructuredClient) -> Pr
     """Ask for an answer the schema forbids (never cached) and report what came back: within
     the schema at once (enforced), only after re-asking (followed without enforcement), or
     never (invalid), with the host tried and the latency."""
+    if not settings.has_model:  # nothing to reach: the engines run in this process
+        engines = sorted({engine for chain in settings.engines().values() for engine in chain})
+        return ProbeResult(
+            settings.name,
+            settings.model,
+            reachable=True,
+            schema=f"no model: {' and '.join(engines)} answer every stage",
+            valid=True,
+            seconds=0.0,
+            where=where(settings),
+        )
     prompt = load_prompt(DEFAULT_PROMPTS_DIR / "probe.toml", ProbeResponse)
     started = time.perf_counter()
     result = ProbeResult(

@@ -46,7 +46,7 @@ def make_report() -> ReportBuilder:
 # --------------------------------------------------------------------------------------------
 
 LIVE_GATE = "test_live.py"
-E2E_SEEDS = "test_e2e_embedded.py"
+E2E_SEEDS = "test_e2e_seeds.py"
 _SEEDS_PRIMED = pytest.StashKey[bool]()
 
 

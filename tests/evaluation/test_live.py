@@ -1,4 +1,4 @@
-"""The eval gate, live: `workbench eval` on the embedded model against the committed baseline.
+"""The eval gate, live: `workbench eval` on the built-in backend against the committed baseline.
 
 The CI subset of ``evals/config.toml`` runs cold (a fresh cache per test session); the seed
 articles join when the end-to-end tests already cached their answers in this session (see
@@ -16,19 +16,17 @@ import pytest
 from workbench.cli import main
 from workbench.evaluation.command import EVALS_DIR
 
-pytestmark = pytest.mark.model
 
-
-def test_live_eval_gate_on_the_embedded_model(
+def test_live_eval_gate_on_the_builtin_backend(
     chdir_tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
     seeds_primed: bool,
 ) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(chdir_tmp / "xdg"))  # built-in backends only
     subset = "ci-seeds" if seeds_primed else "ci"
-    baseline = EVALS_DIR / "baselines" / "embedded.json"
-    assert baseline.is_file(), "bless the embedded baseline: workbench eval --bless"
+    baseline = EVALS_DIR / "baselines" / "builtin.json"
+    assert baseline.is_file(), "bless the built-in baseline: workbench eval --bless"
     started = time.perf_counter()
-    code = main(["eval", "--backend", "embedded", "--subset", subset,
+    code = main(["eval", "--backend", "builtin", "--subset", subset,
                  "--reports", str(chdir_tmp / "reports")])
     seconds = time.perf_counter() - started
     captured = capsys.readouterr()

@@ -68,17 +68,6 @@ def http_config(
     return write_config(path, name, model, **{**defaults, **settings})
 
 
-# The built-in backend with its model on every stage it can answer and the rules behind it: what
-# a config that asks for the model gets (the default answers every stage without it).
-EMBEDDED_MODEL_STAGES = """
-[backends.embedded.stages.select]
-engine = ["model", "rules"]
-max_tokens = 24
-[backends.embedded.stages.extract]
-engine = ["model", "rules"]
-[backends.embedded.stages.checkworthiness]
-engine = "cues"
-max_tokens = 96
-[backends.embedded.stages.evidence]
-engine = ["model", "rules"]
-"""
+# A config whose default is the embedded model (SmolLM2 answering its stages, the rules behind
+# it): the one line that moves a user off the built-in backend, which needs no model.
+EMBEDDED_DEFAULT = 'default = "embedded"\n'

@@ -19,7 +19,7 @@ def test_backends_are_listed_and_probed(make_app: Callable[..., AppTest]) -> Non
     app.switch_page(BACKENDS)
     app.run()
     table = app.dataframe[0].value
-    assert list(table["backend"]) == ["embedded", "fake (default)", "down"]
+    assert list(table["backend"]) == ["builtin", "embedded", "fake (default)", "down"]
     assert set(table["check"]) == {"not checked"}
     app.multiselect(key="probe-which").set_value(["fake", "down"])  # not the slow embedded one
     by_label(app.button, "Check backends").click()
@@ -27,7 +27,7 @@ def test_backends_are_listed_and_probed(make_app: Callable[..., AppTest]) -> Non
     table = app.dataframe[0].value.set_index("backend")
     assert table.loc["fake (default)", "check"] == "ok"
     assert table.loc["down", "check"] == "unreachable"
-    assert table.loc["embedded", "check"] == "not checked"
+    assert table.loc["builtin", "check"] == table.loc["embedded", "check"] == "not checked"
     errors = [e.value for e in app.error]
     assert any(e.startswith("down: backend 'down'") for e in errors)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.configs import EMBEDDED_MODEL_STAGES
+from tests.support.configs import EMBEDDED_DEFAULT
 from tests.support.fake_reports import REPO, SEED_FILES
 from tests.support.net import (
     CHROMIUM,
@@ -45,7 +45,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("ui-home")
     port = free_port()
     config = home / "model.toml"
-    config.write_text(EMBEDDED_MODEL_STAGES, encoding="utf-8")
+    config.write_text(EMBEDDED_DEFAULT, encoding="utf-8")
     process = start_workbench_ui(home, port, config)
     url = f"http://127.0.0.1:{port}"
     try:

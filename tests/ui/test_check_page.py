@@ -22,6 +22,7 @@ from workbench.ui import common
 def test_first_view_offers_input_backends_and_run(app: AppTest) -> None:
     assert list(app.button_group[0].options) == ["Paste", "Upload", "Sample"]
     assert app.selectbox(key="backend").options == [
+        "builtin · builtin/classifier+rules",
         "embedded · embedded/smollm2-135m-instruct",
         "fake · fake/heuristic",
         "fake2 · fake/second",
@@ -225,7 +226,9 @@ def test_bad_config_is_one_line_error(write_config: Callable[[str], Path]) -> No
     app = AppTest.from_file(str(Path(common.__file__).parent / "app.py"), default_timeout=30)
     app.run()
     assert not app.exception
-    assert [e.value for e in app.error] == ["unknown backend 'nope'; configured backends: embedded"]
+    assert [e.value for e in app.error] == [
+        "unknown backend 'nope'; configured backends: builtin, embedded"
+    ]
     assert path.is_file()
 
 

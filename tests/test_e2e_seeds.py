@@ -1,4 +1,5 @@
-"""End to end on the real embedded model: both seed articles through `workbench extract`.
+"""End to end: both seed articles through `workbench extract` on the default (built-in)
+backend, and one on the real embedded model (SmolLM2 answering every stage).
 
 No config file, no network (the pytest-socket guard is active because the CLI runs in this
 process), the default backend settings: the eval gate later in the session reuses these cached
@@ -15,11 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.configs import EMBEDDED_MODEL_STAGES
 from workbench.cli import main
-
-# A seed takes 2-4 minutes cold on 2 idle cores; shared with other model runs, several times that.
-pytestmark = [pytest.mark.model, pytest.mark.timeout(3600)]
+from workbench.config import BUILTIN, NO_MODEL
 
 # As tests/conftest.py's SEED_FILES; not imported: tests/evaluation has a conftest module too.
 SEED_FILES = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt"))
@@ -77,7 +75,7 @@ def _stage_sum(report: dict[str, Any], field: str) -> int:
 def test_run_succeeds(seed_run: dict[str, Any]) -> None:
     assert seed_run["cold"]["failures"] == [] or seed_run["cold_code"] == 1
     assert seed_run["cold_code"] == (1 if seed_run["cold"]["failures"] else 0)
-    assert seed_run["cold"]["run"]["backend"] == "embedded"
+    assert seed_run["cold"]["run"]["backend"] == BUILTIN
 
 
 def test_at_least_five_claims(seed_run: dict[str, Any]) -> None:
@@ -143,7 +141,7 @@ def test_second_run_is_all_cache_hits(seed_run: dict[str, Any]) -> None:
 
 def test_report_names_backend_prompts_and_usage(seed_run: dict[str, Any]) -> None:
     run = seed_run["cold"]["run"]
-    assert run["model"] == "embedded/smollm2-135m-instruct"
+    assert run["model"] == NO_MODEL
     stages = {"select", "extract", "checkworthiness", "evidence"}
     assert {p["name"] for p in run["prompts"]} == stages
     assert all(p["version"] and len(p["hash"]) == 16 for p in run["prompts"])
@@ -159,13 +157,14 @@ def test_report_names_backend_prompts_and_usage(seed_run: dict[str, Any]) -> Non
         }
 
 
+# A seed takes 2-4 minutes on the model on 2 idle cores; shared with other model runs, more.
+@pytest.mark.model
+@pytest.mark.timeout(3600)
 def test_the_embedded_model_answers_its_stages_and_the_rules_catch_its_failures(
     no_config: Path,
 ) -> None:
-    config = no_config / "model.toml"
-    config.write_text(EMBEDDED_MODEL_STAGES, encoding="utf-8")
     out = no_config / "model-stages.json"
-    code = main(["extract", str(SEED_FILES[0]), "--config", str(config), "--out", str(out)])
+    code = main(["extract", str(SEED_FILES[0]), "--backend", "embedded", "--out", str(out)])
     report = json.loads(out.read_text(encoding="utf-8"))
     assert code == 0 and report["failures"] == []  # an invalid answer falls back, never fails
     assert _stage_sum(report, "completion_tokens") > 0
@@ -176,6 +175,7 @@ def test_the_embedded_model_answers_its_stages_and_the_rules_catch_its_failures(
     assert all(text[c["start"] : c["end"]] == c["quote"] for c in report["claims"])
 
 
+@pytest.mark.model
 def test_backends_check_reports_embedded_schema_enforced(
     no_config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
