@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from workbench.ingest import read_article
 from workbench.llm.embedded import DEFAULT_ALIAS, CoreShare, EmbeddedProvider, embedded_provider
 from workbench.schema import Report
 from workbench.segment import segment_article
-from workbench.session import Session
+from workbench.session import Session, shared_loop
 
 
 def articles(directory: Path, count: int) -> Path:
@@ -200,6 +201,42 @@ def test_stemming_in_parallel_threads_matches_one_thread() -> None:
     results = _in_threads([(lambda: [[stem(w) for w in words] for _ in range(50)])] * 4)
     for got in results:
         assert got == [expected] * 50
+
+
+def test_checks_from_many_threads_run_on_one_loop_and_log_no_error(
+    fresh_server: FaultServer,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """UI sessions are threads. When each check ran its own event loop, litellm's process-wide
+    logging worker was rebound from loop to loop and the server log filled with "LoggingWorker
+    error: cannot reuse already awaited coroutine" and "Queue is bound to a different event
+    loop" (205 such lines in one 8-session load test). Every check now runs on the shared loop;
+    each caller still gets its own progress events, on its own thread."""
+    caplog.set_level(logging.WARNING)
+    fresh_server.delay = 0.02
+    config = str(http_config(tmp_path / "wb.toml", fresh_server.base_url, concurrency=4))
+    session = Session.open(config, no_cache=True)
+    seen: dict[int, set[int]] = {}
+
+    def check(n: int) -> Report:
+        caller = threading.get_ident()
+        report = session.check(
+            read_article(article_text(n)),
+            on_progress=lambda _: seen.setdefault(caller, set()).add(threading.get_ident()),
+        )
+        assert_own_report(report, n)
+        return report
+
+    _in_threads([(lambda n=n: check(n)) for n in range(6)] * 2)
+    assert len(seen) == 12 and all(threads == {caller} for caller, threads in seen.items())
+    bounded = session.client().inner  # type: ignore[attr-defined]
+    assert list(bounded._semaphores) == [shared_loop()]
+    err = capfd.readouterr().err
+    noise = ("LoggingWorker", "different event loop", "Task exception was never retrieved")
+    assert not [word for word in noise if word in err], err[-2000:]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 def test_event_loops_of_finished_runs_are_not_kept(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pandas as pd
 import streamlit as st
 
@@ -12,6 +10,7 @@ from workbench.errors import WorkbenchError
 from workbench.llm import open_client
 from workbench.llm.backend import resolve_schema_mode
 from workbench.probe import ProbeResult, probe_backend
+from workbench.session import run_shared
 from workbench.ui import access, common
 
 PROBES = "probes"  # session_state: backend name -> ProbeResult
@@ -22,7 +21,7 @@ def probe(settings: BackendConfig) -> ProbeResult:
     """`workbench backends --check` for one backend: never cached, errors become results."""
     try:
         client = open_client(settings)  # no cache: the probe must reach the backend
-        return asyncio.run(probe_backend(settings, client))
+        return run_shared(probe_backend(settings, client))  # the server's one loop
     except WorkbenchError as err:
         return ProbeResult(
             settings.name,
