@@ -368,6 +368,7 @@ def test_every_batch_option_has_help(capsys: pytest.CaptureFixture[str]) -> None
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_run_killed_while_replacing_lines_leaves_a_file_the_next_run_repairs(
     workdir: Path,
 ) -> None:

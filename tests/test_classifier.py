@@ -103,6 +103,7 @@ def test_the_committed_head_runs_only_on_the_encoder_it_was_fitted_on() -> None:
         CheckworthinessClassifier(other).probabilities([CHECKABLE])
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not DATA.is_dir(), reason="CheckThat! 2024 data not beside the repo")
 def test_the_shipped_encoder_and_head_reproduce_the_recorded_dev_scores() -> None:
     """Encoder file, tokenizer and head together, one sentence at a time as the pipeline

@@ -427,6 +427,7 @@ def test_backends_check_reports_what_the_probe_got_back(
     assert line.startswith(f"local: reachable at {fresh_server.base_url} · {says}"), line
 
 
+@pytest.mark.slow
 def test_a_backend_without_its_key_is_its_own_row(
     chdir_tmp: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -256,6 +256,7 @@ def test_event_loops_of_finished_runs_are_not_kept(
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cache_shared_by_two_processes_stays_consistent(
     fresh_server: FaultServer, tmp_path: Path
 ) -> None:

@@ -268,6 +268,7 @@ def test_connection_refused_aborts_with_one_line(
     assert time.monotonic() - started < 15
 
 
+@pytest.mark.slow
 def test_dead_endpoint_through_the_real_command(tmp_path: Path, article: Path) -> None:
     """The installed ``workbench`` command, as a person runs it: exit 1, one line, no traceback."""
     dead = f"http://127.0.0.1:{closed_port()}/v1"
@@ -314,6 +315,7 @@ def test_backends_check_reports_a_dead_endpoint(
 SEED = REPO.parent / "shared" / "seeds" / "003_a3ddcd177ba57d1d.txt"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SEED.is_file(), reason="seed articles not beside the repository")
 def test_killed_run_resumes_from_the_cache(
     fresh_server: FaultServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -169,6 +169,7 @@ class ServerProcess:
         self.process.wait(10)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_a_deployment_killed_mid_batch_loses_no_article(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -104,6 +104,7 @@ def test_same_keys_and_values_as_the_local_cache(
     assert f"{server.url}: {len(on_disk)} entries" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_two_processes_share_the_finished_work(
     chdir_tmp: Path, db: redis.Redis, server: RedisServer
 ) -> None:

@@ -57,7 +57,11 @@ def _close_loop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> No
     pending = asyncio.all_tasks(loop)
     for task in pending:
         task.cancel()
-    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+    async def ended() -> None:  # gathered on this loop, not the main thread's
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    loop.run_until_complete(ended())
     loop.close()
 
 

@@ -41,6 +41,7 @@ def latest_report(workdir: Path) -> dict[str, Any]:
     return report
 
 
+@pytest.mark.slow
 def test_bless_pass_then_fail_on_a_better_baseline(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
