@@ -66,6 +66,9 @@ def add_eval_parser(subparsers: argparse._SubParsersAction,  # type: ignore[type
                         help="where run folders are written (default: <evals>/reports)")
     parser.add_argument("--no-cache", action="store_true",
                         help="ignore and do not fill the response cache")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run every item N times without the cache and report the spread "
+                        "from run to run beside the interval over items (backends that vary)")
     parser.add_argument("--concurrency", type=int, help="requests in flight (default: backend's)")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(handler=cmd_eval)
@@ -86,6 +89,10 @@ def _check_usage(args: argparse.Namespace) -> None:
         )
     if args.limit is not None and args.limit < 1:
         raise ConfigError(f"eval: --limit must be 1 or more, not {args.limit}")
+    if args.repeat < 1:
+        raise ConfigError(f"eval: --repeat must be 1 or more, not {args.repeat}")
+    if args.repeat > 1 and args.bless:
+        raise ConfigError("eval: a baseline keeps one run's predictions; bless without --repeat")
     if args.concurrency is not None and args.concurrency < 1:
         raise ConfigError(f"eval: --concurrency must be 1 or more, not {args.concurrency}")
     if args.replay and not Path(args.replay).is_file():
@@ -119,8 +126,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     eval_config = load_eval_config(config_file) if config_file.is_file() else EvalConfig()
     reports_dir = Path(args.reports) if args.reports else evals / "reports"
     # A replay is instant and its answers live in the recording: the cache would only hide a
-    # re-recorded file behind stale entries.
-    session = Session.open(args.config, no_cache=args.no_cache or bool(args.replay),
+    # re-recorded file behind stale entries. Repeated runs measure the backend's own variation,
+    # which a cache would hide by answering runs 2..N from run 1.
+    session = Session.open(args.config,
+                           no_cache=args.no_cache or bool(args.replay) or args.repeat > 1,
                            prompts_dir=args.prompts)
     started, clock = now(), time.perf_counter()
     if args.replay:
@@ -164,11 +173,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
             if done % step == 0 or done == total:
                 _say(args.quiet, f"  {dataset.spec.name}: {done}/{total}")
 
-        run = asyncio.run(run_dataset(dataset, client, session.prompts, on_item=on_item))
+        dataset_runs = []
+        for repeat in range(args.repeat):
+            if args.repeat > 1:
+                _say(args.quiet, f"  run {repeat + 1} of {args.repeat}")
+            dataset_runs.append(
+                asyncio.run(run_dataset(dataset, client, session.prompts, on_item=on_item)))
         provenance = provenance.model_copy(update={
             "dataset": f"{dataset.spec.name}:{dataset.spec.path}",
             "dataset_sha256": dataset.source_sha256})
-        report = build_dataset_report(run, finish(provenance))
+        report = build_dataset_report(dataset_runs[0], finish(provenance), dataset_runs[1:])
         folder = write_report(report, reports_dir)
         sys.stdout.write(render_terminal(report, folder))
         return 0
@@ -183,7 +197,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
                    total: int) -> None:
         _say(args.quiet, f"  [{done}/{total}] {fixture.id}: {report.summary()} · {seconds:.0f}s")
 
-    runs = asyncio.run(run_fixtures(chosen, client, session.prompts, on_fixture=on_fixture))
+    repeated = []
+    for repeat in range(args.repeat):
+        if args.repeat > 1:
+            _say(args.quiet, f"  run {repeat + 1} of {args.repeat}")
+        repeated.append(
+            asyncio.run(run_fixtures(chosen, client, session.prompts, on_fixture=on_fixture)))
+    runs = repeated[0]
     baseline_path = (Path(args.baseline) if args.baseline
                      else evals / "baselines" / f"{baseline_backend}.json")
     baseline = load_baseline(baseline_path)
@@ -193,10 +213,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if baseline is not None:
         comparison = compare(baseline, baseline_path, reports=reports,
                              scores={r.fixture.id: r.scores for r in runs}, fixtures=by_id,
-                             tolerance=eval_config.gate.tolerance)
+                             tolerance=eval_config.gate.tolerance, noise=eval_config.gate.noise,
+                             repeats=[{r.fixture.id: r.scores for r in run}
+                                      for run in repeated[1:]])
     report = build_fixture_report(
         runs, finish(provenance), baseline_backend=baseline_backend, subset=args.subset,
-        comparison=comparison, no_baseline=None if baseline else str(baseline_path))
+        comparison=comparison, no_baseline=None if baseline else str(baseline_path),
+        repeats=repeated[1:])
     if args.bless:
         bless(baseline_path, backend=baseline_backend, provenance=report.provenance,
               reports=reports, fixtures=by_id, subsets=eval_config.subsets, previous=baseline)
