@@ -18,15 +18,6 @@ from workbench.evaluation.items import MetricItems
 FIXTURES = ["opinion-market-square-2026", "correction-linmouth-waits-2026"]
 
 
-@pytest.fixture
-def workdir(chdir_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty directory with a config that adds the fake backend; no user config."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(chdir_tmp / "xdg"))
-    (chdir_tmp / "workbench.toml").write_text('[backends.fake]\nmodel = "fake/anything"\n',
-                                              encoding="utf-8")
-    return chdir_tmp
-
-
 def run_eval(workdir: Path, *args: str) -> int:
     return main(["eval", "--quiet", "--reports", str(workdir / "reports"),
                  "--baseline", str(workdir / "fake.json"), *args])

@@ -43,24 +43,23 @@ def dropping(rate: float, seed: str) -> Responder:
 
 
 @pytest.fixture
-def evals(chdir_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def evals(workdir: Path) -> Path:
     """An evals folder with the real fixtures and two configs: the committed one, and the same
     with every gated metric under the paired rule."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(chdir_tmp / "xdg"))
-    (chdir_tmp / "workbench.toml").write_text('[backends.fake]\nmodel = "fake/anything"\n',
-                                              encoding="utf-8")
-    folder = chdir_tmp / "evals"
+    folder = workdir / "evals"
     folder.mkdir()
     (folder / "fixtures").symlink_to(EVALS_DIR / "fixtures")
     committed = (EVALS_DIR / "config.toml").read_text(encoding="utf-8")
     (folder / "config.toml").write_text(committed, encoding="utf-8")
-    paired = chdir_tmp / "paired"
+    paired = workdir / "paired"
     paired.mkdir()
     (paired / "fixtures").symlink_to(EVALS_DIR / "fixtures")
     gated = tomllib.loads(committed)["gate"]["tolerance"]
-    rules = "\n".join(f'"{name}" = "paired"' for name in gated)
-    (paired / "config.toml").write_text(f"{committed}\n[gate.noise]\n{rules}\n", encoding="utf-8")
-    return chdir_tmp
+    rules = "".join(f'"{name}" = "paired"\n' for name in gated)
+    assert "\n[gate.noise]\n" in committed
+    (paired / "config.toml").write_text(
+        committed.replace("\n[gate.noise]\n", f"\n[gate.noise]\n{rules}"), encoding="utf-8")
+    return workdir
 
 
 def run_eval(workdir: Path, monkeypatch: pytest.MonkeyPatch, responder: Responder, config: str,

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # report.py imports this module to write its files
     from workbench.evaluation.dataset_runner import DatasetRun
     from workbench.evaluation.provenance import Provenance
     from workbench.evaluation.report import EvalReport
+    from workbench.evaluation.versus import MetricVerdict, Side, VersusReport
 
 INTERVALS_NOTE = ("95% intervals: bootstrap over items (articles, gold sentences or claims); "
                   "deltas: paired, on the items both runs have")
@@ -345,6 +346,66 @@ def _fixtures_markdown(report: EvalReport) -> list[str]:
         for diff in changed:
             out += ["```", *diff_lines(diff), "```"]
     return out
+
+
+def _side_line(name: str, side: Side) -> str:
+    run = f" · run {side.run}" if side.run and side.run != side.label else ""
+    return f"{name} = {side.label}: {side.backend} ({side.model}); prompts {side.prompts}{run}"
+
+
+def _items_of(verdict: MetricVerdict) -> str:
+    return f"{verdict.items} {verdict.unit}{'' if verdict.items == 1 else 's'}"
+
+
+def _verdict_counts(result: VersusReport) -> str:
+    counts: dict[str, int] = {}
+    for verdict in result.verdicts:
+        counts[verdict.verdict] = counts.get(verdict.verdict, 0) + 1
+    return ", ".join(f"{n} {name}" for name, n in counts.items())
+
+
+def render_versus_terminal(result: VersusReport, folder: Path | None = None) -> str:
+    """What ``workbench eval --compare A B`` prints: one verdict per metric, B against A."""
+    lines = [f"compare on {result.scope}: B against A, per metric, by the paired 95% interval "
+             "of B - A on the items both have",
+             "  " + _side_line("A", result.a), "  " + _side_line("B", result.b),
+             f"  {'metric':<30}{'A':>8}{'B':>8}{'delta':>8}  {'delta 95% interval':<19}"
+             f"{'items':<15}verdict"]
+    for v in result.verdicts:
+        metric = _metric(v.name)
+        lines.append(f"  {v.name:<30}{format_value(v.a, metric):>8}{format_value(v.b, metric):>8}"
+                     f"{_delta(v.delta, metric):>8}  "
+                     f"{format_interval(v.interval, metric, signed=True):<19}"
+                     f"{_items_of(v):<15}{v.verdict}")
+    if result.left_out:
+        lines.append(f"left out (one side lacks them, or their labels differ): "
+                     f"{', '.join(result.left_out)}")
+    lines.append(f"verdicts: {_verdict_counts(result)}")
+    if folder is not None:
+        lines.append(f"compare: {folder}/ (compare.md, compare.json)")
+    return "\n".join(lines) + "\n"
+
+
+def render_versus_markdown(result: VersusReport) -> str:
+    out = [f"# Compare: B against A on {result.scope}", "",
+           f"- {_side_line('A', result.a)}", f"- {_side_line('B', result.b)}", "",
+           "Per metric, the paired 95% bootstrap interval of B - A on the items both have: "
+           "wholly above or below zero is a difference these items can show (better or worse "
+           "in the metric's direction), zero inside is no detectable difference.", "",
+           "| metric | A | B | delta | delta 95% interval | items | verdict |",
+           "| --- | ---: | ---: | ---: | --- | ---: | --- |"]
+    for v in result.verdicts:
+        metric = _metric(v.name)
+        verdict = f"**{v.verdict}**" if v.verdict in ("better", "worse") else v.verdict
+        out.append(f"| {v.name} | {format_value(v.a, metric)} | {format_value(v.b, metric)} | "
+                   f"{_delta(v.delta, metric)} | "
+                   f"{format_interval(v.interval, metric, signed=True)} | {_items_of(v)} | "
+                   f"{verdict} |")
+    if result.left_out:
+        out += ["", f"Left out (one side lacks them, or their labels differ): "
+                f"{', '.join(result.left_out)}."]
+    out += ["", f"Verdicts: {_verdict_counts(result)}. Created {result.created_at}."]
+    return "\n".join(out) + "\n"
 
 
 def render_junit(report: EvalReport) -> str:
