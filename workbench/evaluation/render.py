@@ -48,6 +48,7 @@ def format_interval(interval: Interval | None, metric: Metric | None = None, *,
     """'[0.650, 0.780]', or signed for a delta '[-0.080, +0.020]'; '' without an interval."""
     if interval is None:
         return ""
+
     def one(value: float) -> str:
         return _delta(value, metric) if signed else format_value(value, metric)
 
@@ -159,8 +160,9 @@ def render_terminal(report: EvalReport, folder: Path | None = None) -> str:
         lines += _repeat_lines(report)
         comparison = report.comparison
         if comparison is not None:
+            # Where the paired rule had to fall back; report.json keeps every delta's note.
             notes = [f"{d.name}: {d.note}" for d in comparison.deltas
-                     if d.tolerance is not None and d.note]
+                     if d.noise == "paired" and d.note]
             if comparison.not_in_baseline:
                 notes.append("not in the baseline (not gated): "
                              + ", ".join(comparison.not_in_baseline))
@@ -319,7 +321,7 @@ def _fixtures_markdown(report: EvalReport) -> list[str]:
             f"{format_value(tolerance, metric) if tolerance is not None else ''} | "
             f"{'**regression**' if status == 'REGRESSION' else status} |"
         )
-    notes = [f"- {d.name}: {d.note}" for d in deltas.values() if d.tolerance is not None and d.note]
+    notes = [f"- {d.name}: {d.note}" for d in deltas.values() if d.noise == "paired" and d.note]
     if notes:
         out += ["", *notes]
     out += ["", "## By genre", "",
