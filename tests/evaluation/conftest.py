@@ -41,6 +41,15 @@ def make_report() -> ReportBuilder:
     return build_report
 
 
+@pytest.fixture
+def workdir(chdir_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty directory with a config that adds the fake backend; no user config."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(chdir_tmp / "xdg"))
+    (chdir_tmp / "workbench.toml").write_text('[backends.fake]\nmodel = "fake/anything"\n',
+                                              encoding="utf-8")
+    return chdir_tmp
+
+
 # --------------------------------------------------------------------------------------------
 # The live eval gate (test_live.py) runs last
 # --------------------------------------------------------------------------------------------

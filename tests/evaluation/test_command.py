@@ -13,17 +13,9 @@ import pytest
 from tests.evaluation.test_newsclaims import write_newsclaims
 from workbench.cli import main
 from workbench.evaluation.command import EVALS_DIR
+from workbench.evaluation.items import MetricItems
 
 FIXTURES = ["opinion-market-square-2026", "correction-linmouth-waits-2026"]
-
-
-@pytest.fixture
-def workdir(chdir_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty directory with a config that adds the fake backend; no user config."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(chdir_tmp / "xdg"))
-    (chdir_tmp / "workbench.toml").write_text('[backends.fake]\nmodel = "fake/anything"\n',
-                                              encoding="utf-8")
-    return chdir_tmp
 
 
 def run_eval(workdir: Path, *args: str) -> int:
@@ -195,6 +187,15 @@ def test_dataset_runs(workdir: Path, capsys: pytest.CaptureFixture[str], name: s
     report = latest_report(workdir)
     assert report["kind"] == "dataset" and report["dataset"]["items"] == items
     assert report["metrics"][metric] is not None and report["heuristic"][metric] is not None
+    # every metric with per-item scores pools back to its reported number, and has an interval
+    item_scores = report["dataset"]["item_scores"]
+    assert metric in item_scores and "health.tokens" in item_scores
+    for name, table in item_scores.items():
+        assert len(table["keys"]) == items
+        rounded = 1e-3 if name == "health.seconds" else 1e-9  # the report rounds seconds
+        assert MetricItems.model_validate(table).value == pytest.approx(report["metrics"][name],
+                                                                        abs=rounded)
+    assert (metric in report["intervals"]) is (items > 1)
     assert report["provenance"]["dataset_sha256"]
     assert len(report["dataset"]["predictions"]) == items
     assert metric in capsys.readouterr().out
@@ -240,6 +241,8 @@ def test_checkthat_heuristic_is_the_cue_baseline(workdir: Path) -> None:
         (["--dataset", "checkthat:DATA", "--limit", "0"], "--limit must be 1 or more"),
         (["--replay", "missing.jsonl"], "recording not found"),
         (["--prompts", "no-such-dir"], "prompts directory not found"),
+        (["--repeat", "0"], "--repeat must be 1 or more"),
+        (["--repeat", "2", "--bless"], "bless without --repeat"),
         (["--backend", "nope"], "unknown backend"),
         (["--evals", "no-such-dir"], "fixture folder does not exist"),
     ],

@@ -41,6 +41,7 @@ from workbench.evaluation.render import (
 from workbench.evaluation.report import build_fixture_report, write_report
 from workbench.evaluation.scoring.checkworthiness import score_sentence_checkworthiness
 from workbench.evaluation.scoring.suite import score_report
+from workbench.evaluation.stats import Interval
 from workbench.schema import CheckLabel, EvidenceKind, Report, Status
 
 ALL_RIGHT = {
@@ -142,8 +143,40 @@ def test_metric_deltas_put_gated_metrics_first_and_flag_only_them() -> None:
 
 
 @pytest.mark.parametrize(
+    ("rule", "low", "high", "regressed"),
+    [
+        ("none", -0.3, 0.1, True),  # the default: the tolerance alone, noise or not
+        ("paired", -0.3, 0.1, False),  # beyond the tolerance, but zero is inside: noise
+        ("paired", -0.3, -0.01, True),  # beyond the tolerance and outside the noise
+        ("paired", None, None, True),  # no interval: the tolerance alone decides, and says so
+    ],
+)
+def test_the_paired_rule_needs_the_interval_wholly_worse(
+    rule: str, low: float | None, high: float | None, regressed: bool
+) -> None:
+    interval = None if low is None or high is None else Interval(low=low, high=high, items=10)
+    deltas = metric_deltas({"claims.f1": 0.6, "health.failures": 1.0},
+                           {"claims.f1": 0.5, "health.failures": 3.0},
+                           {"claims.f1": 0.04, "health.failures": 1.0},
+                           intervals={"claims.f1": interval} if interval else {},
+                           noise={"claims.f1": rule, "health.failures": rule})  # type: ignore[dict-item]
+    claims = next(d for d in deltas if d.name == "claims.f1")
+    assert claims.regressed is regressed and claims.interval == interval
+    assert (claims.note is not None and "tolerance alone decides" in claims.note) is (
+        rule == "paired" and interval is None)
+    failures = next(d for d in deltas if d.name == "health.failures")
+    assert failures.regressed  # lower is better: no interval, so the tolerance decides
+
+
+@pytest.mark.parametrize(
     ("text", "message"),
     [
+        ('[gate.tolerance]\n"claims.f1" = 0.1\n[gate.noise]\n"sentences.f1" = "paired"\n',
+         "without a tolerance: sentences.f1"),
+        ('[gate.tolerance]\n"checkworthiness.spearman" = 0.1\n'
+         '[gate.noise]\n"checkworthiness.spearman" = "paired"\n', "no per-item scores"),
+        ('[gate.tolerance]\n"claims.f1" = 0.1\n[gate.noise]\n"claims.f1" = "loose"\n',
+         "'none' or 'paired'"),
         ('[gate.tolerance]\n"claims.f2" = 0.1\n', "unknown metric(s) claims.f2"),
         ('[gate.tolerance]\n"claims.f1" = -0.1\n', "0 or more"),
         ("[gate\n", "not valid TOML"),
@@ -303,6 +336,36 @@ def test_worse_predictions_regress_and_show_in_the_diff(
     assert "sentences.f1" in line and "claims.f1" in line
 
 
+def test_deltas_carry_paired_intervals_and_a_hand_edited_baseline_falls_back(
+    tmp_path: Path, make_report: ReportBuilder, flood_fixture: Fixture
+) -> None:
+    path = _bless(tmp_path, make_report(ALL_RIGHT, [CLOSED, POWER]), flood_fixture)
+    worse = make_report({**ALL_RIGHT, "The water authority": Status.no_claim}, [CLOSED])
+    comparison = _compare(path, worse, flood_fixture)
+    sentences = next(d for d in comparison.deltas if d.name == "sentences.f1")
+    assert sentences.interval is not None and sentences.interval.items == 6  # gold sentences
+    assert sentences.interval.low < 0 and sentences.note is None
+    assert next(d for d in comparison.deltas if d.name == "claims.f1").interval is None  # 1 article
+
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    for entry in stored["sets"].values():
+        entry["metrics"]["sentences.f1"] = 0.95  # blessed numbers its predictions do not give
+    path.write_text(json.dumps(stored), encoding="utf-8")
+    baseline = load_baseline(path)
+    assert baseline is not None
+    comparison = compare(baseline, path, reports={"flood": worse},
+                         scores={"flood": score_report(worse, flood_fixture)},
+                         fixtures={"flood": flood_fixture}, tolerance=TOLERANCE,
+                         noise={"sentences.f1": "paired"})
+    sentences = next(d for d in comparison.deltas if d.name == "sentences.f1")
+    assert sentences.regressed and sentences.interval is None
+    assert sentences.note is not None and "give 1.000, not its 0.950" in sentences.note
+    assert sentences.note.endswith("the tolerance alone decides")
+    report = build_fixture_report([fixture_run(worse, flood_fixture)], provenance(),
+                                  baseline_backend="fake", subset=None, comparison=comparison)
+    assert "note: sentences.f1: the baseline's per-item scores give" in render_terminal(report)
+
+
 def test_relabelled_fixture_is_rescored_not_blamed(
     tmp_path: Path, make_report: ReportBuilder, flood_fixture: Fixture,
     fixture_data: dict[str, Any]
@@ -372,6 +435,9 @@ def test_report_files(tmp_path: Path, make_report: ReportBuilder, flood_fixture:
     saved = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     assert saved["provenance"]["git_commit"] == "abc123"
     assert saved["heuristic"]["sentences.f1"] is not None
+    interval = saved["intervals"]["sentences.f1"]  # over the fixture's 6 gold sentences
+    assert interval["items"] == 6 and interval["low"] <= saved["metrics"]["sentences.f1"]
+    assert "claims.f1" not in saved["intervals"]  # one article: nothing to resample
 
     suite = ET.fromstring(render_junit(report)).find("testsuite")
     assert suite is not None
@@ -379,12 +445,14 @@ def test_report_files(tmp_path: Path, make_report: ReportBuilder, flood_fixture:
     assert set(cases) == {("fixtures", "flood"), *(("gate", name) for name in TOLERANCE)}
     failure = cases[("gate", "claims.f1")].find("failure")
     assert failure is not None and "regression" in str(failure.get("message"))
+    assert "0.500 vs baseline 0.800 (delta -0.300; tolerance 0.040)" in str(failure.get("message"))
     assert cases[("gate", "sentences.f1")].find("failure") is None
     assert cases[("fixtures", "flood")].find("failure") is not None  # localises the change
     assert suite.get("failures") == "2"
 
     markdown = render_markdown(report)
     assert "**regression in 1 metric(s)" in markdown and "| claims.f1 |" in markdown
+    assert "| 95% interval |" in markdown and "| delta 95% interval |" in markdown
     assert "- c2 [s1]" in markdown  # the dropped claim, in the per-claim diff
     terminal = render_terminal(report, folder)
     assert "REGRESSION" in terminal and "1 dropped" in terminal

@@ -55,6 +55,12 @@ def test_metrics_beside_heuristic_and_baseline(reports: Path) -> None:
     assert claims["delta"] == pytest.approx(claims["backend"] - 0.99)
     assert rows["health.tokens"]["kind"] == "count" and claims["kind"] == "ratio"
     assert list(rows)[0] == "sentences.f1"
+    sentences = rows["sentences.f1"]  # one fixture: intervals over its gold sentences
+    assert sentences["95% low"] <= sentences["backend"] <= sentences["95% high"]
+    # the baseline's predictions were edited by hand, its blessed numbers not: no paired interval
+    assert sentences["delta 95% low"] is None and "not its 0.952" in sentences["note"]
+    assert claims["95% low"] is None  # one article: nothing to resample
+    assert sentences["run sd"] is None  # not a --repeat run
 
 
 def test_history_has_a_row_per_run_and_metric(reports: Path) -> None:
@@ -62,6 +68,7 @@ def test_history_has_a_row_per_run_and_metric(reports: Path) -> None:
     rows = history_rows(runs, ["claims.f1", "sentences.f1"])
     assert len(rows) == 4
     assert {r["metric"] for r in rows} == {"claims.f1", "sentences.f1"}
+    assert all(r["low"] <= r["value"] <= r["high"] for r in rows if r["metric"] == "sentences.f1")
 
 
 def test_fixture_drill_down_and_claim_diff(reports: Path) -> None:

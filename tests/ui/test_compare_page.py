@@ -1,4 +1,5 @@
-"""The Compare page under AppTest: two set-ups on one article, claims aligned, figures."""
+"""The Compare page under AppTest: two set-ups on one article, claims aligned, figures; and on a
+fixture set, a verdict per metric."""
 
 from __future__ import annotations
 
@@ -66,3 +67,27 @@ def test_a_missing_prompt_folder_is_one_line_error(app: AppTest, workdir: Path) 
     app.run()
     assert not app.exception
     assert [e.value for e in app.error] == [f"prompts directory not found: {workdir / 'nowhere'}"]
+
+
+def test_two_backends_on_a_fixture_subset_give_a_verdict_per_metric(app: AppTest) -> None:
+    app.switch_page(COMPARE)
+    app.run()
+    app.radio(key="cmp-scope").set_value("A fixture set")
+    app.run()
+    fixtures = app.selectbox(key="cmp-fixtures")
+    assert fixtures.options[0] == "all fixtures" and "subset ci" in fixtures.options
+    fixtures.set_value("ci")
+    app.selectbox(key="cmp-backend-B").set_value("fake2")
+    by_label(app.button, "Compare").click()
+    app.run(timeout=180)
+    assert not app.exception and not app.error
+    assert app.subheader[-1].value.startswith("B against A on 3 fixtures (subset ci): ")
+    verdicts = app.dataframe[-1].value.set_index("metric")
+    assert verdicts.loc["claims.f1", "items"] == "3 articles"
+    assert verdicts.loc["sentences.f1", "items"].endswith(" sentences")
+    # the two fake backends answer alike: no quality metric tells them apart
+    quality = verdicts[[not name.startswith("health.") for name in verdicts.index]]
+    assert set(quality["verdict"]) <= {"no detectable difference", "undetermined"}
+    assert (quality["A"].dropna() == quality["B"].dropna()).all()
+    chart = app.get("vega_lite_chart")[-1]
+    assert '"x2"' in chart.proto.spec and "delta 95% high" in chart.proto.spec

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,16 @@ def test_latest_run_metrics_gate_and_charts(app: AppTest, reports: Path) -> None
     metrics = app.dataframe[0].value.set_index("metric")
     assert metrics.loc["claims.f1", "baseline"] == 0.99
     assert {m.label for m in app.metric} >= {"failures", "tokens", "seconds"}
+    # every number with its 95% interval, drawn as error bars on the metrics chart
+    sentences = metrics.loc["sentences.f1"]
+    assert sentences["95% low"] <= sentences["backend"] <= sentences["95% high"]
+    assert "run sd" not in metrics.columns  # not a --repeat run
+    bars = json.loads(charts[0].proto.spec)
+    (rule,) = [layer for layer in bars["layer"] if layer["mark"]["type"] == "rule"]
+    assert rule["encoding"]["x"]["field"] == "low" and rule["encoding"]["x2"]["field"] == "high"
+    history = json.loads(charts[1].proto.spec)
+    assert any(layer["mark"]["type"] == "rule" and layer["encoding"]["y2"]["field"] == "high"
+               for layer in history["layer"])
 
 
 def test_older_run_has_no_baseline_diff(app: AppTest, reports: Path) -> None:

@@ -11,6 +11,9 @@ Scoring (pure: no model, no files)
   ``sentences``, ``alignment``, ``checkworthiness``, ``evidence``, ``health``, and ``suite``:
   all of them on one fixture, pooled over a set);
 - ``metrics``: the named numbers (``claims.f1``, ...) reports, baselines and the gate speak in;
+- ``items``: each metric's per-item counts (articles, gold sentences, gold claims, dataset
+  items), which pool to the metric and which the bootstrap resamples;
+- ``stats``: the percentile bootstrap over items and the paired one for a delta (pure numpy);
 - ``meteor``: METEOR offline, for AVeriTeC's question score;
 - ``heuristic``: the non-LLM check-worthiness system (cue weights, template evidence) scored
   beside every backend.
@@ -23,9 +26,13 @@ Running
 
 Comparing with the blessed baseline
 - ``baselines``: the committed ``evals/baselines/<backend>.json`` files: bless, load, rebuild;
-- ``gate``: the run against the baseline metric by metric, tolerances from ``evals/config.toml``;
+- ``gate``: the run against the baseline metric by metric, tolerances and noise rules from
+  ``evals/config.toml``, each delta with its paired interval;
 - ``diff``: the per-claim and per-sentence diff against the baseline (claims paired by
   ``workbench.claim_diff``, as on the Compare page).
+
+Comparing two set-ups
+- ``versus``: two runs on the same items, a verdict per metric (``workbench eval --compare``).
 
 Reports and history
 - ``report``: the ``EvalReport`` model, built from a run and written to a run folder;

@@ -10,15 +10,17 @@ the backend on the same gold.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import Field
 
 from workbench.evaluation.datasets import ItemCallback, LoadedDataset
 from workbench.evaluation.fixture_runner import bounded_map
+from workbench.evaluation.items import ItemCounter, ItemSpec, ItemTable, MetricItems
 from workbench.evaluation.metrics import MetricValues
 from workbench.evaluation.scoring.health import stage_health
+from workbench.evaluation.stats import Pooling
 from workbench.llm import StructuredClient
 from workbench.pipeline import PipelineRun
 from workbench.prompts import PromptSet
@@ -42,6 +44,10 @@ class DatasetRun(Strict):
     heuristic: MetricValues
     descriptions: dict[str, str] = Field(description="What each metric name means here.")
     predictions: list[dict[str, Any]] = Field(description="Per item: gold, prediction, heuristic.")
+    item_scores: dict[str, MetricItems] = Field(
+        default_factory=dict,
+        description="Per-item counts of the backend's metrics (those that are sums over items).",
+    )
 
 
 HEALTH_METRICS = {
@@ -52,19 +58,35 @@ HEALTH_METRICS = {
 }
 
 
+HEALTH_ITEMS: ItemSpec = {
+    "health.first_attempt_validity": ("item", Pooling.ratio),
+    "health.failures": ("item", Pooling.total),
+    "health.tokens": ("item", Pooling.total),
+    "health.seconds": ("item", Pooling.total),
+}
+
+
 class StageCounter:
     """Stage statistics of a dataset run: its items' pipeline runs, added up."""
 
     def __init__(self) -> None:
-        self.reports: list[Report] = []
+        self.reports: list[tuple[str, Report]] = []
 
-    def add(self, run: PipelineRun) -> PipelineRun:
-        self.reports.append(run.report)
+    def add(self, run: PipelineRun, item: str) -> PipelineRun:
+        """Count ``run``'s stages, as part of dataset item ``item``."""
+        self.reports.append((item, run.report))
         return run
 
     def metrics(self) -> MetricValues:
         """The ``HEALTH_METRICS`` of all stages together."""
-        return health_metrics(s for report in self.reports for s in report.run.stages.values())
+        return health_metrics(s for _, report in self.reports for s in report.run.stages.values())
+
+    def items(self) -> ItemTable:
+        """The ``HEALTH_METRICS`` per dataset item."""
+        by_item: dict[str, list[StageStats]] = {}
+        for item, report in self.reports:
+            by_item.setdefault(item, []).extend(report.run.stages.values())
+        return health_items(by_item)
 
 
 def health_metrics(stats: Iterable[StageStats]) -> MetricValues:
@@ -78,18 +100,33 @@ def health_metrics(stats: Iterable[StageStats]) -> MetricValues:
     }
 
 
+def health_items(by_item: Mapping[str, Iterable[StageStats]]) -> ItemTable:
+    """The ``HEALTH_METRICS`` of each dataset item's stage statistics, as items."""
+    items = ItemCounter(HEALTH_ITEMS)
+    for item, stats in by_item.items():
+        health = stage_health("total", StageStats.total(stats))
+        items.add("health.first_attempt_validity", item, health.first_attempt_valid,
+                  health.model_requests)
+        items.add("health.failures", item, health.failures)
+        items.add("health.tokens", item, health.prompt_tokens + health.completion_tokens)
+        items.add("health.seconds", item, health.seconds)
+    return items.table()
+
+
 async def select_extract_rate(
     client: StructuredClient,
     prompts: PromptSet,
     stats: StageCounter,
     text: str,
     *,
+    item: str,
     before: str = "",
     rate: bool = True,
 ) -> tuple[str, list[Claim]]:
-    """One sentence through the pipeline's select -> extract (-> check-worthiness) steps;
-    (the select answer: 'yes', a status such as 'no_claim', or 'failed'; the claims)."""
-    run = stats.add(PipelineRun.for_sentence(text, client, prompts))
+    """One sentence (of dataset item ``item``) through the pipeline's select -> extract
+    (-> check-worthiness) steps; (the select answer: 'yes', a status such as 'no_claim', or
+    'failed'; the claims)."""
+    run = stats.add(PipelineRun.for_sentence(text, client, prompts), item)
     sentence = run.report.sentences[0]
     verifiable: list[bool] = []
 
@@ -141,10 +178,11 @@ def dataset_run(
     heuristic: MetricValues,
     descriptions: dict[str, str],
     rows: list[dict[str, Any]],
+    item_scores: ItemTable,
 ) -> DatasetRun:
     """The run's result: the backend's ``metrics`` then its ``health`` (``HEALTH_METRICS``,
     unless ``descriptions`` describes them otherwise); ``rows`` are the per-item predictions,
-    one per item scored."""
+    one per item scored; ``item_scores`` the per-item counts of the metrics (and health)."""
     return DatasetRun(
         dataset=dataset.spec.name,
         spec=f"{dataset.spec.name}:{dataset.spec.path}",
@@ -160,4 +198,5 @@ def dataset_run(
             **{k: v for k, v in HEALTH_METRICS.items() if k not in descriptions},
         },
         predictions=rows,
+        item_scores=item_scores,
     )

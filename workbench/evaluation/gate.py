@@ -5,6 +5,15 @@
 metric's own units; "worse" follows the metric's direction). Every other metric is reported with
 its delta and never fails the run. The comparison is made on the fixtures both sides have; see
 ``baselines`` for when the baseline's numbers are the blessed ones and when they are re-scored.
+
+Every delta comes with its paired 95% interval: the baseline's per-item scores (re-scored from
+its predictions) and the run's, resampled on the same items (``items``, ``stats``). A metric whose
+``gate.noise`` rule is ``paired`` regresses only when it is beyond its tolerance *and* that
+interval lies wholly on the worse side of zero: a backend that varies from run to run is not
+failed for a drop its own noise explains. The default rule, ``none``, is the tolerance alone,
+right for a deterministic backend (one changed claim is a real change, however few items show
+it). Without an interval (the baseline's items do not give its blessed number, or too few items)
+the paired rule falls back to the tolerance alone, and the delta's note says so.
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from workbench.errors import ConfigError, validation_error_line
 from workbench.evaluation.baselines import (
@@ -25,14 +34,31 @@ from workbench.evaluation.baselines import (
 )
 from workbench.evaluation.diff import FixtureDiff, diff_reports
 from workbench.evaluation.fixtures import Fixture, fixture_hash
-from workbench.evaluation.metrics import METRICS, MetricValues
+from workbench.evaluation.items import (
+    FIXTURE_ITEMS,
+    ItemTable,
+    fixture_items,
+    mean_items,
+    paired_delta,
+    repeated_metrics,
+)
+from workbench.evaluation.metrics import METRICS, MetricValues, format_value
 from workbench.evaluation.scoring.suite import FixtureScores, score_report
+from workbench.evaluation.stats import Interval
 from workbench.schema import Report, Strict
+
+Noise = Literal["none", "paired"]
 
 
 class GateSettings(Strict):
     tolerance: dict[str, float] = Field(
         default_factory=dict, description="Gated metric name -> allowed worsening (absolute)."
+    )
+    noise: dict[str, Noise] = Field(
+        default_factory=dict,
+        description="Gated metric name -> how it tells a regression from noise: 'none' (the "
+        "default) fails beyond the tolerance; 'paired' also needs the delta's paired 95% "
+        "interval wholly on the worse side of zero.",
     )
 
     @field_validator("tolerance")
@@ -44,6 +70,18 @@ class GateSettings(Strict):
         if any(t < 0 for t in value.values()):
             raise ValueError("tolerances must be 0 or more")
         return value
+
+    @model_validator(mode="after")
+    def _noise_of_gated_metrics(self) -> GateSettings:
+        ungated = sorted(set(self.noise) - set(self.tolerance))
+        if ungated:
+            raise ValueError(f"gate.noise names metric(s) without a tolerance: "
+                             f"{', '.join(ungated)}")
+        unpaired = sorted(n for n, rule in self.noise.items()
+                          if rule == "paired" and n not in FIXTURE_ITEMS)
+        if unpaired:
+            raise ValueError(f"gate.noise: {', '.join(unpaired)} has no per-item scores to pair")
+        return self
 
 
 class EvalConfig(Strict):
@@ -77,6 +115,15 @@ class MetricDelta(Strict):
     delta: float | None = Field(description="current - baseline; None if either is undefined.")
     tolerance: float | None = Field(description="Set for gated metrics only.")
     regressed: bool
+    interval: Interval | None = Field(
+        default=None,
+        description="Paired 95% bootstrap interval of the delta over the items both runs have.",
+    )
+    noise: Noise = Field(default="none", description="The gate's rule for it (gate.noise).")
+    note: str | None = Field(
+        default=None,
+        description="Why there is no interval, and for a paired rule that the tolerance decided.",
+    )
 
 
 class BaselineComparison(Strict):
@@ -123,23 +170,83 @@ def is_regression(name: str, baseline: float | None, current: float | None,
     return current > baseline + tolerance + slack
 
 
-def metric_deltas(baseline: MetricValues, current: MetricValues,
-                  tolerance: Mapping[str, float]) -> list[MetricDelta]:
+def outside_noise(name: str, interval: Interval) -> bool:
+    """The whole interval of the delta is on the worse side of zero, in the metric's direction."""
+    return interval.high < 0 if METRICS[name].higher_is_better else interval.low > 0
+
+
+def metric_deltas(
+    baseline: MetricValues,
+    current: MetricValues,
+    tolerance: Mapping[str, float],
+    *,
+    intervals: Mapping[str, Interval] | None = None,
+    notes: Mapping[str, str] | None = None,
+    noise: Mapping[str, Noise] | None = None,
+) -> list[MetricDelta]:
+    """Every metric's delta; gated ones regressed or not by their rule (module docstring)."""
+    intervals, notes, noise = intervals or {}, notes or {}, noise or {}
     deltas = []
     for name in METRICS:
         before, after = baseline.get(name), current.get(name)
         gated = tolerance.get(name)
+        rule = noise.get(name, "none")
+        interval, note = intervals.get(name), notes.get(name)
+        regressed = gated is not None and is_regression(name, before, after, gated)
+        if rule == "paired" and interval is not None:
+            regressed = regressed and outside_noise(name, interval)
+        elif rule == "paired":
+            note = f"{note or 'no paired interval'}; the tolerance alone decides"
         deltas.append(MetricDelta(
             name=name,
             baseline=before,
             current=after,
             delta=None if before is None or after is None else after - before,
             tolerance=gated,
-            regressed=gated is not None and is_regression(name, before, after, gated),
+            regressed=regressed,
+            interval=interval,
+            noise=rule,
+            note=note,
         ))
     # Gated first, in config order; then the rest in definition order.
     order = {name: i for i, name in enumerate(tolerance)}
     return sorted(deltas, key=lambda d: (d.tolerance is None, order.get(d.name, 0)))
+
+
+def _reproduces(name: str, rebuilt: float | None, stored: float | None) -> bool:
+    if rebuilt is None or stored is None:
+        return rebuilt is stored
+    if METRICS[name].count:  # reports round seconds
+        return round(rebuilt, 3) == round(stored, 3)
+    return abs(rebuilt - stored) <= 1e-9
+
+
+def paired_deltas(
+    baseline_items: ItemTable, current_items: ItemTable, baseline: MetricValues
+) -> tuple[dict[str, Interval], dict[str, str]]:
+    """The paired interval of each metric's delta, and a note where there is none.
+
+    The baseline's items must give back its number: blessed metrics come from older scorers (or
+    an edit by hand) when they do not, and an interval around other numbers would mislead.
+    """
+    intervals: dict[str, Interval] = {}
+    notes: dict[str, str] = {}
+    for name, before in baseline_items.items():
+        if name not in current_items:
+            continue
+        stored = baseline.get(name)
+        if not _reproduces(name, before.value, stored):
+            metric = METRICS[name]
+            notes[name] = (f"the baseline's per-item scores give "
+                           f"{format_value(before.value, metric)}, not its "
+                           f"{format_value(stored, metric)}: no paired interval")
+            continue
+        interval = paired_delta(before, current_items[name])
+        if interval is None:
+            notes[name] = "undefined, or fewer than two items both runs have: no paired interval"
+        else:
+            intervals[name] = interval
+    return intervals, notes
 
 
 def compare(
@@ -150,8 +257,14 @@ def compare(
     scores: Mapping[str, FixtureScores],
     fixtures: Mapping[str, Fixture],
     tolerance: Mapping[str, float],
+    noise: Mapping[str, Noise] | None = None,
+    repeats: Sequence[Mapping[str, FixtureScores]] = (),
 ) -> BaselineComparison:
-    """Compare this run's fixtures with the baseline on the fixtures both have."""
+    """Compare this run's fixtures with the baseline on the fixtures both have.
+
+    ``scores`` are the run's; ``repeats`` the further runs of ``--repeat``, pooled with it into
+    the current metrics (reports, diffs and per-fixture flags are the first run's).
+    """
     run_ids = sorted(reports)
     not_in_baseline = [i for i in run_ids if i not in baseline.fixtures]
     article_changed = [
@@ -169,8 +282,14 @@ def compare(
         baseline_metrics, source = stored.metrics, "blessed"
     else:
         baseline_metrics, source = metrics_of([rescored[i] for i in compared]), "re-scored"
-    current_metrics = metrics_of([scores[i] for i in compared])
-    deltas = metric_deltas(baseline_metrics, current_metrics, tolerance) if compared else []
+    runs = [scores, *repeats]
+    current_items = mean_items([fixture_items(run[i] for i in compared) for run in runs])
+    current_metrics = repeated_metrics([metrics_of([run[i] for i in compared]) for run in runs],
+                                       current_items)
+    intervals, notes = paired_deltas(fixture_items(rescored[i] for i in compared), current_items,
+                                     baseline_metrics)
+    deltas = metric_deltas(baseline_metrics, current_metrics, tolerance, intervals=intervals,
+                           notes=notes, noise=noise) if compared else []
     fixture_regressions = {}
     for i in compared:
         worse = [d.name for d in metric_deltas(metrics_of([rescored[i]]), metrics_of([scores[i]]),

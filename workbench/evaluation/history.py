@@ -56,6 +56,7 @@ class RunSummary:
     regressions: list[str] = field(default_factory=list)
     baseline: str | None = None
     git_commit: str | None = None
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -90,6 +91,8 @@ def _summary(folder: Path, data: dict[str, Any]) -> RunSummary:
         regressions=list(comparison.get("regressions") or []),
         baseline=comparison.get("baseline_path"),
         git_commit=provenance.get("git_commit"),
+        intervals={name: (float(i["low"]), float(i["high"]))
+                   for name, i in (data.get("intervals") or {}).items()},
     )
 
 
@@ -135,8 +138,10 @@ def is_ratio(metric: str) -> bool:
 
 
 def metric_rows(report: EvalReport) -> list[dict[str, Any]]:
-    """Every metric of a run: backend, heuristic, baseline, delta, tolerance, regressed."""
+    """Every metric of a run: backend with its 95% interval (and run-to-run sd under --repeat),
+    heuristic, baseline, delta with its paired interval, tolerance, regressed."""
     deltas = {d.name: d for d in report.comparison.deltas} if report.comparison else {}
+    spread = report.repeated.spread if report.repeated else {}
     names = [*HEADLINE, *(n for n in report.metrics if n not in HEADLINE)]
     rows = []
     for name in names:
@@ -144,15 +149,23 @@ def metric_rows(report: EvalReport) -> list[dict[str, Any]]:
             continue
         delta = deltas.get(name)
         known = METRICS.get(name)
+        interval = report.intervals.get(name)
+        paired = delta.interval if delta else None
         rows.append(
             {
                 "metric": name,
                 "backend": report.metrics.get(name),
+                "95% low": interval.low if interval else None,
+                "95% high": interval.high if interval else None,
+                "run sd": spread.get(name),
                 "heuristic": report.heuristic.get(name),
                 "baseline": delta.baseline if delta else None,
                 "delta": delta.delta if delta else None,
+                "delta 95% low": paired.low if paired else None,
+                "delta 95% high": paired.high if paired else None,
                 "tolerance": delta.tolerance if delta else None,
                 "regressed": bool(delta and delta.regressed),
+                "note": delta.note or "" if delta else "",
                 "kind": "ratio" if is_ratio(name) else "count",
                 "higher is better": known.higher_is_better if known else None,
                 "description": known.description if known else "",
@@ -162,7 +175,8 @@ def metric_rows(report: EvalReport) -> list[dict[str, Any]]:
 
 
 def history_rows(runs: Iterable[RunSummary], metrics: Sequence[str]) -> list[dict[str, Any]]:
-    """Long format for a chart: one row per run and metric that has a value."""
+    """Long format for a chart: one row per run and metric that has a value (with its 95%
+    interval, low and high, where the run has one)."""
     return [
         {
             "run": run.name,
@@ -171,6 +185,8 @@ def history_rows(runs: Iterable[RunSummary], metrics: Sequence[str]) -> list[dic
             "scope": run.subset or run.dataset or "all",
             "metric": name,
             "value": run.metrics[name],
+            "low": run.intervals[name][0] if name in run.intervals else None,
+            "high": run.intervals[name][1] if name in run.intervals else None,
         }
         for run in runs
         for name in metrics

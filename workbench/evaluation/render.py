@@ -1,6 +1,7 @@
 """The eval report rendered: the lines ``workbench eval`` prints (``render_terminal``), the
 Markdown summary (``render_markdown``) and JUnit XML (``render_junit``: one testcase per fixture
-and per gated metric, or per metric of a dataset), and the per-claim diff as lines.
+and per gated metric, or per metric of a dataset), and the per-claim diff as lines. Every number
+is shown with its 95% interval, every delta with its paired one.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ from typing import TYPE_CHECKING
 
 from workbench.errors import one_line
 from workbench.evaluation.diff import ClaimChange, FixtureDiff
+from workbench.evaluation.gate import MetricDelta, is_regression
 from workbench.evaluation.metrics import HEADLINE, METRICS, Metric, format_value
+from workbench.evaluation.stats import Interval
 
 if TYPE_CHECKING:  # report.py imports this module to write its files
     from workbench.evaluation.dataset_runner import DatasetRun
     from workbench.evaluation.provenance import Provenance
     from workbench.evaluation.report import EvalReport
+    from workbench.evaluation.versus import MetricVerdict, Side, VersusReport
+
+INTERVALS_NOTE = ("95% intervals: bootstrap over items (articles, gold sentences or claims); "
+                  "deltas: paired, on the items both runs have")
 
 
 def slug(text: str) -> str:
@@ -34,6 +41,43 @@ def _delta(value: float | None, metric: Metric | None) -> str:
         return ""
     text = format_value(abs(value), metric)
     return ("+" if value >= 0 else "-") + text
+
+
+def format_interval(interval: Interval | None, metric: Metric | None = None, *,
+                    signed: bool = False) -> str:
+    """'[0.650, 0.780]', or signed for a delta '[-0.080, +0.020]'; '' without an interval."""
+    if interval is None:
+        return ""
+
+    def one(value: float) -> str:
+        return _delta(value, metric) if signed else format_value(value, metric)
+
+    return f"[{one(interval.low)}, {one(interval.high)}]"
+
+
+def gate_status(delta: MetricDelta) -> str:
+    """'REGRESSION'; 'within noise' for a paired metric beyond its tolerance that its noise
+    explains; else ''."""
+    if delta.regressed:
+        return "REGRESSION"
+    if (delta.noise == "paired" and delta.tolerance is not None
+            and is_regression(delta.name, delta.baseline, delta.current, delta.tolerance)):
+        return "within noise"
+    return ""
+
+
+def delta_summary(delta: MetricDelta) -> str:
+    """'claims.f1 0.650 vs baseline 0.700 (delta -0.050, paired 95% interval [-0.080, -0.020];
+    tolerance 0.040)': the gate's evidence for one metric."""
+    metric = _metric(delta.name)
+    evidence = f"delta {_delta(delta.delta, metric) or 'n/a'}"
+    if delta.interval is not None:
+        evidence += f", paired 95% interval {format_interval(delta.interval, metric, signed=True)}"
+    tolerance = f"tolerance {format_value(delta.tolerance, metric)}"
+    if delta.noise == "paired":
+        tolerance += ", rule paired"
+    return (f"{delta.name} {format_value(delta.current, metric)} vs baseline "
+            f"{format_value(delta.baseline, metric)} ({evidence}; {tolerance})")
 
 
 def claim_change_lines(change: ClaimChange) -> list[str]:
@@ -80,13 +124,7 @@ def regression_line(report: EvalReport) -> str | None:
     comparison = report.comparison
     if comparison is None or not comparison.regressions:
         return None
-    parts = []
-    for delta in comparison.deltas:
-        if delta.regressed:
-            metric = _metric(delta.name)
-            parts.append(f"{delta.name} {format_value(delta.current, metric)} vs baseline "
-                         f"{format_value(delta.baseline, metric)} (tolerance "
-                         f"{format_value(delta.tolerance, metric)})")
+    parts = [delta_summary(delta) for delta in comparison.deltas if delta.regressed]
     return (f"regression in {len(parts)} metric(s) against {comparison.baseline_path}: "
             + "; ".join(parts))
 
@@ -100,11 +138,17 @@ def render_terminal(report: EvalReport, folder: Path | None = None) -> str:
         lines.append(f"eval {p.backend} ({p.model}) on {d.spec}: {d.items} of {d.total} items"
                      + (f" (stable sample, --limit {d.limit})" if d.limit is not None else "")
                      + (f"; {d.skipped} more sampled but without gold" if d.skipped else ""))
-        lines.append(f"{'metric':<32}{'backend':>10}{'heuristic':>11}")
+        spread = report.repeated.spread if report.repeated else None
+        lines.append(f"{'metric':<32}{'backend':>10}  {'95% interval':<18}"
+                     + (f"{'run sd':>8}" if spread is not None else "") + f"{'heuristic':>11}")
         for name, value in d.metrics.items():
             metric = _metric(name)
             beside = format_value(d.heuristic.get(name), metric) if name in d.heuristic else ""
-            lines.append(f"{name:<32}{format_value(value, metric):>10}{beside:>11}")
+            interval = format_interval(report.intervals.get(name), metric)
+            sd = _spread(spread, name, metric) if spread is not None else None
+            lines.append(f"{name:<32}{format_value(value, metric):>10}  {interval:<18}"
+                         + (f"{sd:>8}" if sd is not None else "") + f"{beside:>11}")
+        lines += _repeat_lines(report)
     else:
         subset = f" (subset {report.subset})" if report.subset else ""
         lines.append(f"eval {p.backend} ({p.model}) on {len(report.fixtures)} fixtures{subset}, "
@@ -113,9 +157,12 @@ def render_terminal(report: EvalReport, folder: Path | None = None) -> str:
             failed = f", {len(entry.failures)} failed steps" if entry.failures else ""
             lines.append(f"  {entry.id:<36} {entry.summary} · {entry.seconds:.0f}s{failed}")
         lines += _metric_table(report)
+        lines += _repeat_lines(report)
         comparison = report.comparison
         if comparison is not None:
-            notes = []
+            # Where the paired rule had to fall back; report.json keeps every delta's note.
+            notes = [f"{d.name}: {d.note}" for d in comparison.deltas
+                     if d.noise == "paired" and d.note]
             if comparison.not_in_baseline:
                 notes.append("not in the baseline (not gated): "
                              + ", ".join(comparison.not_in_baseline))
@@ -150,30 +197,47 @@ def render_terminal(report: EvalReport, folder: Path | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _spread(spread: dict[str, float], name: str, metric: Metric | None) -> str:
+    return format_value(spread[name], metric) if name in spread else ""
+
+
+def _repeat_lines(report: EvalReport) -> list[str]:
+    if report.repeated is None:
+        return []
+    return [f"repeat: every item ran {len(report.repeated.runs)} times without the cache; the "
+            "metrics pool the runs; run sd is the standard deviation from run to run, the "
+            "interval the spread over items"]
+
+
 def _metric_table(report: EvalReport) -> list[str]:
     comparison = report.comparison
     deltas = {d.name: d for d in comparison.deltas} if comparison else {}
+    spread = report.repeated.spread if report.repeated else None
     scope = ""
     if comparison and sorted(comparison.fixtures) != sorted(e.id for e in report.fixtures):
         scope = f" (baseline columns over the {len(comparison.fixtures)} fixtures both have)"
-    lines = [f"metrics{scope}:",
-             f"  {'metric':<34}{'backend':>9}{'heuristic':>10}{'baseline':>10}{'delta':>9}"
-             f"{'tolerance':>11}"]
+    lines = [f"metrics{scope}; {INTERVALS_NOTE}:",
+             f"  {'metric':<30}{'backend':>8}  {'95% interval':<16}"
+             + (f"{'run sd':>7}" if spread is not None else "")
+             + f"{'heuristic':>10}{'baseline':>9}{'delta':>8}  {'delta 95% interval':<19}"
+             f"{'tolerance':>9}"]
     gated = [d.name for d in deltas.values() if d.tolerance is not None]
     names = list(dict.fromkeys([*HEADLINE, *gated]))
     for name in names:
         metric = _metric(name)
         d = deltas.get(name)
-        status = ""
-        if d is not None and d.regressed:
-            status = "  REGRESSION"
+        status = f"  {gate_status(d)}" if d is not None and gate_status(d) else ""
         tolerance = format_value(d.tolerance, metric) if d and d.tolerance is not None else ""
         heuristic = format_value(report.heuristic.get(name), metric) if not name.startswith(
             "health.") else ""
+        sd = f"{_spread(spread, name, metric):>7}" if spread is not None else ""
         lines.append(
-            f"  {name:<34}{format_value(report.metrics.get(name), metric):>9}{heuristic:>10}"
-            f"{format_value(d.baseline, metric) if d else '':>10}"
-            f"{_delta(d.delta, metric) if d else '':>9}{tolerance:>11}{status}"
+            f"  {name:<30}{format_value(report.metrics.get(name), metric):>8}  "
+            f"{format_interval(report.intervals.get(name), metric):<16}{sd}{heuristic:>10}"
+            f"{format_value(d.baseline, metric) if d else '':>9}"
+            f"{_delta(d.delta, metric) if d else '':>8}  "
+            f"{format_interval(d.interval, metric, signed=True) if d else '':<19}"
+            f"{tolerance:>9}{status}"
         )
     return lines
 
@@ -182,7 +246,7 @@ def render_markdown(report: EvalReport, run_name: str = "") -> str:
     p = report.provenance
     out = [f"# Eval report {run_name}".rstrip(), ""]
     if report.dataset is not None:
-        out += _dataset_markdown(report.dataset, p)
+        out += _dataset_markdown(report, report.dataset, p)
     else:
         out += _fixtures_markdown(report)
     out += ["", "## Provenance", "", "| | |", "| --- | --- |"]
@@ -202,16 +266,21 @@ def render_markdown(report: EvalReport, run_name: str = "") -> str:
     return "\n".join(out) + "\n"
 
 
-def _dataset_markdown(run: DatasetRun, p: Provenance) -> list[str]:
+def _dataset_markdown(report: EvalReport, run: DatasetRun, p: Provenance) -> list[str]:
     sample = f" (stable sample, limit {run.limit})" if run.limit is not None else ""
     skipped = f"; {run.skipped} more sampled but without gold" if run.skipped else ""
+    spread = report.repeated.spread if report.repeated else None
     out = [f"Backend **{p.backend}** (`{p.model}`) on **{run.spec}**: {run.items} of {run.total} "
-           f"items{sample}{skipped}.", "",
-           "| metric | backend | heuristic | meaning |", "| --- | ---: | ---: | --- |"]
+           f"items{sample}{skipped}. {INTERVALS_NOTE}.", *_repeat_lines(report), "",
+           "| metric | backend | 95% interval |" + (" run sd |" if spread is not None else "")
+           + " heuristic | meaning |",
+           "| --- | ---: | --- |" + (" ---: |" if spread is not None else "") + " ---: | --- |"]
     for name, value in run.metrics.items():
         metric = _metric(name)
         beside = format_value(run.heuristic.get(name), metric) if name in run.heuristic else ""
-        out.append(f"| {name} | {format_value(value, metric)} | {beside} | "
+        sd = f" {_spread(spread, name, metric)} |" if spread is not None else ""
+        out.append(f"| {name} | {format_value(value, metric)} | "
+                   f"{format_interval(report.intervals.get(name), metric)} |{sd} {beside} | "
                    f"{run.descriptions.get(name, '')} |")
     return out
 
@@ -229,21 +298,32 @@ def _fixtures_markdown(report: EvalReport) -> list[str]:
     elif report.no_baseline:
         out += [f"No baseline at `{report.no_baseline}`.", ""]
     deltas = {d.name: d for d in report.comparison.deltas} if report.comparison else {}
-    out += ["| metric | backend | heuristic | baseline | delta | tolerance | |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    spread = report.repeated.spread if report.repeated else None
+    out += [f"{INTERVALS_NOTE}.", *_repeat_lines(report), ""]
+    out += ["| metric | backend | 95% interval |" + (" run sd |" if spread is not None else "")
+            + " heuristic | baseline | delta | delta 95% interval | tolerance | |",
+            "| --- | ---: | --- |" + (" ---: |" if spread is not None else "")
+            + " ---: | ---: | ---: | --- | ---: | --- |"]
     for name in METRICS:
         metric = _metric(name)
         delta = deltas.get(name)
         beside = "" if name.startswith("health.") else format_value(
             report.heuristic.get(name), metric)
         tolerance = delta.tolerance if delta is not None else None
+        status = gate_status(delta) if delta is not None else ""
+        sd = f" {_spread(spread, name, metric)} |" if spread is not None else ""
         out.append(
-            f"| {name} | {format_value(report.metrics.get(name), metric)} | {beside} | "
+            f"| {name} | {format_value(report.metrics.get(name), metric)} | "
+            f"{format_interval(report.intervals.get(name), metric)} |{sd} {beside} | "
             f"{format_value(delta.baseline, metric) if delta else ''} | "
             f"{_delta(delta.delta, metric) if delta else ''} | "
+            f"{format_interval(delta.interval, metric, signed=True) if delta else ''} | "
             f"{format_value(tolerance, metric) if tolerance is not None else ''} | "
-            f"{'**regression**' if delta and delta.regressed else ''} |"
+            f"{'**regression**' if status == 'REGRESSION' else status} |"
         )
+    notes = [f"- {d.name}: {d.note}" for d in deltas.values() if d.noise == "paired" and d.note]
+    if notes:
+        out += ["", *notes]
     out += ["", "## By genre", "",
             "| genre | fixtures | sentences.f1 | claims.f1 | sentence_checkworthiness.f1 "
             "| heuristic sentences.f1 |",
@@ -270,6 +350,66 @@ def _fixtures_markdown(report: EvalReport) -> list[str]:
     return out
 
 
+def _side_line(name: str, side: Side) -> str:
+    run = f" · run {side.run}" if side.run and side.run != side.label else ""
+    return f"{name} = {side.label}: {side.backend} ({side.model}); prompts {side.prompts}{run}"
+
+
+def _items_of(verdict: MetricVerdict) -> str:
+    return f"{verdict.items} {verdict.unit}{'' if verdict.items == 1 else 's'}"
+
+
+def _verdict_counts(result: VersusReport) -> str:
+    counts: dict[str, int] = {}
+    for verdict in result.verdicts:
+        counts[verdict.verdict] = counts.get(verdict.verdict, 0) + 1
+    return ", ".join(f"{n} {name}" for name, n in counts.items())
+
+
+def render_versus_terminal(result: VersusReport, folder: Path | None = None) -> str:
+    """What ``workbench eval --compare A B`` prints: one verdict per metric, B against A."""
+    lines = [f"compare on {result.scope}: B against A, per metric, by the paired 95% interval "
+             "of B - A on the items both have",
+             "  " + _side_line("A", result.a), "  " + _side_line("B", result.b),
+             f"  {'metric':<30}{'A':>8}{'B':>8}{'delta':>8}  {'delta 95% interval':<19}"
+             f"{'items':<15}verdict"]
+    for v in result.verdicts:
+        metric = _metric(v.name)
+        lines.append(f"  {v.name:<30}{format_value(v.a, metric):>8}{format_value(v.b, metric):>8}"
+                     f"{_delta(v.delta, metric):>8}  "
+                     f"{format_interval(v.interval, metric, signed=True):<19}"
+                     f"{_items_of(v):<15}{v.verdict}")
+    if result.left_out:
+        lines.append(f"left out (one side lacks them, or their labels differ): "
+                     f"{', '.join(result.left_out)}")
+    lines.append(f"verdicts: {_verdict_counts(result)}")
+    if folder is not None:
+        lines.append(f"compare: {folder}/ (compare.md, compare.json)")
+    return "\n".join(lines) + "\n"
+
+
+def render_versus_markdown(result: VersusReport) -> str:
+    out = [f"# Compare: B against A on {result.scope}", "",
+           f"- {_side_line('A', result.a)}", f"- {_side_line('B', result.b)}", "",
+           "Per metric, the paired 95% bootstrap interval of B - A on the items both have: "
+           "wholly above or below zero is a difference these items can show (better or worse "
+           "in the metric's direction), zero inside is no detectable difference.", "",
+           "| metric | A | B | delta | delta 95% interval | items | verdict |",
+           "| --- | ---: | ---: | ---: | --- | ---: | --- |"]
+    for v in result.verdicts:
+        metric = _metric(v.name)
+        verdict = f"**{v.verdict}**" if v.verdict in ("better", "worse") else v.verdict
+        out.append(f"| {v.name} | {format_value(v.a, metric)} | {format_value(v.b, metric)} | "
+                   f"{_delta(v.delta, metric)} | "
+                   f"{format_interval(v.interval, metric, signed=True)} | {_items_of(v)} | "
+                   f"{verdict} |")
+    if result.left_out:
+        out += ["", f"Left out (one side lacks them, or their labels differ): "
+                f"{', '.join(result.left_out)}."]
+    out += ["", f"Verdicts: {_verdict_counts(result)}. Created {result.created_at}."]
+    return "\n".join(out) + "\n"
+
+
 def render_junit(report: EvalReport) -> str:
     """JUnit XML: one testcase per fixture and one per gated metric (or per metric of a dataset)."""
     p = report.provenance
@@ -286,9 +426,11 @@ def render_junit(report: EvalReport) -> str:
     if report.dataset is not None:
         for key, number in report.dataset.metrics.items():
             case = ET.Element("testcase", classname=f"dataset.{report.dataset.dataset}", name=key)
+            interval = format_interval(report.intervals.get(key), _metric(key))
             ET.SubElement(case, "system-out").text = (
-                f"{key} = {format_value(number)} (heuristic "
-                f"{format_value(report.dataset.heuristic.get(key))})")
+                f"{key} = {format_value(number, _metric(key))}"
+                + (f" {interval}" if interval else "")
+                + f" (heuristic {format_value(report.dataset.heuristic.get(key), _metric(key))})")
             cases.append(case)
     for entry in report.fixtures:
         case = ET.Element("testcase", classname="fixtures", name=entry.id,
@@ -309,11 +451,8 @@ def render_junit(report: EvalReport) -> str:
         for delta in comparison.deltas:
             if delta.tolerance is None:
                 continue
-            metric = _metric(delta.name)
             case = ET.Element("testcase", classname="gate", name=delta.name)
-            summary = (f"{delta.name}: {format_value(delta.current, metric)} vs baseline "
-                       f"{format_value(delta.baseline, metric)}, tolerance "
-                       f"{format_value(delta.tolerance, metric)}")
+            summary = delta_summary(delta) + (f"; {delta.note}" if delta.note else "")
             if delta.regressed:
                 ET.SubElement(case, "failure", message=f"regression: {summary}")
             elif delta.baseline is None:

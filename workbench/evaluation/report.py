@@ -21,10 +21,19 @@ from workbench.evaluation.baselines import FixturePredictions, metrics_of, predi
 from workbench.evaluation.dataset_runner import DatasetRun
 from workbench.evaluation.fixture_runner import FixtureRun
 from workbench.evaluation.gate import BaselineComparison
+from workbench.evaluation.items import (
+    ItemTable,
+    MetricItems,
+    fixture_items,
+    intervals,
+    mean_items,
+    repeated_metrics,
+)
 from workbench.evaluation.metrics import MetricValues
 from workbench.evaluation.provenance import Provenance
 from workbench.evaluation.render import render_junit, render_markdown, slug
 from workbench.evaluation.scoring.suite import FixtureScores
+from workbench.evaluation.stats import Interval, run_spread
 from workbench.schema import Strict
 
 REPORT_FORMAT = 1
@@ -48,6 +57,16 @@ class GenreEntry(Strict):
     heuristic: MetricValues
 
 
+class RunSpread(Strict):
+    """``--repeat N``: every item run N times without the cache; the metrics pool the runs."""
+
+    runs: list[MetricValues] = Field(description="Each run's own metrics, in order.")
+    spread: dict[str, float] = Field(
+        description="Each metric's standard deviation over the runs: run to run on the same "
+        "items, apart from the interval's spread over items."
+    )
+
+
 class EvalReport(Strict):
     format: Literal[1] = 1
     kind: Literal["fixtures", "dataset"]
@@ -64,10 +83,36 @@ class EvalReport(Strict):
     no_baseline: str | None = Field(default=None, description="Baseline path that was missing.")
     blessed: str | None = Field(default=None, description="Baseline file written by --bless.")
     dataset: DatasetRun | None = None
+    item_scores: dict[str, MetricItems] = Field(
+        default_factory=dict,
+        description="The backend's per-item counts (averaged over --repeat runs): what the "
+        "intervals resample and what --compare pairs.",
+    )
+    intervals: dict[str, Interval] = Field(
+        default_factory=dict,
+        description="95% percentile-bootstrap interval of each metric over its items.",
+    )
+    repeated: RunSpread | None = Field(
+        default=None, description="With --repeat N (N > 1): the runs and their spread."
+    )
 
     @property
     def regressions(self) -> list[str]:
         return self.comparison.regressions if self.comparison else []
+
+
+def _pooled_runs(
+    per_run: list[MetricValues], item_scores: ItemTable
+) -> tuple[MetricValues, dict[str, Interval], RunSpread | None]:
+    """Metrics, intervals and run-to-run spread of one run or several of the same items."""
+    if len(per_run) == 1:
+        return per_run[0], intervals(item_scores), None
+    spread = {name: run_spread([run.get(name) for run in per_run]) for name in per_run[0]}
+    return (
+        repeated_metrics(per_run, item_scores),
+        intervals(item_scores),
+        RunSpread(runs=per_run, spread={k: v for k, v in spread.items() if v is not None}),
+    )
 
 
 def build_fixture_report(
@@ -78,7 +123,14 @@ def build_fixture_report(
     subset: str | None,
     comparison: BaselineComparison | None,
     no_baseline: str | None = None,
+    repeats: Sequence[Sequence[FixtureRun]] = (),
 ) -> EvalReport:
+    """The report of a fixture run; ``repeats`` are further runs of the same fixtures (the
+    metrics pool them; fixture entries, scores and predictions are the first run's)."""
+    every = [runs, *repeats]
+    item_scores = mean_items([fixture_items(r.scores for r in run) for run in every])
+    metrics, bounds, repeated = _pooled_runs(
+        [metrics_of([r.scores for r in run]) for run in every], item_scores)
     genres: dict[str, list[FixtureRun]] = {}
     for run in runs:
         genres.setdefault(run.fixture.genre.value, []).append(run)
@@ -87,7 +139,7 @@ def build_fixture_report(
         provenance=provenance,
         baseline_backend=baseline_backend,
         subset=subset,
-        metrics=metrics_of([r.scores for r in runs]),
+        metrics=metrics,
         heuristic=metrics_of([r.heuristic for r in runs]),
         genres={
             genre: GenreEntry(
@@ -115,12 +167,22 @@ def build_fixture_report(
         predictions={r.fixture.id: predictions_of(r.report, r.fixture) for r in runs},
         comparison=comparison,
         no_baseline=no_baseline,
+        item_scores=item_scores,
+        intervals=bounds,
+        repeated=repeated,
     )
 
 
-def build_dataset_report(run: DatasetRun, provenance: Provenance) -> EvalReport:
+def build_dataset_report(run: DatasetRun, provenance: Provenance,
+                         repeats: Sequence[DatasetRun] = ()) -> EvalReport:
+    """The report of a dataset run; ``repeats`` as for ``build_fixture_report``."""
+    every = [run, *repeats]
+    item_scores = mean_items([r.item_scores for r in every])
+    metrics, bounds, repeated = _pooled_runs([r.metrics for r in every], item_scores)
+    dataset = run.model_copy(update={"metrics": metrics, "item_scores": item_scores})
     return EvalReport(kind="dataset", provenance=provenance, baseline_backend=None,
-                      metrics=run.metrics, heuristic=run.heuristic, dataset=run)
+                      metrics=metrics, heuristic=run.heuristic, dataset=dataset,
+                      item_scores=item_scores, intervals=bounds, repeated=repeated)
 
 
 # --------------------------------------------------------------------------------------------

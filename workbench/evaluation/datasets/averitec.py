@@ -24,7 +24,9 @@ from workbench.evaluation.dataset_runner import (
 )
 from workbench.evaluation.datasets import Dataset, Item, ItemCallback, LoadedDataset
 from workbench.evaluation.heuristic import template_questions
+from workbench.evaluation.items import ItemCounter, ItemSpec
 from workbench.evaluation.scoring.evidence import score_questions
+from workbench.evaluation.stats import Pooling
 from workbench.llm import StructuredClient
 from workbench.pipeline import PipelineRun
 from workbench.prompts import PromptSet
@@ -85,6 +87,10 @@ AVERITEC_METRICS = {
     "questions.meteor": "AVeriTeC question-only score: Hungarian-matched METEOR, mean over claims",
     "questions.per_claim": "questions generated per claim (at most 10 are scored)",
 }
+AVERITEC_ITEMS: ItemSpec = {
+    "questions.meteor": ("item", Pooling.ratio),
+    "questions.per_claim": ("item", Pooling.ratio),
+}
 
 
 async def run_averitec(
@@ -111,7 +117,9 @@ async def run_averitec(
             claimer=item.speaker or "the author",
             type=ClaimType.statement,
         )
-        run = stats.add(PipelineRun.for_sentence(item.claim, client, prompts, date=item.claim_date))
+        run = stats.add(
+            PipelineRun.for_sentence(item.claim, client, prompts, date=item.claim_date), item.id
+        )
         await run.each(Stage.evidence, [claim], run.plan)
         questions = [q for need in claim.evidence for q in need.questions]
         kinds = [need.kind.value for need in claim.evidence]
@@ -144,7 +152,12 @@ async def run_averitec(
         "questions.meteor": mean("heuristic_score"),
         "questions.per_claim": 2.0 if rows else None,
     }
-    return dataset_run(dataset, backend, stats.metrics(), heuristic, AVERITEC_METRICS, rows)
+    counter = ItemCounter(AVERITEC_ITEMS)
+    for row in rows:
+        counter.add("questions.meteor", row["id"], row["score"], 1)
+        counter.add("questions.per_claim", row["id"], len(row["questions"]), 1)
+    return dataset_run(dataset, backend, stats.metrics(), heuristic, AVERITEC_METRICS, rows,
+                       {**counter.table(), **stats.items()})
 
 
 def _folder_file(folder: Path) -> Path | None:

@@ -26,8 +26,10 @@ from workbench.evaluation.dataset_runner import (
     select_extract_rate,
 )
 from workbench.evaluation.datasets import Dataset, Item, ItemCallback, LoadedDataset, check_unique
+from workbench.evaluation.items import ItemCounter, ItemSpec, ItemTable
 from workbench.evaluation.metrics import MetricValues
 from workbench.evaluation.scoring.checkworthiness import score_checkworthiness
+from workbench.evaluation.stats import Pooling
 from workbench.llm import StructuredClient
 from workbench.prompts import PromptSet
 from workbench.schema import CheckLabel, Claim
@@ -101,6 +103,25 @@ CHECKTHAT_METRICS = {
     "checkworthiness.spearman": "Spearman rho of the best claim score (0 if none) vs gold",
     "detection.f1": "F1 of the Yes class when any extracted claim counts as yes",
 }
+CHECKTHAT_ITEMS: ItemSpec = {
+    "checkworthiness.f1": ("item", Pooling.f1),
+    "checkworthiness.precision": ("item", Pooling.precision),
+    "checkworthiness.recall": ("item", Pooling.recall),
+    "checkworthiness.accuracy": ("item", Pooling.ratio),
+    "detection.f1": ("item", Pooling.f1),
+}
+
+
+def checkthat_items(rows: list[dict[str, Any]]) -> ItemTable:
+    """Each sentence's counts toward the backend's metrics (Spearman's rho has none)."""
+    items = ItemCounter(CHECKTHAT_ITEMS)
+    for row in rows:
+        gold, predicted, detected = row["gold"], row["predicted"], row["detected"]
+        for name in ("checkworthiness.f1", "checkworthiness.precision", "checkworthiness.recall"):
+            items.add(name, row["id"], gold and predicted, predicted, gold)
+        items.add("checkworthiness.accuracy", row["id"], gold == predicted, 1)
+        items.add("detection.f1", row["id"], gold and detected, detected, gold)
+    return items.table()
 
 
 async def run_checkthat(
@@ -116,7 +137,8 @@ async def run_checkthat(
     stats = StageCounter()
 
     async def one(item: CheckworthySentence) -> dict[str, Any]:
-        answer, claims = await select_extract_rate(client, prompts, stats, item.text)
+        answer, claims = await select_extract_rate(client, prompts, stats, item.text,
+                                                   item=item.id)
         verdict = rate_sentence(item.text)
         return {
             "id": item.id,
@@ -155,7 +177,8 @@ async def run_checkthat(
         [r["heuristic_score"] for r in rows],
         [r["heuristic"] for r in rows],
     )
-    return dataset_run(dataset, backend, stats.metrics(), heuristic, CHECKTHAT_METRICS, rows)
+    return dataset_run(dataset, backend, stats.metrics(), heuristic, CHECKTHAT_METRICS, rows,
+                       {**checkthat_items(rows), **stats.items()})
 
 
 DATASET = Dataset(name="checkthat", read=read_checkthat, run=run_checkthat)

@@ -27,10 +27,12 @@ from workbench.evaluation.dataset_runner import (
     select_extract_rate,
 )
 from workbench.evaluation.datasets import Dataset, Item, ItemCallback, LoadedDataset, check_unique
+from workbench.evaluation.items import ItemCounter, ItemSpec
 from workbench.evaluation.metrics import MetricValues
 from workbench.evaluation.scoring.alignment import ClaimForAlignment, align_claims
 from workbench.evaluation.scoring.checkworthiness import score_checkworthiness
 from workbench.evaluation.scoring.prf import PRF, sum_prf
+from workbench.evaluation.stats import Pooling
 from workbench.llm import StructuredClient
 from workbench.prompts import PromptSet
 from workbench.schema import Strict
@@ -122,6 +124,9 @@ FACTCHECK_METRICS = {
     "sentences.precision": "sentence detection precision",
     "sentences.recall": "sentence detection recall",
 }
+FACTCHECK_ITEMS: ItemSpec = {
+    name: ("item", Pooling(name.split(".")[1])) for name in FACTCHECK_METRICS
+}
 
 
 def _preceding_text(item: DecomposedSentence, limit: int = 400) -> str:
@@ -156,7 +161,8 @@ async def run_factcheck_gpt(
 
     async def one(item: DecomposedSentence) -> dict[str, Any]:
         answer, claims = await select_extract_rate(
-            client, prompts, stats, item.text, before=_preceding_text(item), rate=False
+            client, prompts, stats, item.text, item=item.id, before=_preceding_text(item),
+            rate=False,
         )
         flagged = rate_sentence(item.text).check_worthy
         return {
@@ -172,9 +178,9 @@ async def run_factcheck_gpt(
     rows = await run_items(items, one, in_flight=max(2, client.concurrency * 2), on_item=on_item)
     gold_sentences = [r["gold_label"] == "yes" for r in rows]
 
-    def metrics(key: str) -> MetricValues:
-        claims = sum_prf(_alignment(r[key], r["gold_claims"]) for r in rows)
-        sentences = score_checkworthiness(gold_sentences, [bool(r[key]) for r in rows]).positive
+    def metrics(alignments: list[PRF], predicted: list[bool]) -> MetricValues:
+        claims = sum_prf(alignments)
+        sentences = score_checkworthiness(gold_sentences, predicted).positive
         return {
             "claims.f1": claims.f1,
             "claims.precision": claims.precision,
@@ -184,8 +190,22 @@ async def run_factcheck_gpt(
             "sentences.recall": sentences.recall,
         }
 
-    return dataset_run(dataset, metrics("claims"), stats.metrics(), metrics("heuristic_claims"),
-                       FACTCHECK_METRICS, rows)
+    def run_of(key: str) -> tuple[list[PRF], list[bool]]:
+        """Each sentence's claim alignment and whether it predicted a claim at all."""
+        return ([_alignment(r[key], r["gold_claims"]) for r in rows],
+                [bool(r[key]) for r in rows])
+
+    backend = run_of("claims")
+    counter = ItemCounter(FACTCHECK_ITEMS)
+    for row, alignment, predicted, gold in zip(rows, *backend, gold_sentences, strict=True):
+        for name in ("claims.f1", "claims.precision", "claims.recall"):
+            counter.add(name, row["id"], alignment.true_positives, alignment.predicted,
+                        alignment.gold)
+        for name in ("sentences.f1", "sentences.precision", "sentences.recall"):
+            counter.add(name, row["id"], gold and predicted, predicted, gold)
+    return dataset_run(dataset, metrics(*backend), stats.metrics(),
+                       metrics(*run_of("heuristic_claims")), FACTCHECK_METRICS, rows,
+                       {**counter.table(), **stats.items()})
 
 
 def _folder_file(folder: Path) -> Path | None:

@@ -41,13 +41,20 @@ from typing import Any
 from pydantic import Field
 
 from workbench.errors import ConfigError
-from workbench.evaluation.dataset_runner import DatasetRun, dataset_run, health_metrics
+from workbench.evaluation.dataset_runner import (
+    DatasetRun,
+    dataset_run,
+    health_items,
+    health_metrics,
+)
 from workbench.evaluation.datasets import Dataset, Item, ItemCallback, LoadedDataset, check_unique
 from workbench.evaluation.fixture_runner import check_articles
 from workbench.evaluation.heuristic import heuristic_report
+from workbench.evaluation.items import ItemCounter, ItemSpec, ItemTable
 from workbench.evaluation.metrics import MetricValues
 from workbench.evaluation.scoring.claimers import same_claimer
 from workbench.evaluation.scoring.prf import prf_from_counts
+from workbench.evaluation.stats import Pooling
 from workbench.llm import StructuredClient
 from workbench.prompts import PromptSet
 from workbench.schema import Article, Claim, Strict
@@ -200,6 +207,27 @@ def pool(scores: Sequence[dict[str, Any]]) -> MetricValues:
     }
 
 
+NEWSCLAIMS_ITEMS: ItemSpec = {
+    "sentences.recall": ("item", Pooling.recall),
+    "sentences.precision": ("item", Pooling.precision),
+    "sentences.f1": ("item", Pooling.f1),
+    "claimer.accuracy": ("item", Pooling.ratio),
+    "claimer.scored": ("item", Pooling.total),
+}
+
+
+def pool_items(ids: Sequence[str], scores: Sequence[dict[str, Any]]) -> ItemTable:
+    """Each article's counts toward ``pool``'s metrics."""
+    items = ItemCounter(NEWSCLAIMS_ITEMS)
+    for item, score in zip(ids, scores, strict=True):
+        for name in ("sentences.recall", "sentences.precision", "sentences.f1"):
+            items.add(name, item, len(score["found"]), len(score["predicted"]), score["gold"])
+        right = sum(c["right"] for c in score["claimers"])
+        items.add("claimer.accuracy", item, right, len(score["claimers"]))
+        items.add("claimer.scored", item, len(score["claimers"]))
+    return items.table()
+
+
 NEWSCLAIMS_METRICS = {
     "sentences.recall": "share of gold claim sentences a predicted claim's quote overlaps "
     "(the headline)",
@@ -250,7 +278,10 @@ async def run_newsclaims(
                                                           strict=True)
     ]
     health = health_metrics(stats for report, _ in checked for stats in report.run.stages.values())
-    return dataset_run(dataset, pool(scores), health, pool(heuristic), NEWSCLAIMS_METRICS, rows)
+    stages = {i.id: r.run.stages.values() for i, (r, _) in zip(items, checked, strict=True)}
+    item_scores = {**pool_items([i.id for i in items], scores), **health_items(stages)}
+    return dataset_run(dataset, pool(scores), health, pool(heuristic), NEWSCLAIMS_METRICS, rows,
+                       item_scores)
 
 
 def _folder_file(folder: Path) -> Path | None:

@@ -43,6 +43,14 @@ class ClaimerMiss(Strict):
     predicted: str
 
 
+class ClaimerOutcome(Strict):
+    """One matched pair, kept so a bootstrap can resample the pairs."""
+
+    gold_index: int = Field(description="0-based position of the gold claim in the fixture.")
+    claimer_right: bool
+    chain_right: bool
+
+
 class ClaimerResult(Strict):
     """Claimer and attribution accuracy over matched claim pairs."""
 
@@ -50,6 +58,9 @@ class ClaimerResult(Strict):
     claimer_right: int
     chain_right: int = Field(description="Pairs whose attribution chains match link by link.")
     misses: list[ClaimerMiss] = Field(default_factory=list, description="Wrong claimers.")
+    per_claim: list[ClaimerOutcome] = Field(
+        default_factory=list, description="Each matched pair (one fixture; empty when pooled)."
+    )
 
     @property
     def claimer_accuracy(self) -> float | None:
@@ -64,20 +75,27 @@ def score_claimers(
     report: Report, fixture: Fixture, alignment: ClaimAlignmentResult
 ) -> ClaimerResult:
     """Claimer and chain of every matched pair (module docstring)."""
-    right = chains = 0
+    outcomes: list[ClaimerOutcome] = []
     misses: list[ClaimerMiss] = []
     for match in alignment.matches:
         predicted = report.claims[match.predicted_index]
         gold = fixture.claims[match.gold_index]
-        if same_claimer(gold.claimer, predicted.claimer):
-            right += 1
-        else:
+        right = same_claimer(gold.claimer, predicted.claimer)
+        if not right:
             misses.append(
                 ClaimerMiss(claim_id=predicted.id, gold=gold.claimer, predicted=predicted.claimer)
             )
-        chains += same_chain(gold.attribution or [gold.claimer], predicted.attribution)
+        outcomes.append(ClaimerOutcome(
+            gold_index=match.gold_index,
+            claimer_right=right,
+            chain_right=same_chain(gold.attribution or [gold.claimer], predicted.attribution),
+        ))
     return ClaimerResult(
-        matched=len(alignment.matches), claimer_right=right, chain_right=chains, misses=misses
+        matched=len(outcomes),
+        claimer_right=sum(o.claimer_right for o in outcomes),
+        chain_right=sum(o.chain_right for o in outcomes),
+        misses=misses,
+        per_claim=outcomes,
     )
 
 

@@ -78,6 +78,9 @@ class ClaimEvidenceOutcome(Strict):
     questions: QuestionScore | None = Field(
         description="Question score; None when the gold claim has no questions or no match."
     )
+    gold_questions: int = Field(
+        default=0, description="The gold claim's questions (0: it is not scored on questions)."
+    )
     gold_kinds: list[str]
     predicted_kinds: list[str]
 
@@ -139,6 +142,7 @@ def score_evidence(
                 gold_index=index,
                 predicted_id=claim.id if claim else None,
                 questions=questions,
+                gold_questions=len(gold.questions),
                 gold_kinds=gold_kinds,
                 predicted_kinds=predicted_kinds,
             )

@@ -1,15 +1,26 @@
-"""Compare: one article through two backends or two prompt folders, claims aligned."""
+"""Compare: one article through two backends or two prompt folders, claims aligned; or a fixture
+set through both, with a verdict per metric (``workbench eval --compare``'s)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from workbench.compare import ClaimPair, Comparison, RunFigures, compare_reports
 from workbench.errors import WorkbenchError
+from workbench.evaluation.command import EVALS_DIR
+from workbench.evaluation.fixture_runner import run_fixtures
+from workbench.evaluation.fixtures import Fixture, load_fixtures
+from workbench.evaluation.gate import EvalConfig, load_eval_config, select_fixtures
+from workbench.evaluation.items import ItemTable, fixture_items
+from workbench.evaluation.meteor import ensure_wordnet
+from workbench.evaluation.metrics import METRICS
+from workbench.evaluation.versus import MetricVerdict, compare_items
 from workbench.prompts import DEFAULT_PROMPTS_DIR
 from workbench.schema import Claim, Report, Status
 from workbench.session import Session
@@ -17,6 +28,13 @@ from workbench.ui import access, common
 from workbench.ui.markup import STATUS_NAMES, label_of, md_escape
 
 RESULT = "comparison"  # session_state: (report A, report B, label A, label B)
+FIXTURE_RESULT = "comparison_fixtures"  # session_state: (verdicts, label A, label B, scope)
+ARTICLE, FIXTURE_SET = "One article", "A fixture set"
+ALL_FIXTURES = "all fixtures"
+VERDICT_COLOURS = alt.Scale(
+    domain=["better", "worse", "no detectable difference"],
+    range=["#2e7d4f", "#9c2a1f", "#8a8f98"],
+)
 MARKS = {"same": "= same", "changed": "~ changed", "added": "+ added", "dropped": "− dropped"}
 CHANGE_COLOURS = {"~ changed": "#fbe3a1", "+ added": "#cfe8d4", "− dropped": "#f8c9bd"}
 
@@ -150,26 +168,168 @@ def show(comparison: Comparison, report_a: Report, report_b: Report) -> None:
             )
 
 
+def eval_config() -> EvalConfig:
+    path = EVALS_DIR / "config.toml"
+    return load_eval_config(path) if path.is_file() else EvalConfig()
+
+
+def fixture_items_of(engine: Session, backend: str, fixtures: list[Fixture],
+                     label: str) -> ItemTable | None:
+    """One set-up through the fixtures, scored: its per-item scores (None after an error)."""
+    with st.status(f"Running {label} on **{backend}** over {len(fixtures)} fixtures…",
+                   expanded=True) as status:
+        progress = st.progress(0.0, text="fixtures: waiting")
+
+        def on_fixture(fixture: Fixture, report: Report, seconds: float, done: int,
+                       total: int) -> None:
+            progress.progress(done / total, text=f"fixtures: {done}/{total} · {fixture.id}")
+
+        try:
+            runs = asyncio.run(run_fixtures(fixtures, engine.client(backend), engine.prompts,
+                                            on_fixture=on_fixture))
+        except WorkbenchError as err:
+            status.update(label=f"Stopped: {err}", state="error")
+            common.show_error(err)
+            return None
+        status.update(label=f"{label}: {len(runs)} fixtures scored", state="complete",
+                      expanded=False)
+    return fixture_items(r.scores for r in runs)
+
+
+def verdicts_frame(verdicts: list[MetricVerdict]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "metric": v.name,
+                "A": v.a,
+                "B": v.b,
+                "delta": v.delta,
+                "delta 95% low": v.interval.low if v.interval else None,
+                "delta 95% high": v.interval.high if v.interval else None,
+                "items": f"{v.items} {v.unit}s",
+                "verdict": v.verdict,
+            }
+            for v in verdicts
+        ]
+    )
+
+
+def deltas_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Each ratio metric's delta B - A with its paired 95% interval, around zero."""
+    ratios = frame[[not METRICS[m].count if m in METRICS else True for m in frame["metric"]]]
+    y = alt.Y("metric:N", sort=list(ratios["metric"]), title=None,
+              axis=alt.Axis(labelLimit=260))
+    color = alt.Color("verdict:N", scale=VERDICT_COLOURS,
+                      legend=alt.Legend(orient="top", title=None))
+    intervals = (
+        alt.Chart(ratios)
+        .transform_filter("isValid(datum['delta 95% low'])")
+        .mark_rule(strokeWidth=2)
+        .encode(y=y, x=alt.X("delta 95% low:Q", title="B - A"), x2="delta 95% high:Q",
+                color=color)
+    )
+    points = (
+        alt.Chart(ratios)
+        .mark_point(filled=True, size=60)
+        .encode(y=y, x="delta:Q", color=color,
+                tooltip=["metric", alt.Tooltip("delta:Q", format="+.3f"),
+                         alt.Tooltip("delta 95% low:Q", format="+.3f"),
+                         alt.Tooltip("delta 95% high:Q", format="+.3f"), "items", "verdict"])
+    )
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#444",
+                                                               strokeDash=[4, 3]).encode(x="zero:Q")
+    return alt.LayerChart(layer=[zero, intervals, points], height=alt.Step(16))
+
+
+def show_verdicts(verdicts: list[MetricVerdict], label_a: str, label_b: str, scope: str) -> None:
+    counts: dict[str, int] = {}
+    for v in verdicts:
+        counts[v.verdict] = counts.get(v.verdict, 0) + 1
+    st.subheader(f"B against A on {scope}: "
+                 + " · ".join(f"{n} {name}" for name, n in counts.items()), anchor=False)
+    st.caption(
+        f"A = {label_a} · B = {label_b}. Per metric, the paired 95% bootstrap interval of B - A "
+        "on the same items (articles, gold sentences or gold claims): wholly above or below zero "
+        "is a difference these fixtures can show, zero inside is no detectable difference. "
+        "`workbench eval --compare` gives the same table from the command line."
+    )
+    frame = verdicts_frame(verdicts)
+    st.altair_chart(deltas_chart(frame), width="stretch")
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            name: st.column_config.NumberColumn(name, format="%.3f")
+            for name in ("A", "B", "delta", "delta 95% low", "delta 95% high")
+        },
+    )
+
+
 engine = common.session()
 backends = list(engine.config.backends)
 st.markdown(
     "Run one article through two set-ups — two backends, or one backend with two prompt "
-    "folders — and see which claims each finds, what changed, and what each cost."
+    "folders — and see which claims each finds, what changed, and what each cost; or run a "
+    "fixture set through both and see, metric by metric, whether B is better, worse or not "
+    "detectably different."
 )
-checked = st.session_state.get(common.REPORT_INPUT)
-options = (["The article checked on the Check page"] if checked is not None else []) + ["Paste"]
-source = st.radio("Article", options, horizontal=True, key="cmp-source")
-raw = checked
-if source == "Paste":
-    text = st.text_area("Article text", key="cmp-paste", height=160)
-    raw = common.RawInput(text, "pasted text") if text.strip() else None
+scope = st.radio("Compare on", [ARTICLE, FIXTURE_SET], horizontal=True, key="cmp-scope")
+raw = None
+fixture_set = ALL_FIXTURES
+config = EvalConfig()
+if scope == ARTICLE:
+    checked = st.session_state.get(common.REPORT_INPUT)
+    options = (["The article checked on the Check page"] if checked is not None else []) + [
+        "Paste"
+    ]
+    source = st.radio("Article", options, horizontal=True, key="cmp-source")
+    raw = checked
+    if source == "Paste":
+        text = st.text_area("Article text", key="cmp-paste", height=160)
+        raw = common.RawInput(text, "pasted text") if text.strip() else None
+else:
+    try:
+        config = eval_config()
+    except WorkbenchError as err:
+        common.show_error(err)
+        st.stop()
+    fixture_set = st.selectbox(
+        "Fixtures",
+        [ALL_FIXTURES, *config.subsets],
+        key="cmp-fixtures",
+        format_func=lambda name: name if name == ALL_FIXTURES else f"subset {name}",
+        help="The hand-labelled fixtures of evals/fixtures, or a named subset of "
+        "evals/config.toml.",
+    )
 columns = st.columns(2, gap="large", border=True)
 other = next((b for b in backends if b != engine.config.default), engine.config.default)
 backend_a, prompts_a = side(columns[0], "A", backends, engine.config.default)
 backend_b, prompts_b = side(columns[1], "B", backends, other)
 go = st.button("Compare", type="primary", icon=":material/compare_arrows:")
 
-if go and raw is None:
+if go and scope == FIXTURE_SET:
+    try:
+        ensure_wordnet()  # questions.meteor needs it: say so before any fixture runs
+        fixtures = select_fixtures(
+            load_fixtures(common.FIXTURES_DIR), config,
+            subset=None if fixture_set == ALL_FIXTURES else fixture_set, ids=[],
+        )
+        set_ups = [common.open_session(prompts_a), common.open_session(prompts_b)]
+    except WorkbenchError as err:
+        common.show_error(err)
+    else:
+        labels = [label(backend_a, prompts_a), label(backend_b, prompts_b)]
+        items_a = fixture_items_of(set_ups[0], backend_a, fixtures, "A")
+        items_b = (fixture_items_of(set_ups[1], backend_b, fixtures, "B")
+                   if items_a is not None else None)
+        if items_a is not None and items_b is not None:
+            st.session_state[FIXTURE_RESULT] = (
+                compare_items(items_a, items_b), labels[0], labels[1],
+                f"{len(fixtures)} fixtures" + ("" if fixture_set == ALL_FIXTURES
+                                               else f" (subset {fixture_set})"),
+            )
+elif go and raw is None:
     st.warning("Paste an article first (or check one on the Check page).")
 elif go and raw is not None:
     if (backend_a, Path(prompts_a).resolve()) == (backend_b, Path(prompts_b).resolve()):
@@ -191,6 +351,13 @@ elif go and raw is not None:
         )
         if report_a is not None and report_b is not None:
             st.session_state[RESULT] = (report_a, report_b, labels[0], labels[1])
+
+if scope == FIXTURE_SET:
+    verdicts = st.session_state.get(FIXTURE_RESULT)
+    if verdicts is not None:
+        st.divider()
+        show_verdicts(*verdicts)
+    st.stop()
 
 stored = st.session_state.get(RESULT)
 if stored is not None:

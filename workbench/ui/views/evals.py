@@ -39,36 +39,57 @@ def number_columns(names: list[str]) -> dict[str, Any]:
     return {name: st.column_config.NumberColumn(name, format="%.3f") for name in names}
 
 
-def metrics_chart(rows: list[dict[str, Any]]) -> alt.Chart:
-    """Backend, heuristic and baseline side by side for the headline ratio metrics."""
+def metrics_chart(rows: list[dict[str, Any]]) -> alt.LayerChart:
+    """Backend, heuristic and baseline side by side for the headline ratio metrics; the
+    backend's bar carries its 95% interval as an error bar."""
     headline = [r for r in rows if r["kind"] == "ratio" and r["metric"] in HEADLINE]
     long = pd.DataFrame(
         [
-            {"metric": row["metric"], "system": system, "value": row[system]}
+            {
+                "metric": row["metric"],
+                "system": system,
+                "value": row[system],
+                "low": row["95% low"] if system == "backend" else None,
+                "high": row["95% high"] if system == "backend" else None,
+            }
             for row in headline
             for system in ("backend", "heuristic", "baseline")
             if row[system] is not None
         ]
     )
-    return (
+    y = alt.Y(
+        "metric:N",
+        sort=[str(r["metric"]) for r in headline],
+        title=None,
+        axis=alt.Axis(labelLimit=260),
+    )
+    y_offset = alt.YOffset("system:N", sort=["backend", "heuristic", "baseline"])
+    bars = (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y(
-                "metric:N",
-                sort=[str(r["metric"]) for r in headline],
-                title=None,
-                axis=alt.Axis(labelLimit=260),
-            ),
-            yOffset=alt.YOffset("system:N", sort=["backend", "heuristic", "baseline"]),
+            y=y,
+            yOffset=y_offset,
             x=alt.X("value:Q", scale=alt.Scale(domain=[0, 1]), title=None),
             color=alt.Color(
                 "system:N", scale=SYSTEM_COLOURS, legend=alt.Legend(orient="top", title=None)
             ),
-            tooltip=["metric", "system", alt.Tooltip("value:Q", format=".3f")],
+            tooltip=[
+                "metric",
+                "system",
+                alt.Tooltip("value:Q", format=".3f"),
+                alt.Tooltip("low:Q", format=".3f", title="95% low"),
+                alt.Tooltip("high:Q", format=".3f", title="95% high"),
+            ],
         )
-        .properties(height=alt.Step(10))
     )
+    error_bars = (
+        alt.Chart(long)
+        .transform_filter("isValid(datum.low) && isValid(datum.high)")
+        .mark_rule(color="#1f1f1f", strokeWidth=1.5)
+        .encode(y=y, yOffset=y_offset, x="low:Q", x2="high:Q")
+    )
+    return alt.LayerChart(layer=[bars, error_bars], height=alt.Step(10))
 
 
 def show_gate(run: RunSummary, report: EvalReport) -> None:
@@ -113,15 +134,42 @@ def metrics_tab(report: EvalReport) -> None:
     st.markdown(
         "**Quality metrics** · this backend beside the cue-based heuristic and the baseline"
     )
+    st.caption(
+        "Error bars and the 95% columns: a bootstrap over the items each metric counts "
+        "(articles, gold sentences or gold claims); the delta's interval pairs the baseline's "
+        "items with this run's. An interval that holds zero is a change these items cannot "
+        "tell from chance."
+        + (
+            f" Every item ran {len(report.repeated.runs)} times: run sd is the spread from "
+            "run to run."
+            if report.repeated
+            else ""
+        )
+    )
     if any(r["kind"] == "ratio" for r in rows):
         st.altair_chart(metrics_chart(rows), width="stretch")
     table = pd.DataFrame(rows).drop(columns=["kind"])
+    if report.repeated is None:
+        table = table.drop(columns=["run sd"])
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
         column_config={
-            **number_columns(["backend", "heuristic", "baseline", "delta", "tolerance"]),
+            **number_columns(
+                [
+                    "backend",
+                    "95% low",
+                    "95% high",
+                    "run sd",
+                    "heuristic",
+                    "baseline",
+                    "delta",
+                    "delta 95% low",
+                    "delta 95% high",
+                    "tolerance",
+                ]
+            ),
             "description": st.column_config.TextColumn(width="large"),
         },
     )
@@ -172,13 +220,15 @@ def history_tab(runs: list[RunSummary], run: RunSummary) -> None:
     ratio = frame[[is_ratio(m) for m in frame["metric"]]]
     order = [r.name for r in shown]
     if not ratio.empty:
-        chart = (
+        x = alt.X("run:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30))
+        color = alt.Color("metric:N", legend=alt.Legend(orient="top", title=None))
+        lines = (
             alt.Chart(ratio)
             .mark_line(point=True)
             .encode(
-                x=alt.X("run:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30)),
+                x=x,
                 y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1]), title=None),
-                color=alt.Color("metric:N", legend=alt.Legend(orient="top", title=None)),
+                color=color,
                 strokeDash=alt.StrokeDash("backend:N", legend=None),
                 tooltip=[
                     "run",
@@ -186,11 +236,19 @@ def history_tab(runs: list[RunSummary], run: RunSummary) -> None:
                     "backend",
                     "metric",
                     alt.Tooltip("value:Q", format=".3f"),
+                    alt.Tooltip("low:Q", format=".3f", title="95% low"),
+                    alt.Tooltip("high:Q", format=".3f", title="95% high"),
                 ],
             )
-            .properties(height=320)
         )
-        st.altair_chart(chart, width="stretch")
+        error_bars = (
+            alt.Chart(ratio)
+            .transform_filter("isValid(datum.low) && isValid(datum.high)")
+            .mark_rule(strokeWidth=1.5, opacity=0.6)
+            .encode(x=x, y="low:Q", y2="high:Q", color=color)
+        )
+        st.altair_chart(alt.layer(lines, error_bars).properties(height=320), width="stretch")
+        st.caption("Error bars: each run's 95% interval over its items.")
     counts = frame[[not is_ratio(m) for m in frame["metric"]]]
     if not counts.empty:
         st.altair_chart(
