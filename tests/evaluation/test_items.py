@@ -25,7 +25,7 @@ from workbench.schema import Status
 
 def test_pooled_items_give_back_every_metric_of_the_committed_baseline() -> None:
     fixtures = {f.id: f for f in load_fixtures(EVALS_DIR / "fixtures")}
-    baseline = load_baseline(EVALS_DIR / "baselines" / "embedded.json")
+    baseline = load_baseline(EVALS_DIR / "baselines" / "builtin.json")
     assert baseline is not None
     scores = [score_report(rebuild_report(p, fixtures[i]), fixtures[i])
               for i, p in baseline.fixtures.items()]
