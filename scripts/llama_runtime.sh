@@ -15,7 +15,7 @@
 # pip caches a wheel it built from the sdist under the package's name and version alone, so a
 # natively built wheel would be reinstalled whatever the flags say. This script never uses pip's
 # wheel cache for llama-cpp-python: it builds into a folder of its own whose name is a hash of
-# the version and the flags, and installs that file (about 12 minutes on 2 cores the first time,
+# the version and the flags, and installs that file (about 5 minutes on 2 cores the first time,
 # then seconds). After installing, it runs the model on a long prompt in a subprocess
 # (workbench.llm.runtime_check) and stops with one line if the runtime crashes.
 set -euo pipefail
@@ -57,7 +57,7 @@ flags="$flags $COMMON"
 key=$(printf '%s %s %s' "$LLAMA_CPP_VERSION" "$(uname -m)" "$flags" | sha256sum | cut -c1-16)
 wheels="${XDG_CACHE_HOME:-$HOME/.cache}/claimcheck-workbench/llama-wheels/$LLAMA_CPP_VERSION-$key"
 if ! ls "$wheels"/llama_cpp_python-*.whl >/dev/null 2>&1; then
-  echo "setup: building llama.cpp $BUILD for this machine (about 12 minutes on 2 cores, once)"
+  echo "setup: building llama.cpp $BUILD for this machine (about 5 minutes on 2 cores, once)"
   rm -rf "$wheels.tmp" && mkdir -p "$wheels.tmp"
   CMAKE_ARGS="$flags" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
     .venv/bin/pip wheel -q --no-cache-dir --no-deps --no-binary llama-cpp-python \

@@ -9,7 +9,7 @@
 #                            eval suite), redis-server (the shared-cache tests start their own
 #                            on a free loopback port; no service)
 #   scripts/setup.sh model   + the local-model runtime (llama.cpp built portable, the SmolLM2
-#                            weights): scripts/llama_runtime.sh, about 12 minutes the first time
+#                            weights): scripts/llama_runtime.sh, about 5 minutes the first time
 #   scripts/setup.sh test    dev and model: everything the whole suite needs
 set -euo pipefail
 cd "$(dirname "$0")/.."

