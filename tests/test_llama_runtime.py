@@ -58,7 +58,7 @@ def test_a_crashing_runtime_is_one_line_that_says_how_to_rebuild() -> None:
     dies = [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGILL)"]
     code, line = check(dies)
     assert code == 1 and "\n" not in line
-    assert line.startswith("the embedded model's runtime crashed with SIGILL (an instruction ")
+    assert line.startswith("the embedded model's runtime crashed with SIGILL (likely an ")
     assert "scripts/llama_runtime.sh" in line
 
 

@@ -50,7 +50,9 @@ def check(command: list[str] = CHILD, timeout_s: float = 300.0) -> tuple[int, st
     seconds = time.perf_counter() - started
     if done.returncode < 0:
         name = signal.Signals(-done.returncode).name
-        why = " (an instruction this CPU reports but does not run)" if name == "SIGILL" else ""
+        # A native build here died with SIGSEGV; the machine, with SIGILL.
+        cpu = name in ("SIGILL", "SIGSEGV")
+        why = " (likely an instruction this CPU reports but does not run)" if cpu else ""
         return 1, f"the embedded model's runtime crashed with {name}{why}: {FIX}"
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
