@@ -17,6 +17,7 @@ from workbench.dates import claim_time
 from workbench.llm import Outcome, Request, StructuredClient
 from workbench.prompts import Prompt
 from workbench.schema import Claim, ExtractResponse, Sentence, Stage, extract_response_for
+from workbench.support import claim_support
 
 MAX_OPTIONS = 8
 
@@ -127,7 +128,11 @@ async def extract_claims(
             context={
                 "quote_options": quotes,
                 "source_options": sources,
-                **({"grounds": grounds} if grounds is not None else {}),
+                **(
+                    {"grounds": grounds, "claim_support": claim_support}
+                    if grounds is not None
+                    else {}
+                ),
             },
             narrowed_model=extract_response_for(len(quotes), len(sources)),
         )

@@ -431,7 +431,9 @@ class ExtractedClaim(BaseModel):
 
     @model_validator(mode="after")
     def _grounded(self, info: ValidationInfo) -> ExtractedClaim:
-        """Quote and sources must be among the options offered: spans and names of the text."""
+        """Quote and sources must be among the options offered: spans and names of the text;
+        given ``grounds``, the context's ``claim_support`` must find the claim in its quote and
+        them."""
         context: dict[str, Any] = info.context or {}
         quotes, sources = context.get("quote_options"), context.get("source_options")
         if quotes is not None and not 1 <= self.quote <= len(quotes):
@@ -444,9 +446,9 @@ class ExtractedClaim(BaseModel):
             )
         grounds = context.get("grounds")
         if grounds is not None and quotes is not None:
-            # workbench.support imports this module (claim_grounds reads a Report): import here
-            from workbench.support import claim_support
-
+            # The check comes with the grounds (workbench.support.claim_support, given by the
+            # extract stage): the data types every layer shares import no text analysis.
+            claim_support = context["claim_support"]
             support = claim_support(self.claim, [quotes[self.quote - 1], *grounds])
             if not support.supported:
                 raise ValueError(
