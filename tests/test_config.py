@@ -11,12 +11,12 @@ from workbench.config import (
     BUILTIN,
     EMBEDDED,
     NO_MODEL,
+    InputLimits,
     find_config_file,
     load_config,
     parse_config,
 )
 from workbench.errors import ConfigError
-from workbench.ingest import InputLimits
 
 
 def write(path: Path, default: str) -> Path:

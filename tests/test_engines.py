@@ -17,7 +17,13 @@ from tests.support.fault_server import FaultServer
 from workbench import engines
 from workbench.attribution import AUTHOR
 from workbench.cli import main
-from workbench.config import BackendConfig, builtin_backend, embedded_backend, load_config
+from workbench.config import (
+    ENGINE_STAGES,
+    BackendConfig,
+    builtin_backend,
+    embedded_backend,
+    load_config,
+)
 from workbench.engines import ENGINES, cue_rating
 from workbench.errors import ConfigError
 from workbench.extract import quote_options, source_options
@@ -162,6 +168,13 @@ def test_the_builtin_backend_uses_what_measured_best_and_others_the_model() -> N
     }
     assert set(map(tuple, BackendConfig(name="gpt", model="openai/x").engines().values())) == {
         ("model",)
+    }
+
+
+def test_the_config_knows_what_each_engine_answers_as_the_registry_does() -> None:
+    """The config checks a stage's chain without loading the engines: its table must be theirs."""
+    assert {engine: set(stages) for engine, stages in ENGINES.items()} == {
+        engine: set(stages) for engine, stages in ENGINE_STAGES.items()
     }
 
 

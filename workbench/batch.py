@@ -39,8 +39,9 @@ from typing import Any, BinaryIO, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.budget import Budget
+from workbench.config import InputLimits
 from workbench.errors import ConfigError, InputError, SpendingCapReached, validation_error_line
-from workbench.ingest import InputLimits, read_path
+from workbench.ingest import read_path
 from workbench.llm import StructuredClient
 from workbench.pipeline import _workbench_version, check_article
 from workbench.prompts import PromptSet

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -33,9 +34,7 @@ from pydantic import (
 )
 
 from workbench.budget import SpendingLimits
-from workbench.engines import MODEL, EngineName, supports
 from workbench.errors import ConfigError, validation_error_line
-from workbench.ingest import InputLimits
 from workbench.schema import Stage, Strict
 
 APP_NAME = "claimcheck-workbench"
@@ -55,6 +54,29 @@ SchemaMode = Literal["auto", "json_schema", "json_object_schema", "json", "tools
 # random (weighted equally).
 Routing = Literal["least-busy", "simple-shuffle"]
 DEFAULT_ROUTING: Routing = "least-busy"
+
+# The engines a stage's chain may name: the backend's model, or one that answers without a model
+# (workbench.engines holds their answers; a test keeps the stages below equal to its registry).
+EngineName = Literal["model", "rules", "cues", "classifier"]
+MODEL: EngineName = "model"
+ENGINE_STAGES: dict[EngineName, frozenset[Stage]] = {
+    "rules": frozenset(Stage),
+    "cues": frozenset({Stage.select, Stage.checkworthiness}),
+    "classifier": frozenset({Stage.select, Stage.checkworthiness}),
+}
+
+
+def supports(engine: EngineName, stage: Stage) -> bool:
+    """Can ``engine`` answer ``stage``? The model answers every stage."""
+    return engine == MODEL or stage in ENGINE_STAGES[engine]
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """Bounds that keep time and memory in check; configurable in ``[limits]``."""
+
+    max_bytes: int = 2_000_000
+    max_chars: int = 300_000
 
 
 def secret_from_env(variable: str | None, needed_for: str) -> str | None:

@@ -23,7 +23,7 @@ import importlib.util
 from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from workbench.attribution import AUTHOR, attribute, bare_frame, same_source
 from workbench.cues import _REPORTING_OR_CHANGE, DEFAULT_WEIGHTS, rate_sentence
@@ -34,11 +34,11 @@ from workbench.schema import MAX_CLAIM_CHARS, ClaimType, EvidenceKind, Stage
 from workbench.segment import claim_words
 from workbench.standalone import standalone
 
+if TYPE_CHECKING:  # the names and what each answers: workbench.config, which the config checks
+    from workbench.config import EngineName
+
 # The classifier's trained head, beside its module (workbench.checkworthiness_classifier reads it).
 CLASSIFIER_HEAD = Path("models") / "checkworthiness_head.json"
-
-EngineName = Literal["model", "rules", "cues", "classifier"]
-MODEL: EngineName = "model"
 
 Answer = Callable[[Mapping[str, Any]], dict[str, Any]]
 
@@ -302,7 +302,3 @@ def _sha256(*paths: Path) -> str:
     for path in paths:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def supports(engine: EngineName, stage: Stage) -> bool:
-    return engine == MODEL or stage in ENGINES[engine]

@@ -13,7 +13,6 @@ import codecs
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,18 +20,10 @@ from charset_normalizer import CharsetMatch, from_bytes
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from workbench.config import InputLimits
 from workbench.dates import html_published_date
 from workbench.errors import InputError
 from workbench.schema import Article
-
-
-@dataclass(frozen=True)
-class InputLimits:
-    """Bounds that keep time and memory in check; configurable in ``[limits]``."""
-
-    max_bytes: int = 2_000_000
-    max_chars: int = 300_000
-
 
 _BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32"),

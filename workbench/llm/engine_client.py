@@ -19,7 +19,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workbench.engines import MODEL, EngineName, engine_answer, engine_identity
+from workbench.config import MODEL, EngineName
+from workbench.engines import engine_answer, engine_identity
 from workbench.errors import ModelOutputError, one_line
 from workbench.llm.interface import (
     Outcome,
