@@ -7,6 +7,7 @@ Everything else asks for structured answers through ``StructuredClient`` and get
 - ``backend``: every real backend as the cache sees it (identity from the config alone); it
   builds the litellm client on the first cache miss, so a run served from the cache never
   imports litellm or instructor nor loads a model;
+- ``settings``: a backend's schema mode, generation settings and cache identity, from its config;
 - ``litellm_client``: every real backend, through litellm and instructor;
 - ``embedded``: the in-process llama.cpp provider behind the built-in backend;
 - ``wrappers``: the layers around a client (``CachingClient``, ``BoundedClient``);

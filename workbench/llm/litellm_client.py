@@ -35,9 +35,9 @@ from pydantic import BaseModel
 
 from workbench.config import DEFAULT_ROUTING, BackendConfig
 from workbench.errors import BackendError, ConfigError, ModelOutputError, one_line
-from workbench.llm.backend import backend_identity, resolve_schema_mode, stage_params
 from workbench.llm.embedded import DEFAULT_ALIAS, embedded_provider
 from workbench.llm.interface import Outcome, R, Request, RequestKind
+from workbench.llm.settings import backend_identity, resolve_schema_mode, stage_params
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import streamlit as st
 from workbench.config import BackendConfig
 from workbench.errors import WorkbenchError
 from workbench.llm import open_client
-from workbench.llm.backend import resolve_schema_mode
+from workbench.llm.settings import resolve_schema_mode
 from workbench.probe import ProbeResult, probe_backend
 from workbench.session import run_shared
 from workbench.ui import access, common
