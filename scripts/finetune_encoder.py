@@ -205,7 +205,7 @@ def quantize_weights(fp32: Path, int8: Path) -> None:
 
 
 def onnx_vectors(path: Path, ids: list[list[int]], chosen: list[int]) -> np.ndarray:
-    """What ``workbench.embeddings`` computes from the exported file (mean, L2)."""
+    """What ``workbench.classifier.encoder`` computes from the exported file (mean, L2)."""
     import onnxruntime
 
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from workbench.config import (
+from workbench.core.config import (
     BUILTIN,
     EMBEDDED,
     NO_MODEL,
@@ -16,7 +16,7 @@ from workbench.config import (
     load_config,
     parse_config,
 )
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
 
 
 def write(path: Path, default: str) -> Path:

@@ -15,19 +15,19 @@ import pytest
 from tests.support.configs import fake_config, http_config
 from tests.support.fault_server import FaultServer
 from workbench import engines
-from workbench.attribution import AUTHOR
 from workbench.cli import main
-from workbench.config import (
+from workbench.core.config import (
     ENGINE_STAGES,
     BackendConfig,
     builtin_backend,
     embedded_backend,
     load_config,
 )
+from workbench.core.errors import ConfigError
+from workbench.core.schema import MAX_CLAIM_CHARS, Stage
 from workbench.engines import ENGINES, cue_rating
-from workbench.errors import ConfigError
-from workbench.extract import quote_options, source_options
-from workbench.schema import MAX_CLAIM_CHARS, Stage
+from workbench.language.attribution import AUTHOR
+from workbench.stages.extract import quote_options, source_options
 
 ARTICLE = """The ministry said 14 people died in the floods in June 2024.
 

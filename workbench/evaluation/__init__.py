@@ -29,7 +29,7 @@ Comparing with the blessed baseline
 - ``gate``: the run against the baseline metric by metric, tolerances and noise rules from
   ``evals/config.toml``, each delta with its paired interval;
 - ``diff``: the per-claim and per-sentence diff against the baseline (claims paired by
-  ``workbench.claim_diff``, as on the Compare page).
+  ``workbench.evaluation.claim_diff``, as on the Compare page).
 
 Comparing two set-ups
 - ``versus``: two runs on the same items, a verdict per metric (``workbench eval --compare``).

@@ -27,8 +27,8 @@ from pathlib import Path
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 
-from workbench.cache import ResponseStore
-from workbench.config import MODEL, BackendConfig
+from workbench.core.cache import ResponseStore
+from workbench.core.config import MODEL, BackendConfig
 from workbench.llm import fake
 from workbench.llm.backend import BackendClient
 from workbench.llm.engine_client import StageEngineClient

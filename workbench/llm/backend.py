@@ -14,8 +14,8 @@ import importlib.util
 import threading
 from typing import TYPE_CHECKING, Any
 
-from workbench.config import BackendConfig
-from workbench.errors import ConfigError
+from workbench.core.config import BackendConfig
+from workbench.core.errors import ConfigError
 from workbench.llm.interface import Outcome, R, Request, RequestKind
 from workbench.llm.settings import backend_identity, resolve_schema_mode
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from workbench.config import EMBEDDED, BackendConfig
+from workbench.core.config import EMBEDDED, BackendConfig
 from workbench.llm.interface import RequestKind, stage_of
 
 

@@ -1,0 +1,2 @@
+"""Input and output: reading an article, exporting a report, batches of articles.
+"""

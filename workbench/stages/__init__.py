@@ -1,0 +1,3 @@
+"""The four stages of the pipeline: select, extract, checkworthiness, evidence. Each asks a
+``StructuredClient`` (``workbench.llm``) one question; none imports another.
+"""
