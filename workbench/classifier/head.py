@@ -28,12 +28,11 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from workbench.classifier import HEAD_PATH
 from workbench.classifier.encoder import DIMENSION, SentenceEncoder, default_encoder
 from workbench.core.errors import ConfigError
-from workbench.engines import CLASSIFIER_HEAD
 from workbench.language.cues import CUES, DEFAULT_WEIGHTS, rate_sentence, sentence_cues
 
-HEAD_PATH = Path(__file__).parent / CLASSIFIER_HEAD
 HEAD_FORMAT = "workbench.checkworthiness_head/1"
 
 Feature = Literal["minilm", "cues"]

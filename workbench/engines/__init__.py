@@ -39,9 +39,6 @@ from workbench.language.standalone import standalone
 if TYPE_CHECKING:  # the names and what each answers: workbench.core.config, which the config checks
     from workbench.core.config import EngineName
 
-# The classifier's trained head, beside its module (workbench.classifier.head reads it).
-CLASSIFIER_HEAD = Path("models") / "checkworthiness_head.json"
-
 Answer = Callable[[Mapping[str, Any]], dict[str, Any]]
 
 
@@ -285,9 +282,12 @@ def engine_identity(engine: EngineName, stage: Stage) -> dict[str, Any]:
     if engine == "classifier":
         # Located, not imported: importing the classifier brings numpy, a fifth of what a run
         # served from the cache costs, and the key needs only the files' bytes.
-        code = _module_path("workbench.classifier.head")
+        from workbench.classifier import HEAD_PATH
+
         identity["classifier"] = _sha256(
-            code.parent / CLASSIFIER_HEAD, code, _module_path("workbench.classifier.encoder")
+            HEAD_PATH,
+            _module_path("workbench.classifier.head"),
+            _module_path("workbench.classifier.encoder"),
         )
     return identity
 
