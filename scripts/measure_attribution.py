@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.evaluation.fixtures import load_fixtures, reference_sentence_spans
-from workbench.language.attribution import AUTHOR, attribute
+from workbench.language.attribution import attribute
+from workbench.language.sources import AUTHOR
 
 # --------------------------------------------------------------------------------------------
 # The regex baseline: workbench/extract.py's source_options before the parser replaced it

@@ -14,13 +14,8 @@ from typing import Any
 import pytest
 
 from workbench.core.cache import ResponseCache, cache_key
-from workbench.language.attribution import (
-    AUTHOR,
-    Attribution,
-    attribute,
-    parser_identity,
-    same_source,
-)
+from workbench.language.attribution import Attribution, attribute, parser_identity
+from workbench.language.sources import AUTHOR, same_source
 
 # Places named in the sentences below: never a claimer option unless they assert something.
 PLACES = {"Lisbon", "Portugal", "Oslo", "Harwick", "Brenmoor", "the Vale of Orm", "Tuscany",

@@ -26,7 +26,7 @@ from workbench.core.config import (
 from workbench.core.errors import ConfigError
 from workbench.core.schema import MAX_CLAIM_CHARS, Stage
 from workbench.engines import ENGINES, cue_rating
-from workbench.language.attribution import AUTHOR
+from workbench.language.sources import AUTHOR
 from workbench.stages.extract import quote_options, source_options
 
 ARTICLE = """The ministry said 14 people died in the floods in June 2024.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from workbench.core.schema import EvidenceKind, PlannedNeed
-from workbench.language.attribution import AUTHOR
 from workbench.language.evidence_sources import (
     MAX_PLACE_CHARS,
     evidence_kind,
@@ -13,6 +12,7 @@ from workbench.language.evidence_sources import (
     where_to_look,
 )
 from workbench.language.parse import places
+from workbench.language.sources import AUTHOR
 
 
 @pytest.mark.parametrize(

@@ -41,8 +41,8 @@ from workbench.core.schema import (
     Status,
     Usage,
 )
-from workbench.language.attribution import same_source
 from workbench.language.segment import article_date, segment_article
+from workbench.language.sources import same_source
 from workbench.language.support import claim_grounds, same_proposition
 from workbench.llm import Outcome, StructuredClient
 from workbench.llm.wrappers import BudgetedClient, response_store

@@ -28,12 +28,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.core.schema import MAX_CLAIM_CHARS, ClaimType, EvidenceKind, Stage
-from workbench.language.attribution import AUTHOR, attribute, bare_frame, same_source
+from workbench.language.attribution import attribute
 from workbench.language.cues import _REPORTING_OR_CHANGE, DEFAULT_WEIGHTS, rate_sentence
 from workbench.language.dates import with_resolved_times
 from workbench.language.evidence_sources import evidence_kind, has_figure, need_for, where_to_look
 from workbench.language.questions import claim_questions, claimer_questions
+from workbench.language.reporting import bare_frame
 from workbench.language.segment import claim_words
+from workbench.language.sources import AUTHOR, same_source
 from workbench.language.standalone import standalone
 
 if TYPE_CHECKING:  # the names and what each answers: workbench.core.config, which the config checks
@@ -266,7 +268,9 @@ def engine_identity(engine: EngineName, stage: Stage) -> dict[str, Any]:
         evidence_sources,
         parse,
         questions,
+        reporting,
         segment,
+        sources,
         standalone,
     )
 
@@ -276,7 +280,8 @@ def engine_identity(engine: EngineName, stage: Stage) -> dict[str, Any]:
     }
     if engine == "rules":  # every module this one imports that shapes an answer
         modules = (
-            attribution, parse, questions, dates, segment, evidence_sources, standalone, schema
+            attribution, reporting, sources, parse, questions, dates, segment, evidence_sources,
+            standalone, schema,
         )  # fmt: skip
         identity["parser"] = _sha256(*(Path(str(m.__file__)) for m in modules))
     if engine == "classifier":

@@ -34,11 +34,11 @@ from workbench.core.schema import (
 from workbench.engines import claim_type
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.suite import FixtureScores, score_report
-from workbench.language.attribution import AUTHOR
 from workbench.language.cues import CUES, DEFAULT_WEIGHTS, CueWeights, rate_sentence
 from workbench.language.evidence_sources import evidence_kind
 from workbench.language.questions import LOWERABLE
 from workbench.language.segment import segment_article
+from workbench.language.sources import AUTHOR
 
 # --------------------------------------------------------------------------------------------
 # Tuning (run on CheckThat! train only)

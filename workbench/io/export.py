@@ -20,8 +20,8 @@ import re
 from typing import Any
 
 from workbench.core.schema import CheckLabel, Claim, ClaimTime, Report, Role, Status
-from workbench.language.attribution import AUTHOR
 from workbench.language.dates import parse_date
+from workbench.language.sources import AUTHOR
 
 FORMATS = ("json", "md", "csv", "averitec", "checkthat", "claimreview")
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 
 from workbench.core.schema import EvidenceKind
-from workbench.language.attribution import AUTHOR, PRONOUN_WORDS
 from workbench.language.cues import _MONEY, _NUMBER, _REPORTING_OR_CHANGE
 from workbench.language.dates import without_dates
 from workbench.language.parse import Clause, Phrase, clause, places
+from workbench.language.sources import AUTHOR, PRONOUN_WORDS
 
 MAX_PLACES = 3  # the schema's limit on ``where``
 MAX_PLACE_CHARS = 100  # and on each entry

@@ -3,7 +3,7 @@
 Fact-checkers' question lists (AVeriTeC's gold questions, our fixtures' labelling guidelines)
 ask after the claim's own figures, dates and sources: "How many container ships were waiting
 ...?", "When did the strike begin?", "What did the ministry say about ...?". These templates
-turn the main clause of a claim (``attribution.clause``: subject, verb, auxiliary, tense,
+turn the main clause of a claim (``parse.clause``: subject, verb, auxiliary, tense,
 entities and number phrases) into such questions with ordinary English question syntax:
 
 - always a yes/no question, the claim inverted when its subject opens it ("Did fire crews
@@ -27,8 +27,9 @@ import re
 from collections.abc import Sequence
 
 from workbench.core.schema import MAX_QUESTION_CHARS  # the evidence schema's limit per question
-from workbench.language.attribution import AUTHOR, PRONOUN_WORDS, SAYING_PARTICIPLES
 from workbench.language.parse import Clause, Phrase, clause
+from workbench.language.reporting import SAYING_PARTICIPLES
+from workbench.language.sources import AUTHOR, PRONOUN_WORDS
 
 # Sentence openers that are ordinary words, not names: safe to lower-case inside a question.
 _LOWERABLE_TEXT = """

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from workbench.core.cache import ResponseStore
 from workbench.core.prompts import Prompt
 from workbench.core.schema import Claim, ExtractResponse, Sentence, Stage, extract_response_for
-from workbench.language.attribution import AUTHOR, Attribution, attribute
+from workbench.language.attribution import Attribution, attribute
 from workbench.language.dates import claim_time
+from workbench.language.sources import AUTHOR
 from workbench.language.support import claim_support
 from workbench.llm import Outcome, Request, StructuredClient
 
