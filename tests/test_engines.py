@@ -25,7 +25,8 @@ from workbench.core.config import (
 )
 from workbench.core.errors import ConfigError
 from workbench.core.schema import MAX_CLAIM_CHARS, Stage
-from workbench.engines import ENGINES, cue_rating
+from workbench.engines import ENGINES
+from workbench.engines.ratings import cue_rating
 from workbench.language.sources import AUTHOR
 from workbench.stages.extract import quote_options, source_options
 
@@ -359,20 +360,40 @@ def test_the_rules_cache_identity_covers_every_module_that_shapes_their_answers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An edit to any of them must not be served the answers the old code cached."""
+    package = Path(str(engines.__file__)).parents[1]  # workbench/: files named relative to it
     hashed: list[str] = []
-    monkeypatch.setattr(engines, "_sha256", lambda *paths: hashed.extend(p.name for p in paths))
+
+    def record(*paths: Path) -> None:
+        hashed.extend(str(p.relative_to(package)) for p in paths)
+
+    monkeypatch.setattr(engines, "_sha256", record)
     engines.engine_identity("rules", Stage.extract)
-    # engines.py and the workbench modules it imports, and theirs (module level, as written)
+    # the engines package and the workbench modules it imports, and theirs (module level, as
+    # written; ``from workbench.language import parse`` imports the module ``parse``)
     imported, todo = set(), ["workbench.engines"]
     while todo:
         spec = importlib.util.find_spec(todo.pop())
         assert spec is not None and spec.origin is not None
         path = Path(spec.origin)
-        if path.name in imported:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if str(path.relative_to(package)) in imported:
             continue
-        imported.add(path.name)
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if len(tree.body) > 1 or path.name != "__init__.py":  # a package's docstring shapes nothing
+            imported.add(str(path.relative_to(package)))
+        for node in tree.body:
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("workbench."):
                 todo.append(str(node.module))
-    shaping = imported - {"cache.py", "errors.py"}  # a key's home and error types, not answers
-    assert "evidence_sources.py" in shaping and sorted(shaping - set(hashed)) == []
+                todo.extend(
+                    f"{node.module}.{alias.name}"
+                    for alias in node.names
+                    if _is_module(f"{node.module}.{alias.name}")
+                )
+    shaping = imported - {"core/cache.py", "core/errors.py"}  # a key's home and error types
+    assert "language/evidence_sources.py" in shaping and sorted(shaping - set(hashed)) == []
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # a name inside a module, not a module
+        return False

@@ -31,7 +31,7 @@ from workbench.core.schema import (
     RunInfo,
     Status,
 )
-from workbench.engines import claim_type
+from workbench.engines.rules import claim_type
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.suite import FixtureScores, score_report
 from workbench.language.cues import CUES, DEFAULT_WEIGHTS, CueWeights, rate_sentence
