@@ -33,7 +33,7 @@ from workbench.language.attribution import attribute
 from workbench.language.sources import AUTHOR
 
 # --------------------------------------------------------------------------------------------
-# The regex baseline: workbench/extract.py's source_options before the parser replaced it
+# The regex baseline: workbench/stages/extract.py's source_options before the parser replaced it
 # (commit 72814c9), kept verbatim here so that the comparison can be re-run.
 # --------------------------------------------------------------------------------------------
 

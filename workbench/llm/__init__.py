@@ -13,7 +13,12 @@ Everything else asks for structured answers through ``StructuredClient`` and get
 - ``wrappers``: the layers around a client (``CachingClient``, ``BoundedClient``);
 - ``recording``: ``RecordingClient`` and ``ReplayClient`` (record a run, replay it without a model);
 - ``engine_client``: runs each stage's chain of engines (model, rules, cues, classifier);
-- ``fake``: ``FakeClient`` and the model-free ``fake/...`` backend's responder.
+- ``fake``: ``FakeClient`` and the model-free ``fake/...`` backend's responder;
+- ``probe``: is a backend reachable, does it enforce the schema, how fast (``backends --check``);
+- ``runtime_check``: does the local-model runtime run on this machine.
+
+May import ``workbench.engines`` (the chains it runs) and ``workbench.core``; the stages and
+everything above them ask it, never the other way round.
 """
 
 from __future__ import annotations
