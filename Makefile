@@ -21,10 +21,11 @@ run: setup ## set up and open the workbench in the browser on the built-in backe
 extract: setup ## check the first sample article on the command line
 	.venv/bin/workbench extract $(SEED) --format md
 
-lint: ## ruff and mypy
+lint: ## ruff, mypy and the packages' layers (import-linter: pyproject.toml [tool.importlinter])
 	@bash scripts/setup.sh dev
 	.venv/bin/ruff check workbench tests $(wildcard bench)
 	.venv/bin/mypy
+	.venv/bin/lint-imports --no-cache
 
 test: ## set up and run the whole test suite (lint, unit, model, HTTP server, eval gate, browser, load)
 	@bash scripts/setup.sh test
@@ -44,4 +45,4 @@ bench: ## print the performance figures (JSON)
 	$(PY) bench/run.py --json
 
 clean: ## remove caches and build litter (not the .venv)
-	rm -rf .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .import_linter_cache test-artifacts

@@ -134,7 +134,7 @@ def embedded_child(seed: Path, unconstrained_sample: int) -> dict[str, Any]:
     os.chdir(workdir)  # no ./workbench.toml: only the built-in backends
 
     from tests.support.configs import EMBEDDED_DEFAULT
-    from workbench.ingest import read_path
+    from workbench.io.ingest import read_path
     from workbench.llm.embedded import DEFAULT_ALIAS, embedded_provider
     from workbench.session import Session
 

@@ -25,9 +25,9 @@ only scored. The encoder (without the linear layer: the head is refitted on its 
 the inputs and output of the stock file, then its weights are stored as int8 (per output
 channel, float arithmetic) as that file's are. ``metrics.json`` beside it records every epoch.
 
-Results: ``workbench/models/README.md`` (this run: the committed encoder) and the docstring of
-``train_checkworthiness.py`` (the heads fitted over it). Training is not run by CI (it needs
-PyTorch); CI runs the committed file and checks it reproduces the head's recorded dev scores.
+Results: ``workbench/classifier/models/README.md`` (this run: the committed encoder) and the
+docstring of ``train_checkworthiness.py`` (the heads fitted over it). Training is not run by CI (it
+needs PyTorch); CI runs the committed file and checks it reproduces the head's recorded dev scores.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from tokenizers import Tokenizer
 from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
-TOKENIZER = ROOT / "workbench" / "models" / "minilm_tokenizer.json"
+TOKENIZER = ROOT / "workbench" / "classifier" / "models" / "minilm_tokenizer.json"
 MAX_TOKENS = 128  # longer than every CheckThat! sentence's word pieces but a handful
 
 
@@ -205,7 +205,7 @@ def quantize_weights(fp32: Path, int8: Path) -> None:
 
 
 def onnx_vectors(path: Path, ids: list[list[int]], chosen: list[int]) -> np.ndarray:
-    """What ``workbench.embeddings`` computes from the exported file (mean, L2)."""
+    """What ``workbench.classifier.encoder`` computes from the exported file (mean, L2)."""
     import onnxruntime
 
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])

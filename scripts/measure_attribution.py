@@ -11,7 +11,7 @@ two sentences before it as context) it reports how often the gold claimer is
 
 Optionally the same for NewsClaims dev (claim sentences whose claimer is labelled; split by
 whether the claimer is named in the sentence). This is measurement only: the fixtures and the
-data set are evaluation data, no rule of ``workbench.attribution`` is fitted to their text.
+data set are evaluation data, no rule of ``workbench.language.attribution`` is fitted to their text.
 
 A gold claimer "matches" a name when both are equal up to case, a leading article and a
 possessive ("strict"), or when one contains the other word for word ("Anna Falk" in "Committee
@@ -28,11 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.attribution import AUTHOR, attribute
 from workbench.evaluation.fixtures import load_fixtures, reference_sentence_spans
+from workbench.language.attribution import attribute
+from workbench.language.sources import AUTHOR
 
 # --------------------------------------------------------------------------------------------
-# The regex baseline: workbench/extract.py's source_options before the parser replaced it
+# The regex baseline: workbench/stages/extract.py's source_options before the parser replaced it
 # (commit 72814c9), kept verbatim here so that the comparison can be re-run.
 # --------------------------------------------------------------------------------------------
 

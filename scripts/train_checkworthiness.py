@@ -1,19 +1,19 @@
-"""Train the check-worthiness head of ``workbench.checkworthiness_classifier`` (reproducible).
+"""Train the check-worthiness head of ``workbench.classifier.head`` (reproducible).
 
     PYTHONPATH=. .venv/bin/python scripts/train_checkworthiness.py            # the committed head
     PYTHONPATH=. .venv/bin/python scripts/train_checkworthiness.py --limit 300 --out /tmp/x.json
 
 Data: CheckThat! 2024 task 1 English (``../shared/data/checkthat2024`` by default). The head is
 fitted on ``train`` only. Every choice (experiment, C, class weighting, MLP size, calibration
-method, threshold) is made on ``dev``; ``dev-test`` is scored once at the end and reported,
-never used to choose. Steps: embed every sentence with ``workbench.embeddings`` (cached as .npy
-under ``--cache-dir``, keyed by the texts and the model's sha256, so a re-run takes seconds);
-for each experiment fit every grid point on train and keep the one with the best dev Yes-F1 (at
-its own best threshold); keep the experiment with the best dev Yes-F1; calibrate its logits on
-dev (Platt or isotonic, whichever has the lower 5-fold cross-validated Brier score on dev);
-choose the threshold on the calibrated dev probabilities (best Yes-F1, 0.01 grid); write the
-artifact; print the table. The metrics in the artifact are re-computed through the written
-artifact (float32 weights), so they are what ``score_sentences`` gives.
+method, threshold) is made on ``dev``; ``dev-test`` is scored once at the end and reported, never
+used to choose. Steps: embed every sentence with ``workbench.classifier.encoder`` (cached as .npy
+under ``--cache-dir``, keyed by the texts and the model's sha256, so a re-run takes seconds); for
+each experiment fit every grid point on train and keep the one with the best dev Yes-F1 (at its own
+best threshold); keep the experiment with the best dev Yes-F1; calibrate its logits on dev (Platt or
+isotonic, whichever has the lower 5-fold cross-validated Brier score on dev); choose the threshold
+on the calibrated dev probabilities (best Yes-F1, 0.01 grid); write the artifact; print the table.
+The metrics in the artifact are re-computed through the written artifact (float32 weights), so they
+are what ``score_sentences`` gives.
 
 scikit-learn is used here only (a dev extra); inference is plain numpy.
 
@@ -22,7 +22,7 @@ Results over the shipped encoder, MiniLM fine-tuned on train by ``scripts/finetu
 hyper-parameters and threshold; ``experiments`` in the artifact has every grid point):
 
 experiment (features + head)                 point          dev F1 / P / R     dev-test F1 / P / R
-cue scorer of workbench.cues (reference)     train-chosen   .796 / .713 / .899  .632 / .833 / .509
+cue scorer (workbench.language.cues)         train-chosen   .796 / .713 / .899  .632 / .833 / .509
 (a) a_minilm_lr: MiniLM + logistic           C=0.3          .938 / .926 / .950  .859 / .944 / .787
 (d) d_minilm_lr_balanced: (a), balanced      C=3            .936 / .926 / .945  .851 / .954 / .768
 (b) b_minilm_cues_lr: MiniLM + cues + logist C=0.01         .938 / .926 / .950  .835 / .942 / .750
@@ -66,7 +66,15 @@ from typing import Any
 
 import numpy as np
 
-from workbench.checkworthiness_classifier import (
+from workbench.classifier.encoder import (
+    MAX_TOKENS,
+    MODEL_ID,
+    MODEL_SHA256,
+    TOKENIZER_SHA256,
+    SentenceEncoder,
+    file_sha256,
+)
+from workbench.classifier.head import (
     HEAD_FORMAT,
     HEAD_PATH,
     Calibration,
@@ -76,18 +84,10 @@ from workbench.checkworthiness_classifier import (
     Layer,
     feature_matrix,
 )
-from workbench.cues import CUES
-from workbench.embeddings import (
-    MAX_TOKENS,
-    MODEL_ID,
-    MODEL_SHA256,
-    TOKENIZER_SHA256,
-    SentenceEncoder,
-    file_sha256,
-)
 from workbench.evaluation.datasets import stable_sample
 from workbench.evaluation.datasets.checkthat import CheckworthySentence, read_checkthat
 from workbench.evaluation.heuristic import best_f1_threshold
+from workbench.language.cues import CUES
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "checkthat2024"
@@ -222,7 +222,7 @@ class Fitted:
     dev_f1: float = 0.0
 
     def logits(self, features: np.ndarray) -> np.ndarray:
-        from workbench.checkworthiness_classifier import head_layers, head_logits
+        from workbench.classifier.head import head_layers, head_logits
 
         return head_logits(head_layers(self.head), (features - self.mean) / self.scale)
 
@@ -381,7 +381,7 @@ def cross_validated_brier(
     labels: np.ndarray,
     seed: int,
 ) -> float:
-    from workbench.checkworthiness_classifier import calibrate
+    from workbench.classifier.head import calibrate
 
     folds = np.random.default_rng(seed).permutation(len(logits)) % 5
     errors = np.zeros(len(logits))
@@ -494,7 +494,7 @@ def evaluate_fixed(
         for role, s in splits.items()
     }
     calibration, _ = choose_calibration(logits["dev"], splits["dev"].labels, seed)
-    from workbench.checkworthiness_classifier import calibrate
+    from workbench.classifier.head import calibrate
 
     probabilities = {role: calibrate(calibration, z) for role, z in logits.items()}
     threshold = best_f1_threshold(probabilities["dev"].tolist(), splits["dev"].labels.tolist())

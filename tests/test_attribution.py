@@ -1,4 +1,4 @@
-"""Claimers and attribution chains from spaCy's parse (workbench.attribution).
+"""Claimers and attribution chains from spaCy's parse (workbench.language.attribution).
 
 Every sentence here is made up for these tests; none comes from the seeds, the eval fixtures or
 a data set (those are evaluation data: scripts/measure_attribution.py measures on them).
@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from workbench.attribution import AUTHOR, Attribution, attribute, parser_identity, same_source
-from workbench.cache import ResponseCache, cache_key
+from workbench.core.cache import ResponseCache, cache_key
+from workbench.language.attribution import Attribution, attribute, parser_identity
+from workbench.language.sources import AUTHOR, same_source
 
 # Places named in the sentences below: never a claimer option unless they assert something.
 PLACES = {"Lisbon", "Portugal", "Oslo", "Harwick", "Brenmoor", "the Vale of Orm", "Tuscany",

@@ -12,16 +12,16 @@ from typing import Any
 import diskcache
 import pytest
 
-from workbench import cache as cache_module
-from workbench.cache import ResponseCache, cache_key, default_cache_dir
-from workbench.config import BackendConfig, parse_config
-from workbench.errors import WorkbenchError
-from workbench.extract import quote_options
+from workbench.core import cache as cache_module
+from workbench.core.cache import ResponseCache, cache_key, default_cache_dir
+from workbench.core.config import BackendConfig, parse_config
+from workbench.core.errors import WorkbenchError
+from workbench.core.prompts import DEFAULT_PROMPTS_DIR, PromptSet
+from workbench.core.schema import extract_response_for
 from workbench.llm import CachingClient, FakeClient, Outcome, Request
 from workbench.llm.litellm_client import LiteLLMClient
 from workbench.llm.wrappers import request_key
-from workbench.prompts import DEFAULT_PROMPTS_DIR, PromptSet
-from workbench.schema import extract_response_for
+from workbench.stages.extract import quote_options
 
 PROMPTS = PromptSet()
 SECRET = "sk-test-0123456789abcdef-SECRET"

@@ -15,15 +15,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbench.checkworthiness_classifier import (
+from workbench.classifier.encoder import DIMENSION, MODEL_SHA256, default_encoder
+from workbench.classifier.head import (
     HEAD_PATH,
     CheckworthinessClassifier,
     default_classifier,
     load_head,
     score_sentences,
 )
-from workbench.embeddings import DIMENSION, MODEL_SHA256, default_encoder
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
 from workbench.evaluation.datasets.checkthat import read_checkthat
 
 REPO = Path(__file__).resolve().parent.parent

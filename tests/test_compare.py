@@ -1,14 +1,15 @@
-"""Two reports of one article compared (workbench.compare): paired, added, dropped, changed."""
+"""Two reports of one article compared (workbench.review.compare): paired, added, dropped,
+changed."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.support.fake_reports import fake_report
-from workbench.compare import compare_reports, figures
-from workbench.errors import UserError
-from workbench.review import edit_claim
-from workbench.schema import CheckLabel, Report, StageStats, Status
+from workbench.core.errors import UserError
+from workbench.core.schema import CheckLabel, Report, StageStats, Status
+from workbench.review.compare import compare_reports, figures
+from workbench.review.corrections import edit_claim
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,7 @@ def test_different_articles_are_refused(report: Report) -> None:
 
 def test_both_screens_share_one_rule_for_changed(report: Report) -> None:
     """Case and white space do not make a change, on the Compare page or in the eval diff."""
-    from workbench.claim_diff import claim_view
+    from workbench.evaluation.claim_diff import claim_view
     from workbench.evaluation.diff import diff_claims
 
     other = report.model_copy(deep=True)

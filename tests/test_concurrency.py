@@ -19,13 +19,13 @@ import pytest
 from tests.support.articles import TOPICS, article_text
 from tests.support.configs import http_config
 from tests.support.fault_server import FaultServer
-from workbench import support
-from workbench.cache import ResponseCache
 from workbench.cli import main
-from workbench.ingest import read_article
+from workbench.core.cache import ResponseCache
+from workbench.core.schema import Report
+from workbench.io.ingest import read_article
+from workbench.language import support
+from workbench.language.segment import segment_article
 from workbench.llm.embedded import DEFAULT_ALIAS, CoreShare, EmbeddedProvider, embedded_provider
-from workbench.schema import Report
-from workbench.segment import segment_article
 from workbench.session import Session, shared_loop
 
 

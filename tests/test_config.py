@@ -7,16 +7,16 @@ from typing import Any
 
 import pytest
 
-from workbench.config import (
+from workbench.core.config import (
     BUILTIN,
     EMBEDDED,
     NO_MODEL,
+    InputLimits,
     find_config_file,
     load_config,
     parse_config,
 )
-from workbench.errors import ConfigError
-from workbench.ingest import InputLimits
+from workbench.core.errors import ConfigError
 
 
 def write(path: Path, default: str) -> Path:

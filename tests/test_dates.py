@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from workbench.dates import (
+from workbench.core.schema import ClaimTime
+from workbench.language.dates import (
     claim_time,
     parse_date,
     resolve_expression,
@@ -15,7 +16,6 @@ from workbench.dates import (
     with_resolved_times,
     without_dates,
 )
-from workbench.schema import ClaimTime
 
 WEDNESDAY = date(2026, 10, 14)  # the article date of the table below
 

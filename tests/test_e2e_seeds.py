@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from workbench.cli import main
-from workbench.config import BUILTIN, NO_MODEL
+from workbench.core.config import BUILTIN, NO_MODEL
 
 # As tests/conftest.py's SEED_FILES; not imported: tests/evaluation has a conftest module too.
 SEED_FILES = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt"))

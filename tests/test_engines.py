@@ -15,13 +15,20 @@ import pytest
 from tests.support.configs import fake_config, http_config
 from tests.support.fault_server import FaultServer
 from workbench import engines
-from workbench.attribution import AUTHOR
 from workbench.cli import main
-from workbench.config import BackendConfig, builtin_backend, embedded_backend, load_config
-from workbench.engines import ENGINES, cue_rating
-from workbench.errors import ConfigError
-from workbench.extract import quote_options, source_options
-from workbench.schema import MAX_CLAIM_CHARS, Stage
+from workbench.core.config import (
+    ENGINE_STAGES,
+    BackendConfig,
+    builtin_backend,
+    embedded_backend,
+    load_config,
+)
+from workbench.core.errors import ConfigError
+from workbench.core.schema import MAX_CLAIM_CHARS, Stage
+from workbench.engines import ENGINES
+from workbench.engines.ratings import cue_rating
+from workbench.language.sources import AUTHOR
+from workbench.stages.extract import quote_options, source_options
 
 ARTICLE = """The ministry said 14 people died in the floods in June 2024.
 
@@ -162,6 +169,13 @@ def test_the_builtin_backend_uses_what_measured_best_and_others_the_model() -> N
     }
     assert set(map(tuple, BackendConfig(name="gpt", model="openai/x").engines().values())) == {
         ("model",)
+    }
+
+
+def test_the_config_knows_what_each_engine_answers_as_the_registry_does() -> None:
+    """The config checks a stage's chain without loading the engines: its table must be theirs."""
+    assert {engine: set(stages) for engine, stages in ENGINES.items()} == {
+        engine: set(stages) for engine, stages in ENGINE_STAGES.items()
     }
 
 
@@ -346,20 +360,40 @@ def test_the_rules_cache_identity_covers_every_module_that_shapes_their_answers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An edit to any of them must not be served the answers the old code cached."""
+    package = Path(str(engines.__file__)).parents[1]  # workbench/: files named relative to it
     hashed: list[str] = []
-    monkeypatch.setattr(engines, "_sha256", lambda *paths: hashed.extend(p.name for p in paths))
+
+    def record(*paths: Path) -> None:
+        hashed.extend(str(p.relative_to(package)) for p in paths)
+
+    monkeypatch.setattr(engines, "_sha256", record)
     engines.engine_identity("rules", Stage.extract)
-    # engines.py and the workbench modules it imports, and theirs (module level, as written)
+    # the engines package and the workbench modules it imports, and theirs (module level, as
+    # written; ``from workbench.language import parse`` imports the module ``parse``)
     imported, todo = set(), ["workbench.engines"]
     while todo:
         spec = importlib.util.find_spec(todo.pop())
         assert spec is not None and spec.origin is not None
         path = Path(spec.origin)
-        if path.name in imported:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if str(path.relative_to(package)) in imported:
             continue
-        imported.add(path.name)
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if len(tree.body) > 1 or path.name != "__init__.py":  # a package's docstring shapes nothing
+            imported.add(str(path.relative_to(package)))
+        for node in tree.body:
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("workbench."):
                 todo.append(str(node.module))
-    shaping = imported - {"cache.py", "errors.py"}  # a key's home and error types, not answers
-    assert "evidence_sources.py" in shaping and sorted(shaping - set(hashed)) == []
+                todo.extend(
+                    f"{node.module}.{alias.name}"
+                    for alias in node.names
+                    if _is_module(f"{node.module}.{alias.name}")
+                )
+    shaping = imported - {"core/cache.py", "core/errors.py"}  # a key's home and error types
+    assert "language/evidence_sources.py" in shaping and sorted(shaping - set(hashed)) == []
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # a name inside a module, not a module
+        return False

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.attribution import AUTHOR
-from workbench.evidence_sources import MAX_PLACE_CHARS, evidence_kind, need_for, where_to_look
-from workbench.parse import places
-from workbench.schema import EvidenceKind, PlannedNeed
+from workbench.core.schema import EvidenceKind, PlannedNeed
+from workbench.language.evidence_sources import (
+    MAX_PLACE_CHARS,
+    evidence_kind,
+    need_for,
+    where_to_look,
+)
+from workbench.language.parse import places
+from workbench.language.sources import AUTHOR
 
 
 @pytest.mark.parametrize(

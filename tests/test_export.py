@@ -13,16 +13,16 @@ import pytest
 from markdown_it import MarkdownIt
 
 from workbench.cli import main
+from workbench.core.prompts import PromptSet
+from workbench.core.schema import Report, Status
 from workbench.evaluation.datasets.averitec import read_averitec
 from workbench.evaluation.datasets.checkthat import read_checkthat
 from workbench.evaluation.scoring.evidence import score_questions
-from workbench.export import CSV_COLUMNS, render, to_csv, to_json, to_markdown
-from workbench.ingest import read_article
+from workbench.io.export import CSV_COLUMNS, render, to_csv, to_json, to_markdown
+from workbench.io.ingest import read_article
 from workbench.llm import FakeClient, Request
 from workbench.llm.fake import heuristic_responder
 from workbench.pipeline import check_article_sync
-from workbench.prompts import PromptSet
-from workbench.schema import Report, Status
 
 PROMPTS = PromptSet()
 

@@ -9,11 +9,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from workbench.errors import ModelOutputError
-from workbench.extract import AUTHOR, MAX_OPTIONS, extract_claims, quote_options, source_options
-from workbench.llm import FakeClient, Request
-from workbench.prompts import PromptSet
-from workbench.schema import (
+from workbench.core.errors import ModelOutputError
+from workbench.core.prompts import PromptSet
+from workbench.core.schema import (
     CheckworthinessResponse,
     ClaimType,
     EvidenceResponse,
@@ -22,6 +20,14 @@ from workbench.schema import (
     Sentence,
     extract_response_for,
     reject_degenerate,
+)
+from workbench.llm import FakeClient, Request
+from workbench.stages.extract import (
+    AUTHOR,
+    MAX_OPTIONS,
+    extract_claims,
+    quote_options,
+    source_options,
 )
 
 PROMPTS = PromptSet()

@@ -30,8 +30,8 @@ from tests.support.hostile import (
 )
 from tests.support.peak import run_measured
 from workbench.cli import main
-from workbench.export import CSV_COLUMNS
-from workbench.segment import split_sentences
+from workbench.io.export import CSV_COLUMNS
+from workbench.language.segment import split_sentences
 
 CASES = cases()
 SECONDS_PER_CASE = 30.0  # generous for a shared 2-core machine; most cases take well under 1 s

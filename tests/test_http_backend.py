@@ -25,11 +25,11 @@ from pydantic import BaseModel
 
 from tests.support.net import free_port
 from workbench.cli import main
-from workbench.config import parse_config
+from workbench.core.config import parse_config
+from workbench.core.prompts import DEFAULT_PROMPTS_DIR, load_prompt
 from workbench.llm import Request
 from workbench.llm.embedded import default_model_path
 from workbench.llm.litellm_client import LiteLLMClient
-from workbench.prompts import DEFAULT_PROMPTS_DIR, load_prompt
 
 # The server shares 2 cores with everything else: generous limits, one request at a time.
 pytestmark = [pytest.mark.model, pytest.mark.timeout(1800)]

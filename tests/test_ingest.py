@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench.errors import InputError
-from workbench.ingest import InputLimits, decode_bytes, read_article, read_path, sniff_format
+from workbench.core.config import InputLimits
+from workbench.core.errors import InputError
+from workbench.io.ingest import decode_bytes, read_article, read_path, sniff_format
 
 TEXT = "Café naïve — “quoted” text.\nThe mayor’s office said 12 people attended."
 

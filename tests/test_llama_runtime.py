@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import main
-from workbench.config import embedded_backend
-from workbench.errors import ConfigError
+from workbench.core.config import embedded_backend
+from workbench.core.errors import ConfigError
 from workbench.llm import backend as llm_backend
 from workbench.llm import open_client
 from workbench.llm.runtime_check import PROMPT_TOKENS, check

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from workbench.cache import ResponseCache
-from workbench.errors import BackendError, ModelOutputError
-from workbench.ingest import read_article
+from workbench.core.cache import ResponseCache
+from workbench.core.errors import BackendError, ModelOutputError
+from workbench.core.prompts import PromptSet
+from workbench.core.schema import Report, Role, Status
+from workbench.io.ingest import read_article
 from workbench.llm import BoundedClient, CachingClient, FakeClient, Outcome, Request
 from workbench.llm.fake import heuristic_responder
 from workbench.pipeline import Progress, check_article_sync
-from workbench.prompts import PromptSet
-from workbench.schema import Report, Role, Status
 
 PROMPTS = PromptSet()
 

@@ -23,9 +23,9 @@ from tests.support.configs import REPO, write_config
 from tests.support.fault_server import FaultServer, closed_port
 from tests.support.net import wait_until
 from workbench.cli import main
-from workbench.config import parse_config
+from workbench.core.config import parse_config
+from workbench.core.schema import Stage
 from workbench.llm.litellm_client import LiteLLMClient
-from workbench.schema import Stage
 
 ARTICLE = article_text(3)
 

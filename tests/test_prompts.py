@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from workbench.config import embedded_backend, parse_config
-from workbench.errors import ConfigError
-from workbench.prompts import DEFAULT_PROMPTS_DIR, PromptSet, load_prompt
-from workbench.schema import (
+from workbench.core.config import embedded_backend, parse_config
+from workbench.core.errors import ConfigError
+from workbench.core.prompts import DEFAULT_PROMPTS_DIR, PromptSet, load_prompt
+from workbench.core.schema import (
     CheckworthinessResponse,
     EvidenceResponse,
     ExtractResponse,

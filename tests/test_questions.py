@@ -1,10 +1,11 @@
-"""Evidence questions built from a claim's parse (workbench.questions): made-up sentences."""
+"""Evidence questions built from a claim's parse (workbench.language.questions): made-up
+sentences."""
 
 from __future__ import annotations
 
 import pytest
 
-from workbench.questions import MAX_QUESTION_CHARS, claim_questions, claimer_questions
+from workbench.language.questions import MAX_QUESTION_CHARS, claim_questions, claimer_questions
 
 
 @pytest.mark.parametrize(

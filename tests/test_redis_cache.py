@@ -21,9 +21,9 @@ from tests.support.configs import REPO, fake_config, http_config
 from tests.support.fault_server import FaultServer
 from tests.support.net import free_port
 from tests.support.redis_server import RedisServer
-from workbench.cache import RedisCache, ResponseCache, open_cache, redis_key_prefix
 from workbench.cli import main
-from workbench.errors import CacheError
+from workbench.core.cache import RedisCache, ResponseCache, open_cache, redis_key_prefix
+from workbench.core.errors import CacheError
 
 ARTICLE = """# Council approves road budget
 
@@ -154,7 +154,7 @@ def test_a_down_server_falls_back_to_the_local_cache_with_a_warning(
     url = f"redis://127.0.0.1:{free_port()}/0"
     config = with_cache_table(fake_config(chdir_tmp / "w.toml"), url=url, fallback="local")
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(chdir_tmp / "local"))
-    with caplog.at_level(logging.WARNING, logger="workbench.cache"):
+    with caplog.at_level(logging.WARNING, logger="workbench.core.cache"):
         assert main(["extract", "article.md", "--config", str(config)]) == 0
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1, warnings  # once, not per request

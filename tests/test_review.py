@@ -1,4 +1,5 @@
-"""Reviewer corrections (workbench.review) and the reviewed report saved as an eval fixture."""
+"""Reviewer corrections (workbench.review.corrections) and the reviewed report saved as an eval
+fixture."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import pytest
 import yaml
 
 from tests.support.fake_reports import ARTICLE, SEED_FILES, fake_report
+from workbench.core.schema import CheckLabel, ClaimType, Report, Status
 from workbench.evaluation.fixtures import build_fixture, load_fixture
 from workbench.evaluation.scoring.alignment import align_report_claims
 from workbench.evaluation.scoring.sentences import score_sentence_detection
-from workbench.review import (
+from workbench.review.corrections import (
     ReviewError,
     add_claim,
     draft_fixture,
@@ -27,7 +29,6 @@ from workbench.review import (
     set_decision,
     word_span,
 )
-from workbench.schema import CheckLabel, ClaimType, Report, Status
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from workbench.ingest import read_path
-from workbench.schema import Article, Role, Status
-from workbench.segment import (
+from workbench.core.schema import Article, Role, Status
+from workbench.io.ingest import read_path
+from workbench.language.segment import (
     MAX_SENTENCE_CHARS,
     article_date,
     boilerplate_reason,

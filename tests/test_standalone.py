@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.standalone import standalone
+from workbench.language.standalone import standalone
 
 BEFORE = "Fighting broke out in Aleppo on Sunday. Aid convoys waited at the border."
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from workbench.config import parse_config
-from workbench.errors import ConfigError
+from workbench.core.config import parse_config
+from workbench.core.errors import ConfigError
 from workbench.llm.embedded import DEFAULT_ALIAS, CoreShare, EmbeddedProvider, physical_cores
 from workbench.llm.litellm_client import LiteLLMClient
 

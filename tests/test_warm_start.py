@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from tests.support.articles import article_text
-from workbench.attribution import attribute, parser_identity
-from workbench.cache import ResponseCache, cache_key
+from workbench.core.cache import ResponseCache, cache_key
+from workbench.language.attribution import attribute, parser_identity
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -99,7 +99,7 @@ def test_the_parser_options_are_remembered_in_the_cache(
 ) -> None:
     """Extract's request (so its cache key) is built from the parser's source options: a
     re-run reads them back instead of parsing; another parser, or a corrupt entry, parses."""
-    from workbench import attribution
+    from workbench.language import attribution
 
     memo = ResponseCache(tmp_path / "cache")
     sentence, before = "The mayor said the bridge would reopen in May.", "Traffic was heavy."

@@ -23,20 +23,20 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from workbench.budget import Budget, SpendingLimits
-from workbench.errors import (
+from workbench.core.budget import Budget, SpendingLimits
+from workbench.core.errors import (
     ConfigError,
     SpendingCapReached,
     WorkbenchError,
     one_line,
     validation_error_line,
 )
-from workbench.export import FORMATS, render
-from workbench.ingest import read_path
-from workbench.schema import Report, StageStats
+from workbench.core.schema import Report, StageStats
+from workbench.io.export import FORMATS, render
+from workbench.io.ingest import read_path
 
 if TYPE_CHECKING:
-    from workbench.batch import Shard
+    from workbench.io.batch import Shard
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _shard(text: str) -> Shard:
-    from workbench.batch import Shard  # imported when used: it loads the pipeline
+    from workbench.io.batch import Shard  # imported when used: it loads the pipeline
 
     return Shard.parse(text)
 
@@ -316,7 +316,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
 
-    from workbench import batch
+    from workbench.io import batch
     from workbench.session import Session
 
     _check_writable(args.out)
@@ -381,7 +381,7 @@ def _say(line: str, quiet: bool) -> None:
 
 
 def cmd_backends(args: argparse.Namespace) -> int:
-    from workbench.config import DEFAULT_ROUTING
+    from workbench.core.config import DEFAULT_ROUTING
     from workbench.session import Session
 
     session = Session.open(args.config, no_cache=True)
@@ -398,7 +398,7 @@ def cmd_backends(args: argparse.Namespace) -> int:
                 where = f" on a pool ({routing}) at {', '.join(backend.api_bases)}"
             print(f"{name}{default}: {backend.model}{where}")
         return 0
-    from workbench.probe import probe_backend, probe_pool
+    from workbench.llm.probe import probe_backend, probe_pool
 
     worst = 0
     for name in names:
@@ -463,7 +463,7 @@ def cmd_ui(args: argparse.Namespace, extra: list[str]) -> int:
 
     It listens on 127.0.0.1 unless told otherwise (``--host``, ``--server.address`` or Streamlit's
     own config); any other address starts only with authentication configured."""
-    from workbench.config import find_config_file
+    from workbench.core.config import find_config_file
 
     if args.password is not None:
         raise ConfigError(

@@ -23,16 +23,10 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TypeVar
 
-from workbench.attribution import same_source
-from workbench.budget import Budget
-from workbench.checkworthiness import rate_checkworthiness
-from workbench.errors import BackendError, ModelOutputError, SpendingCapReached
-from workbench.evidence import plan_evidence
-from workbench.extract import extract_claims
-from workbench.llm import Outcome, StructuredClient
-from workbench.llm.wrappers import BudgetedClient, response_store
-from workbench.prompts import PromptSet
-from workbench.schema import (
+from workbench.core.budget import Budget
+from workbench.core.errors import BackendError, ModelOutputError, SpendingCapReached
+from workbench.core.prompts import PromptSet
+from workbench.core.schema import (
     Article,
     Claim,
     Failure,
@@ -47,9 +41,15 @@ from workbench.schema import (
     Status,
     Usage,
 )
-from workbench.segment import article_date, segment_article
-from workbench.select import context_window, select_sentence
-from workbench.support import claim_grounds, same_proposition
+from workbench.language.segment import article_date, segment_article
+from workbench.language.sources import same_source
+from workbench.language.support import claim_grounds, same_proposition
+from workbench.llm import Outcome, StructuredClient
+from workbench.llm.wrappers import BudgetedClient, response_store
+from workbench.stages.checkworthiness import rate_checkworthiness
+from workbench.stages.evidence import plan_evidence
+from workbench.stages.extract import extract_claims
+from workbench.stages.select import context_window, select_sentence
 
 T = TypeVar("T")
 

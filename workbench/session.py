@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from workbench.budget import Budget
-from workbench.cache import ResponseStore, default_cache_dir, open_cache
-from workbench.config import Config, load_config
+from workbench.core.budget import Budget
+from workbench.core.cache import ResponseStore, default_cache_dir, open_cache
+from workbench.core.config import Config, load_config
+from workbench.core.prompts import PromptSet
+from workbench.core.schema import Article, Report
 from workbench.llm import StructuredClient, open_client
 from workbench.pipeline import Progress, ProgressCallback, check_article
-from workbench.prompts import PromptSet
-from workbench.schema import Article, Report
 
 T = TypeVar("T")
 

@@ -276,7 +276,7 @@ def test_missing_wordnet_is_one_line_before_any_model_call(
     dataset: list[str],
 ) -> None:
     import workbench.evaluation.meteor as meteor
-    from workbench.errors import ConfigError
+    from workbench.core.errors import ConfigError
     from workbench.llm.fake import FakeClient
 
     def missing(*_: object, **__: object) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
 from workbench.evaluation.datasets import load_dataset, parse_dataset_spec, stable_sample
 from workbench.evaluation.datasets.averitec import AveritecClaim, read_averitec
 from workbench.evaluation.datasets.checkthat import CheckworthySentence, read_checkthat

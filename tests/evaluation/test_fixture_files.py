@@ -10,17 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.evaluation.fixtures import (
-    Fixture,
-    find_all,
-    fixture_set_hash,
-    load_fixture,
-    load_fixtures,
-    reference_sentence_spans,
-)
-from workbench.evaluation.scoring.suite import score_report
-from workbench.evaluation.scoring.support import score_support
-from workbench.schema import (
+from workbench.core.schema import (
     CheckLabel,
     Checkworthiness,
     Claim,
@@ -31,7 +21,17 @@ from workbench.schema import (
     Sentence,
     Status,
 )
-from workbench.segment import article_date, classify_paragraphs
+from workbench.evaluation.fixtures import (
+    Fixture,
+    find_all,
+    fixture_set_hash,
+    load_fixture,
+    load_fixtures,
+    reference_sentence_spans,
+)
+from workbench.evaluation.scoring.suite import score_report
+from workbench.evaluation.scoring.support import score_support
+from workbench.language.segment import article_date, classify_paragraphs
 
 FIXTURE_FOLDER = Path(__file__).resolve().parents[2] / "evals" / "fixtures"
 FIXTURE_FILES = sorted(FIXTURE_FOLDER.glob("*.yaml")) if FIXTURE_FOLDER.is_dir() else []

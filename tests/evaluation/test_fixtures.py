@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tests.support.flood_article import ARTICLE, FIXTURE_DATA
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
 from workbench.evaluation.fixtures import (
     Fixture,
     Genre,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from tests.support.flood_article import ReportBuilder
-from workbench.claim_diff import ClaimView
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
+from workbench.core.schema import CheckLabel, EvidenceKind, Report, Status
 from workbench.evaluation.baselines import (
     ALL,
     bless,
@@ -19,6 +19,7 @@ from workbench.evaluation.baselines import (
     predictions_of,
     rebuild_report,
 )
+from workbench.evaluation.claim_diff import ClaimView
 from workbench.evaluation.diff import diff_claims, diff_reports
 from workbench.evaluation.fixture_runner import FixtureRun
 from workbench.evaluation.fixtures import Fixture, build_fixture
@@ -42,7 +43,6 @@ from workbench.evaluation.report import build_fixture_report, write_report
 from workbench.evaluation.scoring.checkworthiness import score_sentence_checkworthiness
 from workbench.evaluation.scoring.suite import score_report
 from workbench.evaluation.stats import Interval
-from workbench.schema import CheckLabel, EvidenceKind, Report, Status
 
 ALL_RIGHT = {
     "GENEVA": Status.claims,

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from workbench.cues import CUES, DEFAULT_WEIGHTS, rate_sentence, sentence_cues
 from workbench.evaluation.datasets.checkthat import read_checkthat
 from workbench.evaluation.heuristic import best_f1_threshold, fit_cue_weights
 from workbench.evaluation.scoring.prf import binary_prf
+from workbench.language.cues import CUES, DEFAULT_WEIGHTS, rate_sentence, sentence_cues
 
 CHECKTHAT = "checkthat2024/CT24_checkworthy_english_{}.tsv"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.fake_reports import EVAL_FIXTURE, eval_runs
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
 from workbench.evaluation.history import (
     claim_diff_rows,
     diff_counts,

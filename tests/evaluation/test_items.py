@@ -6,6 +6,7 @@ import pytest
 
 from tests.evaluation.test_gate import ALL_RIGHT, CLOSED, POWER, REOPEN
 from tests.support.flood_article import ReportBuilder
+from workbench.core.schema import Status
 from workbench.evaluation.baselines import load_baseline, metrics_of, rebuild_report
 from workbench.evaluation.command import EVALS_DIR
 from workbench.evaluation.fixtures import Fixture, load_fixtures
@@ -20,7 +21,6 @@ from workbench.evaluation.items import (
 from workbench.evaluation.metrics import METRICS
 from workbench.evaluation.scoring.suite import score_report
 from workbench.evaluation.stats import Pooling
-from workbench.schema import Status
 
 
 def test_pooled_items_give_back_every_metric_of_the_committed_baseline() -> None:

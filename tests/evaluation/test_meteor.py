@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
 from workbench.evaluation.meteor import (
     DEBIAN_PACKAGES,
     NLTK_DATA_ENV,

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
+from workbench.core.schema import Claim, ClaimType
 from workbench.evaluation.datasets import load_dataset, parse_dataset_spec
 from workbench.evaluation.datasets.newsclaims import (
     NewsArticle,
@@ -20,7 +21,6 @@ from workbench.evaluation.datasets.newsclaims import (
     score_article,
 )
 from workbench.evaluation.scoring.claimers import same_claimer
-from workbench.schema import Claim, ClaimType
 
 # Per article: (sentence, gap before it), and the gold claim sentences by position with claimer.
 ARTICLES: dict[str, Any] = {

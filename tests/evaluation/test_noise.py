@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 
 from workbench.cli import main
+from workbench.core.schema import Stage
 from workbench.evaluation.command import EVALS_DIR
 from workbench.llm import fake
 from workbench.llm.fake import Responder, heuristic_responder
 from workbench.llm.interface import Request
-from workbench.schema import Stage
 
 # Seeds of two runs at a 15% drop rate: the first dropped fewer claims than the second, by more
 # than the tolerances of claims.f1 and sentences.f1, within what the rate explains.

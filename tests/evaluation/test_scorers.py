@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.support.flood_article import ARTICLE, ReportBuilder, span_of
+from workbench.core.schema import CheckLabel, EvidenceKind, RunInfo, StageStats, Status
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.alignment import (
     AlignmentSettings,
@@ -29,8 +30,7 @@ from workbench.evaluation.scoring.prf import binary_prf, prf_from_counts, sum_pr
 from workbench.evaluation.scoring.sentences import score_sentence_detection
 from workbench.evaluation.scoring.suite import score_report, summarise_fixture_scores
 from workbench.evaluation.scoring.support import score_support
-from workbench.schema import CheckLabel, EvidenceKind, RunInfo, StageStats, Status
-from workbench.support import claim_support, content_tokens, date_words, token_f1
+from workbench.language.support import claim_support, content_tokens, date_words, token_f1
 
 
 def exact_or_nothing(generated: str, gold: str) -> float:

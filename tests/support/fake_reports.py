@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import main
-from workbench.ingest import read_article
+from workbench.core.prompts import PromptSet
+from workbench.core.schema import Report
+from workbench.io.ingest import read_article
 from workbench.llm import FakeClient
 from workbench.llm.fake import heuristic_responder
 from workbench.pipeline import check_article_sync
-from workbench.prompts import PromptSet
-from workbench.schema import Report
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_FILES = sorted((REPO.parent / "shared" / "seeds").glob("*.txt"))

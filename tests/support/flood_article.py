@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from workbench.evaluation.fixtures import reference_sentence_spans
-from workbench.schema import (
+from workbench.core.schema import (
     Article,
     Checkworthiness,
     Claim,
@@ -18,6 +17,7 @@ from workbench.schema import (
     Sentence,
     Status,
 )
+from workbench.evaluation.fixtures import reference_sentence_spans
 
 ARTICLE = (
     "# Flood closes Route 9\n\n"

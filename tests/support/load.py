@@ -57,8 +57,8 @@ from tests.support.net import (
     stop_group,
     wait_until,
 )
-from workbench.cache import ResponseCache
-from workbench.ingest import read_article
+from workbench.core.cache import ResponseCache
+from workbench.io.ingest import read_article
 
 # Three-letter syllables: two of them make a marker, every marker is as long as every other,
 # so no marker is part of another.

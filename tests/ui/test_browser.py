@@ -28,7 +28,7 @@ from tests.support.net import (
     stop_group,
     wait_until,
 )
-from workbench.ingest import read_article
+from workbench.io.ingest import read_article
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 

@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 import workbench.llm.fake
 from tests.support.fake_reports import ARTICLE, SEED_FILES
 from tests.support.ui_steps import by_label, captions, check_text, claim_count, summary
-from workbench.errors import BackendError
+from workbench.core.errors import BackendError
+from workbench.core.schema import Report
 from workbench.llm.fake import heuristic_responder
-from workbench.schema import Report
 from workbench.ui import common
 
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.fake_reports import ARTICLE
 from tests.support.ui_steps import by_label, check_text
-from workbench.prompts import DEFAULT_PROMPTS_DIR
+from workbench.core.prompts import DEFAULT_PROMPTS_DIR
 
 COMPARE = "views/compare.py"
 

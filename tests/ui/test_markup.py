@@ -7,8 +7,8 @@ import re
 import pytest
 
 from tests.support.fake_reports import fake_report
-from workbench.review import add_claim, word_span
-from workbench.schema import Report
+from workbench.core.schema import Report
+from workbench.review.corrections import add_claim, word_span
 from workbench.ui.markup import (
     highlight_article,
     legend,
@@ -94,8 +94,8 @@ def test_scroll_script_carries_no_untrusted_text() -> None:
 
 
 def test_a_claim_repeated_later_is_marked_at_every_quote(report: Report) -> None:
-    from workbench.export import to_markdown
-    from workbench.schema import QuoteSpan
+    from workbench.core.schema import QuoteSpan
+    from workbench.io.export import to_markdown
 
     first, other = report.claims[0], report.claims[1]
     repeated = report.model_copy(deep=True)

@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.fake_reports import ARTICLE
 from tests.support.ui_steps import by_label, check_text
+from workbench.core.schema import Report
 from workbench.evaluation.fixtures import load_fixture
-from workbench.schema import Report
 from workbench.ui import common
 
 REVIEW = "views/review.py"

@@ -29,7 +29,7 @@ Comparing with the blessed baseline
 - ``gate``: the run against the baseline metric by metric, tolerances and noise rules from
   ``evals/config.toml``, each delta with its paired interval;
 - ``diff``: the per-claim and per-sentence diff against the baseline (claims paired by
-  ``workbench.claim_diff``, as on the Compare page).
+  ``workbench.evaluation.claim_diff``, as on the Compare page).
 
 Comparing two set-ups
 - ``versus``: two runs on the same items, a verdict per metric (``workbench eval --compare``).
@@ -38,5 +38,10 @@ Reports and history
 - ``report``: the ``EvalReport`` model, built from a run and written to a run folder;
 - ``render``: the report as terminal lines, Markdown and JUnit XML;
 - ``history``: the run folders read back as tables for the Evals page;
-- ``provenance``: what a run ran with (commit, backend, prompts, packages).
+- ``provenance``: what a run ran with (commit, backend, prompts, packages);
+- ``claim_diff``: the claims of two runs paired, with the one rule for "changed" that the diff
+  and the Compare page share.
+
+May import ``workbench.session`` and ``workbench.io`` and the layers below them; the review and
+the UI import it, never the other way round.
 """

@@ -24,13 +24,13 @@ from typing import Literal
 
 from pydantic import Field, ValidationError
 
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
+from workbench.core.schema import Claim, Failure, Report, Role, RunInfo, Sentence, Status, Strict
 from workbench.evaluation.fixtures import Fixture, fixture_hash
 from workbench.evaluation.heuristic import heuristic_scores
 from workbench.evaluation.metrics import MetricValues, suite_metrics
 from workbench.evaluation.provenance import Provenance
 from workbench.evaluation.scoring.suite import FixtureScores, score_report, summarise_fixture_scores
-from workbench.schema import Claim, Failure, Report, Role, RunInfo, Sentence, Status, Strict
 
 BASELINE_FORMAT = 1
 ALL = "all"

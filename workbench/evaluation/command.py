@@ -17,17 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
 from workbench.evaluation.datasets import DATASET_NAMES
 
 if TYPE_CHECKING:
+    from workbench.core.schema import Report
     from workbench.evaluation.datasets import LoadedDataset
     from workbench.evaluation.fixture_runner import FixtureRun
     from workbench.evaluation.fixtures import Fixture
     from workbench.evaluation.provenance import Provenance
     from workbench.evaluation.report import EvalReport
     from workbench.llm import StructuredClient
-    from workbench.schema import Report
     from workbench.session import Session
 
 # The repository's evals folder; --evals points elsewhere (an installed package has none).

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from pydantic import Field
 
+from workbench.core.prompts import PromptSet
+from workbench.core.schema import Claim, Report, Sentence, Stage, StageStats, Strict
 from workbench.evaluation.datasets import ItemCallback, LoadedDataset
 from workbench.evaluation.fixture_runner import bounded_map
 from workbench.evaluation.items import ItemCounter, ItemSpec, ItemTable, MetricItems
@@ -23,8 +25,6 @@ from workbench.evaluation.scoring.health import stage_health
 from workbench.evaluation.stats import Pooling
 from workbench.llm import StructuredClient
 from workbench.pipeline import PipelineRun
-from workbench.prompts import PromptSet
-from workbench.schema import Claim, Report, Sentence, Stage, StageStats, Strict
 
 T = TypeVar("T")
 R = TypeVar("R")

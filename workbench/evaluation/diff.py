@@ -2,9 +2,9 @@
 prompt, schema or backend did, claim by claim (added, dropped, changed) and sentence by sentence
 (status changes).
 
-Claims are paired and compared by ``workbench.claim_diff`` (identical claims first, then the
-eval's claim alignment; one rule for "changed"), the same as on the Compare page. Each claim
-carries the gold claim it matches, if any, so the diff tells whether a dropped claim was a
+Claims are paired and compared by ``workbench.evaluation.claim_diff`` (identical claims first,
+then the eval's claim alignment; one rule for "changed"), the same as on the Compare page. Each
+claim carries the gold claim it matches, if any, so the diff tells whether a dropped claim was a
 correct one, and a pair whose gold match changed is *changed*.
 """
 
@@ -14,11 +14,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from workbench.claim_diff import ClaimView, claim_view, pair_claims
-from workbench.errors import one_line
+from workbench.core.errors import one_line
+from workbench.core.schema import Report, Strict
+from workbench.evaluation.claim_diff import ClaimView, claim_view, pair_claims
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.alignment import align_report_claims
-from workbench.schema import Report, Strict
 
 
 class ClaimChange(Strict):

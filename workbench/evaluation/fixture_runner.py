@@ -14,13 +14,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from workbench.core.prompts import PromptSet
+from workbench.core.schema import Article, Report
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.heuristic import heuristic_scores
 from workbench.evaluation.scoring.suite import FixtureScores, score_report
 from workbench.llm import StructuredClient
 from workbench.pipeline import check_article
-from workbench.prompts import PromptSet
-from workbench.schema import Article, Report
 
 T = TypeVar("T")
 R = TypeVar("R")

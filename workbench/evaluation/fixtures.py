@@ -1,8 +1,8 @@
 """Hand-labelled eval fixtures: the YAML format of ``evals/FORMAT.md``, loaded and checked.
 
 A fixture is one article plus gold labels for its sentences and claims. The loader resolves the
-article, normalises it with the workbench's own reader (``workbench.ingest.read_article``) so that
-gold anchors and quotes refer to the same text a report's offsets refer to, and enforces the
+article, normalises it with the workbench's own reader (``workbench.io.ingest.read_article``) so
+that gold anchors and quotes refer to the same text a report's offsets refer to, and enforces the
 format's rules. Every problem is a ``ConfigError`` with one line naming the file and the problem.
 
 Sentence boundaries for the rules "an anchor lies inside exactly one sentence" and "a quote lies
@@ -26,9 +26,9 @@ import pysbd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from workbench.errors import ConfigError, InputError, one_line
-from workbench.ingest import read_article
-from workbench.schema import Article, ClaimType, EvidenceKind
+from workbench.core.errors import ConfigError, InputError, one_line
+from workbench.core.schema import Article, ClaimType, EvidenceKind
+from workbench.io.ingest import read_article
 
 
 class Genre(StrEnum):
@@ -342,7 +342,7 @@ def check_labels_against_text(fixture: Fixture, text: str, where: str) -> None:
         if not starts:
             raise ConfigError(
                 f"{where}: {label} does not occur in the normalised article text "
-                "(copy it from `python -m workbench.ingest ARTICLE`)"
+                "(copy it from `python -m workbench.io.ingest ARTICLE`)"
             )
         if len(starts) > 1:
             raise ConfigError(

@@ -25,7 +25,8 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from workbench.errors import ConfigError, validation_error_line
+from workbench.core.errors import ConfigError, validation_error_line
+from workbench.core.schema import Report, Strict
 from workbench.evaluation.baselines import (
     Baseline,
     article_sha256,
@@ -45,7 +46,6 @@ from workbench.evaluation.items import (
 from workbench.evaluation.metrics import METRICS, MetricValues, format_value
 from workbench.evaluation.scoring.suite import FixtureScores, score_report
 from workbench.evaluation.stats import Interval
-from workbench.schema import Report, Strict
 
 Noise = Literal["none", "paired"]
 

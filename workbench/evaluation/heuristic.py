@@ -1,4 +1,5 @@
-"""The heuristic: the cues of ``workbench.cues`` as a whole check-worthiness system, no model.
+"""The heuristic: the cues of ``workbench.language.cues`` as a whole check-worthiness system, no
+model.
 
 Every backend's check-worthiness is reported next to this heuristic, so a model has to beat
 what a dozen regular expressions achieve. ``fit_cue_weights`` re-fits the cue weights on the
@@ -19,14 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.optimize import minimize
 
-from workbench.attribution import AUTHOR
-from workbench.cues import CUES, DEFAULT_WEIGHTS, CueWeights, rate_sentence
-from workbench.engines import claim_type
-from workbench.evaluation.fixtures import Fixture
-from workbench.evaluation.scoring.suite import FixtureScores, score_report
-from workbench.evidence_sources import evidence_kind
-from workbench.questions import LOWERABLE
-from workbench.schema import (
+from workbench.core.schema import (
     Article,
     CheckLabel,
     Checkworthiness,
@@ -37,7 +31,14 @@ from workbench.schema import (
     RunInfo,
     Status,
 )
-from workbench.segment import segment_article
+from workbench.engines.rules import claim_type
+from workbench.evaluation.fixtures import Fixture
+from workbench.evaluation.scoring.suite import FixtureScores, score_report
+from workbench.language.cues import CUES, DEFAULT_WEIGHTS, CueWeights, rate_sentence
+from workbench.language.evidence_sources import evidence_kind
+from workbench.language.questions import LOWERABLE
+from workbench.language.segment import segment_article
+from workbench.language.sources import AUTHOR
 
 # --------------------------------------------------------------------------------------------
 # Tuning (run on CheckThat! train only)

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workbench.claim_diff import ClaimView
-from workbench.errors import ConfigError, validation_error_line
+from workbench.core.errors import ConfigError, validation_error_line
+from workbench.evaluation.claim_diff import ClaimView
 from workbench.evaluation.metrics import HEADLINE, METRICS, MetricValues
 from workbench.evaluation.report import EvalReport
 

@@ -26,6 +26,7 @@ from typing import Literal
 
 import numpy as np
 
+from workbench.core.schema import Strict
 from workbench.evaluation.metrics import MetricValues
 from workbench.evaluation.scoring.suite import FixtureScores
 from workbench.evaluation.stats import (
@@ -35,7 +36,6 @@ from workbench.evaluation.stats import (
     paired_interval,
     pooled_value,
 )
-from workbench.schema import Strict
 
 Unit = Literal["article", "sentence", "claim", "item"]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workbench.schema import PromptInfo
+from workbench.core.schema import PromptInfo
 
 # Libraries whose upgrade can change what a backend answers or how it is scored.
 PACKAGES = (

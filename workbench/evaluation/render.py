@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbench.errors import one_line
+from workbench.core.errors import one_line
 from workbench.evaluation.diff import ClaimChange, FixtureDiff
 from workbench.evaluation.gate import MetricDelta, is_regression
 from workbench.evaluation.metrics import HEADLINE, METRICS, Metric, format_value

@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from workbench.core.schema import Strict
 from workbench.evaluation.baselines import FixturePredictions, metrics_of, predictions_of
 from workbench.evaluation.dataset_runner import DatasetRun
 from workbench.evaluation.fixture_runner import FixtureRun
@@ -34,7 +35,6 @@ from workbench.evaluation.provenance import Provenance
 from workbench.evaluation.render import render_junit, render_markdown, slug
 from workbench.evaluation.scoring.suite import FixtureScores
 from workbench.evaluation.stats import Interval, run_spread
-from workbench.schema import Strict
 
 REPORT_FORMAT = 1
 

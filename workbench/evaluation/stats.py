@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pydantic import Field
 
-from workbench.schema import Strict
+from workbench.core.schema import Strict
 
 RESAMPLES = 2000  # percentiles at 2.5% and 97.5% rest on 50 resamples each
 CONFIDENCE = 0.95

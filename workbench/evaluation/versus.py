@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
+from workbench.core.schema import Strict
 from workbench.evaluation.items import MetricItems, Unit, pair_items
 from workbench.evaluation.metrics import METRICS
 from workbench.evaluation.provenance import now
 from workbench.evaluation.stats import Interval, paired_interval, pooled_value
-from workbench.schema import Strict
 
 if TYPE_CHECKING:
     from workbench.evaluation.report import EvalReport

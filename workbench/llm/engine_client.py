@@ -19,8 +19,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workbench.engines import MODEL, EngineName, engine_answer, engine_identity
-from workbench.errors import ModelOutputError, one_line
+from workbench.core.config import MODEL, EngineName
+from workbench.core.errors import ModelOutputError, one_line
+from workbench.core.schema import Stage
+from workbench.engines import engine_answer, engine_identity
 from workbench.llm.interface import (
     Outcome,
     R,
@@ -30,7 +32,6 @@ from workbench.llm.interface import (
     stage_of,
 )
 from workbench.llm.wrappers import ClientWrapper
-from workbench.schema import Stage
 
 
 class StageEngineClient(ClientWrapper):

@@ -26,9 +26,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workbench.errors import ModelOutputError, one_line
+from workbench.core.errors import ModelOutputError, one_line
+from workbench.core.schema import MAX_CLAIM_CHARS, Stage
 from workbench.llm.interface import Outcome, R, Request, RequestKind
-from workbench.schema import MAX_CLAIM_CHARS, Stage
 
 _REPORTING = re.compile(
     r"\b(said|says|reports?|reported|explains?|explained|told|announced|stated|claims?|claimed|"

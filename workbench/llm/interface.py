@@ -16,8 +16,8 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from workbench.prompts import Prompt
-from workbench.schema import Stage
+from workbench.core.prompts import Prompt
+from workbench.core.schema import Stage
 
 R = TypeVar("R", bound=BaseModel)
 

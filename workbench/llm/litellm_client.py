@@ -33,11 +33,11 @@ from instructor.core import IncompleteOutputException, InstructorRetryException
 from litellm.types.router import RouterRateLimitError
 from pydantic import BaseModel
 
-from workbench.config import DEFAULT_ROUTING, BackendConfig
-from workbench.errors import BackendError, ConfigError, ModelOutputError, one_line
-from workbench.llm.backend import backend_identity, resolve_schema_mode, stage_params
+from workbench.core.config import DEFAULT_ROUTING, BackendConfig
+from workbench.core.errors import BackendError, ConfigError, ModelOutputError, one_line
 from workbench.llm.embedded import DEFAULT_ALIAS, embedded_provider
 from workbench.llm.interface import Outcome, R, Request, RequestKind
+from workbench.llm.settings import backend_identity, resolve_schema_mode, stage_params
 
 log = logging.getLogger(__name__)
 

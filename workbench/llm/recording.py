@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from workbench.cache import cache_key
-from workbench.errors import ConfigError, ModelOutputError
+from workbench.core.cache import cache_key
+from workbench.core.errors import ConfigError, ModelOutputError
 from workbench.llm.interface import Outcome, R, Request, RequestKind, StructuredClient
 from workbench.llm.wrappers import ClientWrapper
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workbench.budget import Budget
-from workbench.cache import ResponseStore, cache_key
-from workbench.errors import ModelOutputError
+from workbench.core.budget import Budget
+from workbench.core.cache import ResponseStore, cache_key
+from workbench.core.errors import ModelOutputError
 from workbench.llm.interface import Outcome, R, Request, RequestKind, StructuredClient
 
 
@@ -164,7 +164,7 @@ class CachingClient(ClientWrapper):
 
 def response_store(client: StructuredClient) -> ResponseStore | None:
     """The cache that answers for ``client`` (its ``CachingClient`` layer), if it has one:
-    what a stage remembers its own costly derivations in (``workbench.attribution``)."""
+    what a stage remembers its own costly derivations in (``workbench.language.attribution``)."""
     while isinstance(client, ClientWrapper):
         if isinstance(client, CachingClient):
             return client.cache
@@ -199,7 +199,7 @@ class BudgetedClient(ClientWrapper):
     """Refuses a request once the run's spending has reached a cap; charges every answer.
 
     Sits outside the cache layer: a cache hit costs nothing, so only what is really spent
-    counts (``workbench.budget``)."""
+    counts (``workbench.core.budget``)."""
 
     def __init__(self, inner: StructuredClient, budget: Budget) -> None:
         super().__init__(inner)

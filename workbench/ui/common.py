@@ -18,13 +18,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from workbench.budget import Budget
-from workbench.config import find_config_file
-from workbench.errors import SpendingCapReached, WorkbenchError
-from workbench.export import render, to_csv, to_json, to_markdown
-from workbench.ingest import InputLimits, read_article
+from workbench.core.budget import Budget
+from workbench.core.config import InputLimits, find_config_file
+from workbench.core.errors import SpendingCapReached, WorkbenchError
+from workbench.core.schema import Article, Claim, Report, Stage, StageStats, Status
+from workbench.io.export import render, to_csv, to_json, to_markdown
+from workbench.io.ingest import read_article
 from workbench.pipeline import Progress
-from workbench.schema import Article, Claim, Report, Stage, StageStats, Status
 from workbench.session import Session
 from workbench.ui.markup import (
     LABEL_NAMES,

@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from workbench.schema import CheckLabel, Claim, Report, Sentence, Status
+from workbench.core.schema import CheckLabel, Claim, Report, Sentence, Status
 
 # One palette for the highlights, the legend and the table; readable on the light theme.
 LABEL_COLOURS = {

@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pydantic import Field, SerializeAsAny
 
-from workbench.errors import ConfigError
-from workbench.schema import Strict
+from workbench.core.errors import ConfigError
+from workbench.core.schema import Strict
 
 if TYPE_CHECKING:
+    from workbench.core.prompts import PromptSet
     from workbench.evaluation.dataset_runner import DatasetRun
     from workbench.llm import StructuredClient
-    from workbench.prompts import PromptSet
 
 SAMPLE_SEED = "workbench-eval-sample-v1"  # changing it changes every --limit sample
 

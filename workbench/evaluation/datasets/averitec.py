@@ -15,7 +15,9 @@ from typing import Any
 
 from pydantic import Field
 
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
+from workbench.core.prompts import PromptSet
+from workbench.core.schema import Claim, ClaimType, Stage
 from workbench.evaluation.dataset_runner import (
     DatasetRun,
     StageCounter,
@@ -29,8 +31,6 @@ from workbench.evaluation.scoring.evidence import score_questions
 from workbench.evaluation.stats import Pooling
 from workbench.llm import StructuredClient
 from workbench.pipeline import PipelineRun
-from workbench.prompts import PromptSet
-from workbench.schema import Claim, ClaimType, Stage
 
 
 class AveritecClaim(Item):

@@ -16,8 +16,9 @@ from typing import Any
 
 from pydantic import Field
 
-from workbench.cues import rate_sentence
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
+from workbench.core.prompts import PromptSet
+from workbench.core.schema import CheckLabel, Claim
 from workbench.evaluation.dataset_runner import (
     DatasetRun,
     StageCounter,
@@ -30,9 +31,8 @@ from workbench.evaluation.items import ItemCounter, ItemSpec, ItemTable
 from workbench.evaluation.metrics import MetricValues
 from workbench.evaluation.scoring.checkworthiness import score_checkworthiness
 from workbench.evaluation.stats import Pooling
+from workbench.language.cues import rate_sentence
 from workbench.llm import StructuredClient
-from workbench.prompts import PromptSet
-from workbench.schema import CheckLabel, Claim
 
 
 class CheckworthySentence(Item):

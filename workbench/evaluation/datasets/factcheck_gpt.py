@@ -17,8 +17,9 @@ from typing import Any
 
 from pydantic import Field
 
-from workbench.cues import rate_sentence
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
+from workbench.core.prompts import PromptSet
+from workbench.core.schema import Strict
 from workbench.evaluation.dataset_runner import (
     DatasetRun,
     StageCounter,
@@ -33,9 +34,8 @@ from workbench.evaluation.scoring.alignment import ClaimForAlignment, align_clai
 from workbench.evaluation.scoring.checkworthiness import score_checkworthiness
 from workbench.evaluation.scoring.prf import PRF, sum_prf
 from workbench.evaluation.stats import Pooling
+from workbench.language.cues import rate_sentence
 from workbench.llm import StructuredClient
-from workbench.prompts import PromptSet
-from workbench.schema import Strict
 
 DEFAULT_FILE = "factcheck-GPT-benchmark.jsonl"
 

@@ -40,7 +40,9 @@ from typing import Any
 
 from pydantic import Field
 
-from workbench.errors import ConfigError
+from workbench.core.errors import ConfigError
+from workbench.core.prompts import PromptSet
+from workbench.core.schema import Article, Claim, Strict
 from workbench.evaluation.dataset_runner import (
     DatasetRun,
     dataset_run,
@@ -56,8 +58,6 @@ from workbench.evaluation.scoring.claimers import same_claimer
 from workbench.evaluation.scoring.prf import prf_from_counts
 from workbench.evaluation.stats import Pooling
 from workbench.llm import StructuredClient
-from workbench.prompts import PromptSet
-from workbench.schema import Article, Claim, Strict
 
 GOLD_FILE = "dev.json"
 

@@ -8,7 +8,7 @@ cases.
 - ``grounding``: quotes verbatim at their offsets (``score_grounding``);
 - ``sentences``: sentence-level claim detection (``score_sentence_detection``);
 - ``alignment``: predicted claims matched one-to-one to gold claims (``align_claims``,
-  ``align_report_claims``), also the pairing behind ``workbench.claim_diff``;
+  ``align_report_claims``), also the pairing behind ``workbench.evaluation.claim_diff``;
 - ``checkworthiness``: yes/no check-worthiness per matched claim or per sentence;
 - ``evidence``: AVeriTeC's question score and evidence-kind P/R (``score_questions``,
   ``score_evidence``);

@@ -2,8 +2,8 @@
 
 Text similarity is the (IDF-weighted) F1 of content tokens; the assignment is Hungarian, with
 quote-span overlap as a small bonus that breaks ties between similar candidates.
-``AlignmentSettings`` documents the threshold and the weights. ``workbench.claim_diff`` reuses
-the alignment to pair the claims of two runs.
+``AlignmentSettings`` documents the threshold and the weights.
+``workbench.evaluation.claim_diff`` reuses the alignment to pair the claims of two runs.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import numpy as np
 from pydantic import Field
 from scipy.optimize import linear_sum_assignment
 
+from workbench.core.schema import Report, Strict
 from workbench.evaluation.fixtures import Fixture, find_all
 from workbench.evaluation.scoring.prf import PRF, prf_from_counts
-from workbench.schema import Report, Strict
-from workbench.support import content_tokens, token_f1
+from workbench.language.support import content_tokens, token_f1
 
 
 def inverse_document_frequencies(texts: Sequence[str]) -> dict[str, float]:

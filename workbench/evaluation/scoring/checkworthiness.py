@@ -14,11 +14,11 @@ from collections.abc import Iterable, Sequence
 from pydantic import Field
 from scipy.stats import spearmanr
 
+from workbench.core.schema import CheckLabel, Claim, Report, Strict
 from workbench.evaluation.fixtures import Fixture, find_all, reference_sentence_spans
 from workbench.evaluation.scoring.alignment import ClaimAlignmentResult
 from workbench.evaluation.scoring.prf import PRF, binary_prf
 from workbench.evaluation.scoring.sentences import sentence_at
-from workbench.schema import CheckLabel, Claim, Report, Strict
 
 
 class CheckworthinessResult(Strict):

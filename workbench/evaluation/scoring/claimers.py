@@ -14,9 +14,9 @@ from collections.abc import Iterable
 
 from pydantic import Field
 
+from workbench.core.schema import Report, Strict
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.alignment import ClaimAlignmentResult
-from workbench.schema import Report, Strict
 
 _ARTICLES = {"the", "a", "an"}
 

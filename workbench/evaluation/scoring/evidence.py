@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable, Sequence
 
 from pydantic import Field
 
+from workbench.core.schema import Claim, Report, Strict
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.alignment import ClaimAlignmentResult, hungarian_match
 from workbench.evaluation.scoring.prf import PRF, prf_from_counts
-from workbench.schema import Claim, Report, Strict
 
 MAX_GENERATED_QUESTIONS = 10  # AVeriTeC's eval.py keeps the first 10 predicted questions
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from workbench.schema import Report, Strict
+from workbench.core.schema import Report, Strict
 
 
 class UngroundedClaim(Strict):

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import Field
 
-from workbench.schema import RunInfo, StageStats, Strict
+from workbench.core.schema import RunInfo, StageStats, Strict
 
 
 class StageHealth(Strict):

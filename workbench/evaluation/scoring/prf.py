@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import Field
 
-from workbench.schema import Strict
+from workbench.core.schema import Strict
 
 
 class PRF(Strict):

@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
+from workbench.core.schema import Report, Status, Strict
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.prf import PRF, prf_from_counts
-from workbench.schema import Report, Status, Strict
 
 Outcome = Literal["true_positive", "false_positive", "false_negative", "true_negative"]
 NOT_FOUND = "not_found"  # predicted status when no predicted sentence contains the anchor

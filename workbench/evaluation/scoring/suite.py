@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import Field
 
+from workbench.core.schema import Report, Strict
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.alignment import (
     AlignmentSettings,
@@ -34,7 +35,6 @@ from workbench.evaluation.scoring.health import (
 from workbench.evaluation.scoring.prf import PRF, sum_prf
 from workbench.evaluation.scoring.sentences import SentenceDetectionResult, score_sentence_detection
 from workbench.evaluation.scoring.support import SupportResult, score_support
-from workbench.schema import Report, Strict
 
 
 class FixtureScores(Strict):

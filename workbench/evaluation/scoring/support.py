@@ -2,18 +2,18 @@
 
 Grounding (``grounding``) proves the quote is the article's text; this proves the claim says
 what the quote says, read with what resolves it: the names the article gave up to the quote's
-sentence, the title and the date (``workbench.support.claim_grounds``). The measure is
-``workbench.support.claim_support``, the one the extract stage applies, so the eval reports what
-the stage promises.
+sentence, the title and the date (``workbench.language.support.claim_grounds``). The measure is
+``workbench.language.support.claim_support``, the one the extract stage applies, so the eval
+reports what the stage promises.
 """
 
 from __future__ import annotations
 
 from pydantic import Field
 
+from workbench.core.schema import Report, Strict
 from workbench.evaluation.scoring.sentences import sentence_at
-from workbench.schema import Report, Strict
-from workbench.support import SUPPORTED_SHARE, claim_grounds, claim_support
+from workbench.language.support import SUPPORTED_SHARE, claim_grounds, claim_support
 
 
 class UnsupportedClaim(Strict):

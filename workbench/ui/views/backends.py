@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from workbench.config import BackendConfig
-from workbench.errors import WorkbenchError
+from workbench.core.config import BackendConfig
+from workbench.core.errors import WorkbenchError
 from workbench.llm import open_client
-from workbench.llm.backend import resolve_schema_mode
-from workbench.probe import ProbeResult, probe_backend
+from workbench.llm.probe import ProbeResult, probe_backend
+from workbench.llm.settings import resolve_schema_mode
 from workbench.session import run_shared
 from workbench.ui import access, common
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from workbench.errors import WorkbenchError
-from workbench.schema import Report
+from workbench.core.errors import WorkbenchError
+from workbench.core.schema import Report
 from workbench.ui import common
 from workbench.ui.common import RawInput
 from workbench.ui.markup import (

@@ -11,8 +11,9 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench.compare import ClaimPair, Comparison, RunFigures, compare_reports
-from workbench.errors import WorkbenchError
+from workbench.core.errors import WorkbenchError
+from workbench.core.prompts import DEFAULT_PROMPTS_DIR
+from workbench.core.schema import Claim, Report, Status
 from workbench.evaluation.command import EVALS_DIR
 from workbench.evaluation.fixture_runner import run_fixtures
 from workbench.evaluation.fixtures import Fixture, load_fixtures
@@ -21,8 +22,7 @@ from workbench.evaluation.items import ItemTable, fixture_items
 from workbench.evaluation.meteor import ensure_wordnet
 from workbench.evaluation.metrics import METRICS
 from workbench.evaluation.versus import MetricVerdict, compare_items
-from workbench.prompts import DEFAULT_PROMPTS_DIR
-from workbench.schema import Claim, Report, Status
+from workbench.review.compare import ClaimPair, Comparison, RunFigures, compare_reports
 from workbench.session import Session
 from workbench.ui import access, common
 from workbench.ui.markup import STATUS_NAMES, label_of, md_escape

