@@ -291,6 +291,16 @@ def test_backends_lists_configured_and_builtin(
     assert any(line.startswith("down: openai/nothing at http://127.0.0.1:") for line in lines)
 
 
+def test_backends_check_of_the_builtin_backend_says_it_has_no_model(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "backends", "--check", "--backend", "builtin")
+    assert code == 0
+    assert out.startswith(
+        "builtin: reachable at in-process · no model: classifier and rules answer every stage"
+    )
+
+
 def test_backends_check(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "backends", "--check", "--backend", "fake")
     assert code == 0 and out.startswith("fake: reachable at in-process · schema enforced")

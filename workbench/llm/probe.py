@@ -50,19 +50,6 @@ async def probe_backend(settings: BackendConfig, client: StructuredClient) -> Pr
     """Ask for an answer the schema forbids (never cached) and report what came back: within
     the schema at once (enforced), only after re-asking (followed without enforcement), or
     never (invalid), with the host tried and the latency."""
-    if not settings.has_model:  # nothing to reach: the engines run in this process
-        engines = sorted({engine for chain in settings.engines().values() for engine in chain})
-        return ProbeResult(
-            settings.name,
-            settings.model,
-            reachable=True,
-            schema=f"no model: {' and '.join(engines)} answer every stage",
-            valid=True,
-            seconds=0.0,
-            where=where(settings),
-        )
-    prompt = load_prompt(DEFAULT_PROMPTS_DIR / "probe.toml", ProbeResponse)
-    started = time.perf_counter()
     result = ProbeResult(
         settings.name,
         settings.model,
@@ -72,6 +59,12 @@ async def probe_backend(settings: BackendConfig, client: StructuredClient) -> Pr
         seconds=0.0,
         where=where(settings),
     )
+    if not settings.has_model:  # nothing to reach: the engines run in this process
+        engines = sorted({engine for chain in settings.engines().values() for engine in chain})
+        result.valid, result.schema = True, f"no model: {' and '.join(engines)} answer every stage"
+        return result
+    prompt = load_prompt(DEFAULT_PROMPTS_DIR / "probe.toml", ProbeResponse)
+    started = time.perf_counter()
     try:
         outcome = await client.complete(Request("probe", prompt, {}))
     except ModelOutputError as err:  # it answered, but never in the schema
