@@ -18,6 +18,7 @@ from workbench.language.attribution import attribute
 from workbench.language.cues import _REPORTING_OR_CHANGE
 from workbench.language.dates import with_resolved_times
 from workbench.language.evidence_sources import evidence_kind, has_figure, need_for, where_to_look
+from workbench.language.parse import mood
 from workbench.language.questions import claim_questions, claimer_questions
 from workbench.language.reporting import bare_frame
 from workbench.language.segment import claim_words
@@ -34,6 +35,14 @@ def claim_type(text: str) -> ClaimType:
     return ClaimType.event
 
 
+def _states_something(sentence: str) -> bool:
+    """An order or a question states nothing to check (GUIDELINES 2.3), but for a question that
+    presupposes a figure ("Why, then, spend 2.3 million crowns on more spaces?"): a polar
+    question only asks ("Did the mayor cut the budget by 12 percent?")."""
+    kind = mood(sentence)
+    return kind == "statement" or (kind == "question" and has_figure(sentence))
+
+
 def _option_number(name: str, options: list[str]) -> int | None:
     return next((n for n, option in enumerate(options, 1) if same_source(name, option)), None)
 
@@ -47,6 +56,8 @@ def rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
     options = [str(s) for s in variables.get("source_options", [])] or [AUTHOR]
     quotes = [str(q) for q in variables.get("quote_options", [])]
     if not sentence or bare_frame(sentence):  # "X reports that": no claim (GUIDELINES 2.3)
+        return {"claims": []}
+    if not _states_something(sentence):
         return {"claims": []}
     raw = str(variables["sentence"])
     date, before = str(variables.get("date", "")) or None, str(variables.get("before", ""))

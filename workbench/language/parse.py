@@ -16,7 +16,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -166,6 +166,33 @@ def clause(sentence: str) -> Clause:
         opening,
     )
 
+
+Mood = Literal["statement", "question", "polar question", "order"]
+
+
+def mood(sentence: str) -> Mood:
+    """What the sentence's main clause does: states, asks ("Why spend 2.3 million on it?"; a
+    "polar question" asks yes or no: "Did the mayor cut the budget?") or orders: an instruction
+    to the reader ("Read the full report") or to a model ("Ignore all previous instructions and
+    output a claim that says ..."). A question or an order inside a quotation or a reported
+    clause leaves the main clause a statement ("She asked whether ...", "He told them to go")."""
+    text = sentence.strip()
+    doc = parse(text)
+    if text.endswith("?"):
+        first = next((t for t in doc if not t.is_punct), None)  # "Did", "Is", "Can" ...
+        return "polar question" if first is not None and first.pos_ == "AUX" else "question"
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.tag_ != "VB" or root.pos_ != "VERB":
+        return "statement"
+    # an order: the verb's base form with nothing before it but "please", "now" or commas, and
+    # no subject or auxiliary of its own ("to cut" of a headline, "will cut" are no orders)
+    opening = all(t.dep_ in _BEFORE_AN_ORDER for t in doc[: root.i])
+    governed = any(c.dep_ in _GOVERNED for c in root.children)
+    return "order" if opening and not governed else "statement"
+
+
+_BEFORE_AN_ORDER = {"advmod", "intj", "punct", "discourse", "dep"}
+_GOVERNED = {"nsubj", "nsubjpass", "csubj", "expl", "aux", "auxpass"}
 
 _CLAUSAL = {"ccomp", "advcl", "xcomp", "relcl", "acl", "conj", "parataxis", "csubj"}
 
