@@ -27,6 +27,11 @@ from workbench.evaluation.scoring.evidence import score_evidence, score_question
 from workbench.evaluation.scoring.grounding import score_grounding
 from workbench.evaluation.scoring.health import pool_output_health, score_output_health
 from workbench.evaluation.scoring.prf import binary_prf, prf_from_counts, sum_prf
+from workbench.evaluation.scoring.question_quality import (
+    QuestionQuality,
+    score_question_quality,
+    well_formed,
+)
 from workbench.evaluation.scoring.sentences import score_sentence_detection
 from workbench.evaluation.scoring.suite import score_report, summarise_fixture_scores
 from workbench.evaluation.scoring.support import score_support
@@ -672,3 +677,56 @@ def test_claimers_are_scored_on_matched_claims(
     assert (result.matched, result.claimer_right) == (3, 2)
     assert result.claimer_accuracy == pytest.approx(2 / 3)
     assert [(m.gold, m.predicted) for m in result.misses] == [("the author", "Mayor Ana Ruiz")]
+
+
+# --------------------------------------------------------------------------------------------
+# Question quality: how the questions read, whatever the gold
+# --------------------------------------------------------------------------------------------
+
+
+def test_question_quality_counts_restating_duplicate_and_malformed_questions(
+    make_report: ReportBuilder,
+) -> None:
+    report = make_report(claims=[
+        {
+            "text": "The water authority said 1,200 homes lost power.",
+            "quote": "The water authority said 1,200 homes lost power.",
+            "evidence": [(EvidenceKind.official_record, [
+                "How many homes lost power?",  # 5 words, one fact
+                "Did the water authority say 1,200 homes lost power?",  # restates
+                "How many homes lost power?",  # asked already
+            ])],
+        },
+        {
+            "text": "Flood water closed Route 9 on Tuesday.",
+            "quote": "Flood water closed Route 9 on Tuesday.",
+            "evidence": [(EvidenceKind.independent_report, [
+                "Which roads did the flood close?",  # one fact: not restating (F1 0.44)
+                "Which roads did the flood close on Tuesday.?",  # a clause end before its "?"
+                'Was it "closed on Tuesday?',  # an unbalanced quotation mark
+            ])],
+        },
+    ])
+    quality = score_question_quality(report.claims)
+    assert (quality.questions, quality.restating, quality.duplicates, quality.malformed) == (
+        6, 1, 1, 2)
+    assert quality.lengths == [5, 9, 5, 6, 8, 5] and quality.median_words == 5.5
+    assert quality.restate_rate == pytest.approx(1 / 6)
+    pooled = quality + quality
+    assert (pooled.questions, pooled.duplicates, pooled.median_words) == (12, 2, 5.5)
+    assert QuestionQuality().restate_rate is None and QuestionQuality().median_words is None
+
+
+@pytest.mark.parametrize(
+    ("question", "ok"),
+    [
+        ("How many homes lost power?", True),
+        ('Did the mayor call it "a disaster"?', True),
+        ("how many homes lost power?", False),
+        ("How many homes lost power", False),
+        ("How many homes lost power.?", False),
+        ("Did it happen? When?", False),
+    ],
+)
+def test_a_well_formed_question(question: str, ok: bool) -> None:
+    assert well_formed(question) is ok

@@ -98,6 +98,9 @@ FIXTURE_ITEMS: ItemSpec = {
     "sentence_checkworthiness.f1": ("sentence", Pooling.f1),
     "questions.meteor": ("claim", Pooling.ratio),
     "questions.meteor_matched": ("claim", Pooling.ratio),
+    "questions.restate_rate": ("article", Pooling.ratio),
+    "questions.duplicate_rate": ("article", Pooling.ratio),
+    "questions.malformed_rate": ("article", Pooling.ratio),
     "kinds.recall": ("claim", Pooling.recall),
     "kinds.precision": ("claim", Pooling.precision),
     "health.first_attempt_validity": ("article", Pooling.ratio),
@@ -116,6 +119,10 @@ def _article_items(items: ItemCounter, scores: FixtureScores) -> None:
         items.add(name, key, prf.true_positives, prf.predicted, prf.gold)
     items.add("grounding.rate", key, scores.grounding.grounded, scores.grounding.claims)
     items.add("claims.supported", key, scores.support.supported, scores.support.claims)
+    quality = scores.question_quality
+    items.add("questions.restate_rate", key, quality.restating, quality.questions)
+    items.add("questions.duplicate_rate", key, quality.duplicates, quality.questions)
+    items.add("questions.malformed_rate", key, quality.malformed, quality.questions)
     health = scores.health.total
     items.add("health.first_attempt_validity", key, health.first_attempt_valid,
               health.model_requests)

@@ -50,6 +50,14 @@ _DEFINITIONS = [
         "AVeriTeC HU-METEOR of evidence questions over gold claims with questions (missed = 0)",
     ),
     Metric("questions.meteor_matched", "HU-METEOR over matched gold claims with questions only"),
+    Metric("questions.median_words", "median words per planned question (AVeriTeC dev: 10)",
+           higher_is_better=False, count=True),
+    Metric("questions.restate_rate", "share of questions restating their claim (content-word "
+           "F1 >= 0.8; AVeriTeC dev: 0.047)", higher_is_better=False),
+    Metric("questions.duplicate_rate", "share of questions their claim already asked",
+           higher_is_better=False),
+    Metric("questions.malformed_rate", "share of questions failing the form check (capital, one "
+           "'?' after a word, quotes balanced)", higher_is_better=False),
     Metric("kinds.recall", "share of gold evidence kinds the plan names (matched claims)"),
     Metric("kinds.precision", "share of planned evidence kinds that are gold (matched claims)"),
     Metric("health.first_attempt_validity", "model requests valid at the first attempt"),
@@ -67,7 +75,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in _DEFINITIONS}
 HEADLINE = (
     "sentences.f1", "claims.f1", "claims.precision", "claims.recall", "grounding.rate",
     "claims.supported", "claimers.accuracy", "checkworthiness.f1", "sentence_checkworthiness.f1",
-    "questions.meteor", "kinds.recall",
+    "questions.meteor", "questions.median_words", "questions.restate_rate",
+    "questions.duplicate_rate", "questions.malformed_rate", "kinds.recall",
     "health.first_attempt_validity", "health.failures", "health.tokens", "health.seconds",
 )
 
@@ -93,6 +102,10 @@ def suite_metrics(suite: SuiteScores) -> MetricValues:
         "sentence_checkworthiness.spearman": suite.sentence_checkworthiness.spearman,
         "questions.meteor": suite.question_score_all,
         "questions.meteor_matched": suite.question_score,
+        "questions.median_words": suite.question_quality.median_words,
+        "questions.restate_rate": suite.question_quality.restate_rate,
+        "questions.duplicate_rate": suite.question_quality.duplicate_rate,
+        "questions.malformed_rate": suite.question_quality.malformed_rate,
         "kinds.recall": suite.kinds.recall,
         "kinds.precision": suite.kinds.precision,
         "health.first_attempt_validity": health.first_attempt_validity,

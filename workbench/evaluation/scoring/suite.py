@@ -33,6 +33,7 @@ from workbench.evaluation.scoring.health import (
     score_output_health,
 )
 from workbench.evaluation.scoring.prf import PRF, sum_prf
+from workbench.evaluation.scoring.question_quality import QuestionQuality, score_question_quality
 from workbench.evaluation.scoring.sentences import SentenceDetectionResult, score_sentence_detection
 from workbench.evaluation.scoring.support import SupportResult, score_support
 
@@ -52,6 +53,9 @@ class FixtureScores(Strict):
         description="Per gold-labelled sentence: does it carry a check-worthy claim?"
     )
     evidence: EvidenceResult
+    question_quality: QuestionQuality = Field(
+        default_factory=QuestionQuality, description="How the planned questions read."
+    )
     health: OutputHealthResult
 
 
@@ -74,6 +78,7 @@ def score_report(
         checkworthiness=score_claim_checkworthiness(report, fixture, alignment),
         sentence_checkworthiness=score_sentence_checkworthiness(report, fixture),
         evidence=score_evidence(report, fixture, alignment, question_similarity),
+        question_quality=score_question_quality(report.claims),
         health=score_output_health(report.run),
     )
 
@@ -96,6 +101,7 @@ class SuiteScores(Strict):
         description="Same over all gold claims with questions, unmatched ones scoring 0."
     )
     kinds: PRF
+    question_quality: QuestionQuality = Field(default_factory=QuestionQuality)
     health: OutputHealthResult
 
 
@@ -141,5 +147,6 @@ def summarise_fixture_scores(scores: Sequence[FixtureScores]) -> SuiteScores:
             sum(q.score for q in question_scores) / with_questions if with_questions else None
         ),
         kinds=sum_prf(s.evidence.kinds for s in scores),
+        question_quality=sum((s.question_quality for s in scores), QuestionQuality()),
         health=pool_output_health(s.health for s in scores),
     )
