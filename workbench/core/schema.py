@@ -238,6 +238,16 @@ class Claim(Strict):
         "expression), resolved against the article date; None when the text names no time.",
     )
     checkworthiness: Checkworthiness | None = None
+    topics: list[str] = Field(
+        default_factory=list,
+        description="The user's topics (as given) the claim is about: relevance at or over the "
+        "threshold of workbench.classifier.topics; empty when no topic was given or none fits.",
+    )
+    topic_relevance: dict[str, float] = Field(
+        default_factory=dict,
+        description="Relevance to each topic given (cosine of sentence vectors, rounded); "
+        "empty when no topic was given.",
+    )
     evidence: list[EvidenceNeed] = Field(default_factory=list)
     review: Literal["unreviewed", "accepted", "rejected", "edited", "added"] = "unreviewed"
     evidence_reviewed: bool = Field(
@@ -337,6 +347,9 @@ class Report(Strict):
     claims: list[Claim]
     failures: list[Failure] = Field(default_factory=list)
     run: RunInfo
+    topics: list[str] = Field(
+        default_factory=list, description="The topics of interest the run was given, if any."
+    )
 
     def summary(self) -> str:
         """One line a person reads first, e.g. '12 claims · 5 check-worthy · 31 sentences'."""
