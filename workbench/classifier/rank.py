@@ -56,7 +56,9 @@ def boosted(claim: Claim, with_topics: bool) -> tuple[float, ...]:
 FORMULAS: dict[str, Formula] = {"worthiness": by_worthiness, "boosted": boosted}
 
 
-def ordered(claims: list[Claim], with_topics: bool, formula: Formula = by_worthiness) -> list[Claim]:
+def ordered(
+    claims: list[Claim], with_topics: bool, formula: Formula = by_worthiness
+) -> list[Claim]:
     """``claims`` in check-first order under ``formula`` (stable: ties keep reading order)."""
     return sorted(claims, key=lambda c: tuple(-v for v in formula(c, with_topics)))
 

@@ -14,7 +14,8 @@ Two backends are always defined, and a config file can override them or add othe
   that ``make model`` installs) selects, extracts and plans evidence, the rules catching its
   invalid answers; the cues rate.
 ``[topics] interest = ["...", ...]`` names the topics of interest every run is given (``--topic``
-replaces them for one run). Keys never live in the file: ``api_key_env`` names an environment variable that holds it.
+replaces them for one run). Keys never live in the file: ``api_key_env`` names an environment
+variable that holds it.
 """
 
 from __future__ import annotations

@@ -47,9 +47,9 @@ from typing import Any
 
 from pydantic import Field
 
+from workbench.classifier.rank import check_first
 from workbench.core.errors import ConfigError
 from workbench.core.prompts import PromptSet
-from workbench.classifier.rank import check_first
 from workbench.core.schema import Article, CheckLabel, Claim, Report, Strict
 from workbench.evaluation.dataset_runner import (
     DatasetRun,
