@@ -132,8 +132,11 @@ def to_markdown(report: Report) -> str:
     ranked = check_first(report)
     if ranked:
         lines += ["## Check first", ""]
-        lines += [f"{r.rank}. {r.claim.id}: {_md_escape(r.claim.text)} ({_md_escape(r.reason)})"
-                  for r in ranked]
+        # A bullet, not an ordered list: the brief renders no list syntax the text could forge.
+        lines += [
+            f"- **{r.rank}** · {r.claim.id}: {_md_escape(r.claim.text)} ({_md_escape(r.reason)})"
+            for r in ranked
+        ]
         lines.append("")
     if report.topics:
         lines += ["## By topic", ""]
