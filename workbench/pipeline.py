@@ -378,12 +378,11 @@ class PipelineRun:
 
 def assign_topics(report: Report, topics: Sequence[str]) -> Report:
     """Each claim's relevance to every topic of interest and the topics it is about
-    (``workbench.classifier.topics``); no topic leaves the report as it is."""
+    (``workbench.classifier.topics``), in the order given; no topic leaves the report as it is."""
     if not topics:
         return report
     from workbench.classifier.topics import relevance
 
-    report.topics = list(topics)
     for claim, found in zip(
         report.claims, relevance(topics, [c.text for c in report.claims]), strict=True
     ):

@@ -85,9 +85,8 @@ def test_topic_filter_and_check_first_list(server: str) -> None:
             page.get_by_role("combobox", name=re.compile("Topic")).click()
             page.get_by_role("option", name=TOPIC).click()
             page.keyboard.press("Escape")
-            expect(page.get_by_text(re.compile(rf"^Claims · 1 of {before[2]} shown"))).to_be_visible(
-                timeout=30_000
-            )
+            narrowed = page.get_by_text(re.compile(rf"^Claims · 1 of {before[2]} shown"))
+            expect(narrowed).to_be_visible(timeout=30_000)
             page.screenshot(path=str(ARTIFACTS / "ui-topics.png"), full_page=True)
         finally:
             browser.close()

@@ -347,9 +347,12 @@ class Report(Strict):
     claims: list[Claim]
     failures: list[Failure] = Field(default_factory=list)
     run: RunInfo
-    topics: list[str] = Field(
-        default_factory=list, description="The topics of interest the run was given, if any."
-    )
+
+    @property
+    def topics(self) -> list[str]:
+        """The topics of interest the run was given, in order (each claim's ``topic_relevance``
+        names them all); empty without topics, so such a report is as before."""
+        return next((list(c.topic_relevance) for c in self.claims if c.topic_relevance), [])
 
     def summary(self) -> str:
         """One line a person reads first, e.g. '12 claims · 5 check-worthy · 31 sentences'."""
