@@ -71,7 +71,7 @@ def test_topic_filter_and_check_first_list(server: str) -> None:
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             page.goto(server)
             expect(page.get_by_role("button", name="Run check")).to_be_visible(timeout=60_000)
-            topics = page.get_by_label("Topics of interest (one per line; optional)")
+            topics = page.get_by_role("textbox", name="Topics of interest")
             expect(topics).to_have_value(TOPIC)  # from the config's [topics]
             page.get_by_label("Article text").fill(ARTICLE)
             page.get_by_role("button", name="Run check").click()
