@@ -9,7 +9,8 @@ c1, c2, ... in reading order then, so an id a live view shows never changes; che
 evidence plans arrive later on the same claim objects. A step that fails after retries marks its
 sentence ``failed`` (or leaves its claim unrated) and is listed in ``Report.failures``; only an
 unreachable backend aborts the run. Every finished call is in the cache, so a re-run resumes
-where this one stopped.
+where this one stopped. Topics of interest, when given, are read onto the finished claims
+(``assign_topics``): no stage and no cache key sees them.
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from workbench.core.schema import CheckLabel, Claim, Report
+from workbench.language.sources import AUTHOR
 
-AUTHOR = "the author"  # workbench.language.sources.AUTHOR; kept here to stay free of spaCy
 _FIGURE = re.compile(r"\d")
 
 
