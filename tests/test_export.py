@@ -208,7 +208,8 @@ def test_markdown_renders_untrusted_text_as_plain_text(report: Report, hostile: 
         assert forbidden not in kinds, (forbidden, brief)
     assert kinds.count("code_inline") == 1  # the brief's own `backend`
     headings = [line for line in brief.splitlines() if line.startswith("#")]
-    assert len(headings) == 1 + len(evil.claims) + 1  # title, claims, "look at by hand"
+    # title, "Check first", claims, "look at by hand"
+    assert len(headings) == 1 + 1 + len(evil.claims) + 1
     assert kinds.count("heading_open") == len(headings)
     # Bold labels of the brief itself stay bold: only untrusted text is escaped.
     assert kinds.count("strong_open") >= 3

@@ -132,6 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("--prompts", help="directory with edited prompt files")
     extract.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    extract.add_argument(
+        "--topic",
+        action="append",
+        metavar="TEXT",
+        help="a topic of interest, free text (repeatable; replaces the config's [topics]): "
+        "each claim gets its relevance and the topics it is about, and ranks by them",
+    )
     _spending_options(extract)
 
     batch = sub.add_parser(
@@ -165,6 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--prompts", help="directory with edited prompt files")
     batch.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    batch.add_argument(
+        "--topic",
+        action="append",
+        metavar="TEXT",
+        help="a topic of interest, free text (repeatable; replaces the config's [topics]): "
+        "each claim gets its relevance and the topics it is about, and ranks by them",
+    )
     _spending_options(batch)
     again = batch.add_mutually_exclusive_group()
     again.add_argument(
@@ -260,7 +274,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     budget = _budget(args, session.config.spending)
     try:
         report = session.check(
-            article, args.backend, on_progress=_progress_printer(args.quiet), budget=budget
+            article,
+            args.backend,
+            on_progress=_progress_printer(args.quiet),
+            budget=budget,
+            topics=_topics(args, session.config.topics),
         )
     except SpendingCapReached as err:
         assert isinstance(err.report, Report)
@@ -283,6 +301,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _topics(args: argparse.Namespace, configured: list[str]) -> list[str]:
+    """--topic (repeatable) if given, else the config's ``[topics] interest``."""
+    from workbench.core.config import clean_topics
+
+    return clean_topics(args.topic) if args.topic else configured
 
 
 def _spend(totals: StageStats) -> str:
@@ -329,7 +354,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     session = Session.open(args.config, no_cache=args.no_cache, prompts_dir=args.prompts)
     client = session.client(args.backend, concurrency=args.concurrency)
     mode: batch.Mode = "force" if args.force else "retry-failed" if args.retry_failed else "resume"
-    settings = batch.settings_hash(client, session.prompts)
+    topics = _topics(args, session.config.topics)
+    settings = batch.settings_hash(client, session.prompts, topics)
     plan = batch.plan_batch(args.inputs, out, settings, shard=args.shard, mode=mode)
     _say(plan.line(), args.quiet)
     with Progress(console=Console(stderr=True), disable=args.quiet or not plan.todo) as bar:
@@ -341,6 +367,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             session.config.limits,
             on_article=lambda: bar.advance(task),
             budget=_budget(args, session.config.spending),
+            topics=topics,
         )
         summary = asyncio.run(run)
     _say(summary.line(), args.quiet)

@@ -9,7 +9,8 @@ c1, c2, ... in reading order then, so an id a live view shows never changes; che
 evidence plans arrive later on the same claim objects. A step that fails after retries marks its
 sentence ``failed`` (or leaves its claim unrated) and is listed in ``Report.failures``; only an
 unreachable backend aborts the run. Every finished call is in the cache, so a re-run resumes
-where this one stopped.
+where this one stopped. Topics of interest, when given, are read onto the finished claims
+(``assign_topics``): no stage and no cache key sees them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -376,6 +377,20 @@ class PipelineRun:
         await self.each(Stage.evidence, self.report.claims, self.plan)
 
 
+def assign_topics(report: Report, topics: Sequence[str]) -> Report:
+    """Each claim's relevance to every topic of interest and the topics it is about
+    (``workbench.classifier.topics``), in the order given; no topic leaves the report as it is."""
+    if not topics:
+        return report
+    from workbench.classifier.topics import relevance
+
+    for claim, found in zip(
+        report.claims, relevance(topics, [c.text for c in report.claims]), strict=True
+    ):
+        claim.topic_relevance, claim.topics = found.scores, found.about
+    return report
+
+
 async def check_article(
     article: Article,
     client: StructuredClient,
@@ -383,20 +398,23 @@ async def check_article(
     *,
     on_progress: ProgressCallback | None = None,
     budget: Budget | None = None,
+    topics: Sequence[str] = (),
 ) -> Report:
     """Run every stage over ``article`` and return the full report.
 
-    With a ``budget`` the run stops at its spending cap: ``SpendingCapReached`` carries the
-    partial report (everything answered so far is also in the cache)."""
+    With ``topics`` (cleaned: ``workbench.core.config.clean_topics``) each claim is given
+    its relevance to each and the topics it is about, once every stage is done. With a
+    ``budget`` the run stops at its spending cap: ``SpendingCapReached`` carries the partial
+    report (everything answered so far is also in the cache)."""
     if budget is not None and budget.limits.any:
         client = BudgetedClient(client, budget)
     run = PipelineRun(article, client, prompts, on_progress)
     try:
         await run.run_all()
     except SpendingCapReached as err:
-        err.report = run.finish()
+        err.report = assign_topics(run.finish(), topics)
         raise
-    return run.finish()
+    return assign_topics(run.finish(), topics)
 
 
 def check_article_sync(
@@ -406,8 +424,11 @@ def check_article_sync(
     *,
     on_progress: ProgressCallback | None = None,
     budget: Budget | None = None,
+    topics: Sequence[str] = (),
 ) -> Report:
     """``check_article`` for callers without an event loop (CLI, Streamlit script thread)."""
     return asyncio.run(
-        check_article(article, client, prompts, on_progress=on_progress, budget=budget)
+        check_article(
+            article, client, prompts, on_progress=on_progress, budget=budget, topics=topics
+        )
     )

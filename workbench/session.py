@@ -16,7 +16,7 @@ import asyncio
 import atexit
 import queue
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -145,6 +145,7 @@ class Session:
         *,
         on_progress: ProgressCallback | None = None,
         budget: Budget | None = None,
+        topics: Sequence[str] = (),
     ) -> Report:
         """``check_async`` for callers without an event loop (CLI, Streamlit script threads):
         the work runs on the shared loop, ``on_progress`` on the calling thread."""
@@ -155,6 +156,7 @@ class Session:
             self.prompts,
             on_progress=events.put if on_progress is not None else None,
             budget=budget,
+            topics=topics,
         )
         return run_shared(work, events, on_progress)
 
@@ -164,7 +166,8 @@ class Session:
         backend: str | None = None,
         *,
         on_progress: ProgressCallback | None = None,
+        topics: Sequence[str] = (),
     ) -> Report:
         return await check_article(
-            article, self.client(backend), self.prompts, on_progress=on_progress
+            article, self.client(backend), self.prompts, on_progress=on_progress, topics=topics
         )

@@ -48,7 +48,12 @@ def test_pasted_article_gives_summary_highlights_claims_and_sentences(app: AppTe
     )
     assert article.count("<mark") == 4
     assert "<script>" not in article and "&lt;script&gt;" in article
-    claims_table = app.dataframe[0].value
+    check_first = app.dataframe[0].value  # the check-first list opens the results
+    assert list(check_first["rank"]) == [1, 2, 3, 4]
+    assert all(why.startswith(f"ranked {rank}: ") for rank, why in
+               zip(check_first["rank"], check_first["why"], strict=True))
+    assert sorted(check_first["id"]) == ["c1", "c2", "c3", "c4"]
+    claims_table = app.dataframe[1].value
     assert list(claims_table["id"]) == ["c1", "c2", "c3", "c4"]
     assert [e.label.split(" · ")[0] for e in app.expander if e.label.startswith("c")] == [
         "c1",
@@ -56,7 +61,7 @@ def test_pasted_article_gives_summary_highlights_claims_and_sentences(app: AppTe
         "c3",
         "c4",
     ]
-    sentences = app.dataframe[1].value
+    sentences = app.dataframe[2].value
     assert set(sentences["status"]) == {"skipped", "claims", "no claim"}
     assert "heading: heading" in set(sentences["reason"])
     assert len(report.sentences) == len(sentences)
@@ -68,13 +73,35 @@ def test_filters_narrow_table_and_highlights(app: AppTest) -> None:
     key = f"check-{app.session_state[common.REVISION]}"
     app.multiselect(key=f"{key}-f-claimer").set_value(["Geneva Power"])
     app.run()
-    assert list(app.dataframe[0].value["id"]) == ["c2"]
+    assert list(app.dataframe[0].value["id"]) == ["c2"]  # the check-first list
+    assert list(app.dataframe[1].value["id"]) == ["c2"]  # the claims table
     article = next(h.proto.body for h in app.html if '<div class="wb-article">' in h.proto.body)
     assert article.count("<mark") == 1
     app.multiselect(key=f"{key}-f-claimer").set_value([])
     app.text_input(key=f"{key}-f-search").set_value("repairs")
     app.run()
-    assert list(app.dataframe[0].value["id"]) == ["c4"]
+    assert list(app.dataframe[1].value["id"]) == ["c4"]
+
+
+def test_topics_rank_first_and_filter_the_claims(app: AppTest) -> None:
+    topic = "power cuts and electricity outages in homes"
+    app.text_area(key="topics").set_value(topic)
+    check_text(app, ARTICLE)
+    report: Report = app.session_state[common.REPORT]
+    assert report.topics == [topic]
+    about = [c.id for c in report.claims if c.topics]
+    assert about and len(about) < len(report.claims)
+    check_first = app.dataframe[0].value
+    assert list(check_first["id"])[: len(about)] == about  # on the topic first
+    assert f"about '{topic}'" in check_first["why"][0]
+    key = f"check-{app.session_state[common.REVISION]}"
+    assert app.multiselect(key=f"{key}-f-topic").options == [topic, common.NO_TOPIC]
+    app.multiselect(key=f"{key}-f-topic").set_value([topic])
+    app.run()
+    assert list(app.dataframe[1].value["id"]) == about
+    app.multiselect(key=f"{key}-f-topic").set_value([common.NO_TOPIC])
+    app.run()
+    assert set(app.dataframe[1].value["id"]) == {c.id for c in report.claims} - set(about)
 
 
 def test_selecting_a_claim_shows_its_span_and_plan(app: AppTest) -> None:

@@ -13,7 +13,9 @@ Two backends are always defined, and a config file can override them or add othe
 - ``embedded``: SmolLM2-135M-Instruct in-process (llama.cpp, the optional local-model runtime
   that ``make model`` installs) selects, extracts and plans evidence, the rules catching its
   invalid answers; the cues rate.
-Keys never live in the file: ``api_key_env`` names an environment variable that holds it.
+``[topics] interest = ["...", ...]`` names the topics of interest every run is given (``--topic``
+replaces them for one run). Keys never live in the file: ``api_key_env`` names an environment
+variable that holds it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -347,12 +350,41 @@ class CacheConfig(Strict):
         return secret_from_env(self.password_env, "the shared cache needs a password")
 
 
+MAX_TOPICS = 20
+MAX_TOPIC_CHARS = 300
+
+
+def clean_topics(topics: Sequence[object], where: str = "--topic") -> list[str]:
+    """Topics of interest as given, white space collapsed, each once, in order; a blank, overlong
+    or non-text one is an error (``[topics]`` in the config, ``--topic``, the UI field)."""
+    cleaned: list[str] = []
+    for topic in topics:
+        if not isinstance(topic, str):
+            raise ConfigError(f"{where}: a topic must be text, not {topic!r}")
+        text = " ".join(topic.split())
+        if not text:
+            raise ConfigError(f"{where}: a topic must not be blank")
+        if len(text) > MAX_TOPIC_CHARS:
+            raise ConfigError(
+                f"{where}: a topic is at most {MAX_TOPIC_CHARS} characters, not {len(text)}"
+            )
+        if text not in cleaned:
+            cleaned.append(text)
+    if len(cleaned) > MAX_TOPICS:
+        raise ConfigError(f"{where}: at most {MAX_TOPICS} topics, not {len(cleaned)}")
+    return cleaned
+
+
 class Config(Strict):
     default: str = BUILTIN
     backends: dict[str, BackendConfig]
     limits: InputLimits = Field(default_factory=InputLimits)
     spending: SpendingLimits = Field(default_factory=SpendingLimits)
     cache: CacheConfig = Field(default_factory=CacheConfig)
+    topics: list[str] = Field(
+        default_factory=list,
+        description="Topics of interest (``[topics] interest = [...]``); --topic replaces them.",
+    )
     path: str | None = Field(default=None, description="The file this config came from.")
 
     @property
@@ -432,11 +464,12 @@ def parse_config(data: dict[str, object], path: str | None = None) -> Config:
             limits=limits,
             spending=spending,
             cache=cache_config,
+            topics=_topics(data.get("topics", {}), where),
             path=path,
         )
     except ValidationError as err:
         raise ConfigError(f"{where}: {validation_error_line(err)}") from err
-    unknown = set(data) - {"default", "backends", "limits", "cache"}
+    unknown = set(data) - {"default", "backends", "limits", "cache", "topics"}
     if unknown:
         raise ConfigError(f"{where}: unknown top-level keys: {', '.join(sorted(unknown))}")
     config.backend()  # the default must exist
@@ -461,3 +494,13 @@ def _limits(raw: object, where: str) -> tuple[InputLimits, SpendingLimits]:
         InputLimits(**{k: v for k, v in raw.items() if k in inputs}),
         SpendingLimits(**{k: v for k, v in raw.items() if k in spending}),
     )
+
+
+def _topics(raw: object, where: str) -> list[str]:
+    """``[topics]``: ``interest``, a list of topics of interest as free text."""
+    if not isinstance(raw, dict) or set(raw) - {"interest"}:
+        raise ConfigError(f"{where}: [topics] must be a table with the key interest")
+    interest = raw.get("interest", [])
+    if not isinstance(interest, list):
+        raise ConfigError(f"{where}: [topics] interest must be a list of topics")
+    return clean_topics(interest, f"{where}: [topics] interest")

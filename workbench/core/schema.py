@@ -238,6 +238,16 @@ class Claim(Strict):
         "expression), resolved against the article date; None when the text names no time.",
     )
     checkworthiness: Checkworthiness | None = None
+    topics: list[str] = Field(
+        default_factory=list,
+        description="The user's topics (as given) the claim is about: relevance at or over the "
+        "threshold of workbench.classifier.topics; empty when no topic was given or none fits.",
+    )
+    topic_relevance: dict[str, float] = Field(
+        default_factory=dict,
+        description="Relevance to each topic given (cosine of sentence vectors, rounded); "
+        "empty when no topic was given.",
+    )
     evidence: list[EvidenceNeed] = Field(default_factory=list)
     review: Literal["unreviewed", "accepted", "rejected", "edited", "added"] = "unreviewed"
     evidence_reviewed: bool = Field(
@@ -337,6 +347,12 @@ class Report(Strict):
     claims: list[Claim]
     failures: list[Failure] = Field(default_factory=list)
     run: RunInfo
+
+    @property
+    def topics(self) -> list[str]:
+        """The topics of interest the run was given, in order (each claim's ``topic_relevance``
+        names them all); empty without topics, so such a report is as before."""
+        return next((list(c.topic_relevance) for c in self.claims if c.topic_relevance), [])
 
     def summary(self) -> str:
         """One line a person reads first, e.g. '12 claims · 5 check-worthy · 31 sentences'."""

@@ -103,6 +103,9 @@ FIXTURE_ITEMS: ItemSpec = {
     "questions.malformed_rate": ("article", Pooling.ratio),
     "kinds.recall": ("claim", Pooling.recall),
     "kinds.precision": ("claim", Pooling.precision),
+    "ranking.p_at_3": ("article", Pooling.ratio),
+    "ranking.p_at_5": ("article", Pooling.ratio),
+    "ranking.map": ("article", Pooling.ratio),
     "health.first_attempt_validity": ("article", Pooling.ratio),
     "health.reasks_per_request": ("article", Pooling.ratio),
     "health.failures": ("article", Pooling.total),
@@ -123,6 +126,10 @@ def _article_items(items: ItemCounter, scores: FixtureScores) -> None:
     items.add("questions.restate_rate", key, quality.restating, quality.questions)
     items.add("questions.duplicate_rate", key, quality.duplicates, quality.questions)
     items.add("questions.malformed_rate", key, quality.malformed, quality.questions)
+    if scores.ranking.gold:  # an article without check-worthy gold has nothing to rank toward
+        for k in (3, 5):
+            items.add(f"ranking.p_at_{k}", key, sum(scores.ranking.hits[:k]), k)
+        items.add("ranking.map", key, scores.ranking.average_precision, 1)
     health = scores.health.total
     items.add("health.first_attempt_validity", key, health.first_attempt_valid,
               health.model_requests)

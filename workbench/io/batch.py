@@ -114,14 +114,17 @@ class Located:
 # --------------------------------------------------------------------------------------------
 
 
-def settings_hash(client: StructuredClient, prompts: PromptSet) -> str:
-    """What changes the answer for every article of a run; never a path or a secret."""
-    parts = {
+def settings_hash(client: StructuredClient, prompts: PromptSet, topics: Sequence[str] = ()) -> str:
+    """What changes the answer for every article of a run; never a path or a secret. Topics
+    count only when given, so a batch without them keeps the keys it had."""
+    parts: dict[str, object] = {
         "format": ENTRY_FORMAT,
         "workbench": _workbench_version(),  # segmentation and validators are code
         "backend": {stage.value: client.identity(stage) for stage in Stage},
         "prompts": {info.name: info.hash for info in prompts.infos},
     }
+    if topics:
+        parts["topics"] = list(topics)
     payload = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
@@ -415,6 +418,7 @@ async def run_batch(
     *,
     on_article: Callable[[], None] | None = None,
     budget: Budget | None = None,
+    topics: Sequence[str] = (),
 ) -> BatchSummary:
     """Check ``plan.todo`` into ``plan.out`` (appended as each article finishes; compacted at
     the end, even after an error, when a line was replaced).
@@ -452,7 +456,11 @@ async def run_batch(
                 )
                 try:
                     report = await check_article(
-                        read_path(str(article.path), limits), client, prompts, budget=budget
+                        read_path(str(article.path), limits),
+                        client,
+                        prompts,
+                        budget=budget,
+                        topics=topics,
                     )
                     entry.report = json.loads(report.model_dump_json())
                     entry.status = "incomplete" if report.failures else "done"

@@ -1,4 +1,6 @@
-"""Exports of a report: JSON (the full report), CSV (one row per claim), Markdown (a brief), and
+"""Exports of a report: JSON (the full report), CSV (one row per claim, in check-first order with
+its ``rank`` and the reason in ``rationale``: ``workbench.classifier.rank``), Markdown (a brief
+opening with the check-first list, and the claims by topic when topics were given), and
 three published shapes other tools read as they are:
 
 - ``averitec``: AVeriTeC's claim JSON (a list of ``claim``, ``speaker``, ``claim_date`` DD-MM-YYYY,
@@ -19,6 +21,7 @@ import json
 import re
 from typing import Any
 
+from workbench.classifier.rank import check_first
 from workbench.core.schema import CheckLabel, Claim, ClaimTime, Report, Role, Status
 from workbench.language.dates import parse_date
 from workbench.language.sources import AUTHOR
@@ -26,6 +29,7 @@ from workbench.language.sources import AUTHOR
 FORMATS = ("json", "md", "csv", "averitec", "checkthat", "claimreview")
 
 CSV_COLUMNS = [
+    "rank",
     "id",
     "sentence_id",
     "text",
@@ -40,6 +44,7 @@ CSV_COLUMNS = [
     "score",
     "label",
     "rationale",
+    "topics",
     "evidence_kinds",
     "questions",
     "where",
@@ -59,10 +64,12 @@ def to_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
     writer.writeheader()
-    for claim in report.claims:
-        rating = claim.checkworthiness
+    for ranked in check_first(report):
+        claim, rating = ranked.claim, ranked.claim.checkworthiness
+        why = f"{ranked.reason}. {rating.rationale}" if rating else ranked.reason
         writer.writerow(
             {
+                "rank": ranked.rank,
                 "id": claim.id,
                 "sentence_id": claim.sentence_id,
                 "text": claim.text,
@@ -76,7 +83,8 @@ def to_csv(report: Report) -> str:
                 "time_expression": claim.time.expression if claim.time else "",
                 "score": f"{rating.score:.2f}" if rating else "",
                 "label": rating.label.value if rating else "",
-                "rationale": rating.rationale if rating else "",
+                "rationale": why,
+                "topics": "; ".join(claim.topics),
                 "evidence_kinds": "; ".join(need.kind.value for need in claim.evidence),
                 "questions": " | ".join(q for need in claim.evidence for q in need.questions),
                 "where": "; ".join(w for need in claim.evidence for w in need.where),
@@ -112,7 +120,8 @@ def _time_line(time: ClaimTime) -> str:
 
 
 def to_markdown(report: Report) -> str:
-    """A fact-check brief: claims by check-worthiness, each with its evidence plan."""
+    """A fact-check brief: the check-first list (and the claims by topic, when topics were
+    given), then each claim in that order with its evidence plan."""
     title = report.article.title or report.article.source
     lines = [
         f"# Fact-check brief: {_md_escape(title)}",
@@ -120,11 +129,25 @@ def to_markdown(report: Report) -> str:
         f"{report.summary()} · backend `{report.run.backend}` ({report.run.model})",
         "",
     ]
-    ranked = sorted(
-        report.claims,
-        key=lambda c: -(c.checkworthiness.score if c.checkworthiness else -1),
-    )
-    for claim in ranked:
+    ranked = check_first(report)
+    if ranked:
+        lines += ["## Check first", ""]
+        # A bullet, not an ordered list: the brief renders no list syntax the text could forge.
+        lines += [
+            f"- **{r.rank}** · {r.claim.id}: {_md_escape(r.claim.text)} ({_md_escape(r.reason)})"
+            for r in ranked
+        ]
+        lines.append("")
+    if report.topics:
+        lines += ["## By topic", ""]
+        for topic in report.topics:
+            about = [r.claim.id for r in ranked if topic in r.claim.topics]
+            lines.append(f"- **{_md_escape(topic)}:** {', '.join(about) or 'no claim'}")
+        off = [r.claim.id for r in ranked if not r.claim.topics]
+        if off:
+            lines.append(f"- **About none of the topics:** {', '.join(off)}")
+        lines.append("")
+    for claim in (r.claim for r in ranked):
         rating = claim.checkworthiness
         score = (
             f"{rating.score:.2f} ({rating.label.value.replace('_', ' ')})" if rating else "unrated"
@@ -138,6 +161,8 @@ def to_markdown(report: Report) -> str:
             f"- **Claimer:** {_md_escape(' → '.join(claim.attribution) or claim.claimer)}",
             f"- **Type:** {claim.type.value} · **Check-worthiness:** {score}",
         ]
+        if claim.topics:
+            lines.append(f"- **Topics:** {_md_escape('; '.join(claim.topics))}")
         if claim.time:
             lines.append(_time_line(claim.time))
         if rating:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from workbench.classifier.rank import check_first
 from workbench.core.budget import Budget
 from workbench.core.config import InputLimits, find_config_file
 from workbench.core.errors import SpendingCapReached, WorkbenchError
@@ -230,6 +231,32 @@ def claims_frame(claims: list[Claim]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+NO_TOPIC = "none of the topics"
+
+
+def topic_options(report: Report) -> list[str]:
+    """The topic filter's choices: the report's topics, and claims about none of them."""
+    return [*report.topics, NO_TOPIC] if report.topics else []
+
+
+def about_topics(claim: Claim, chosen: Sequence[str]) -> bool:
+    """Does ``claim`` pass the topic filter (nothing chosen passes every claim)?"""
+    if not chosen:
+        return True
+    return any(t in claim.topics for t in chosen) or (NO_TOPIC in chosen and not claim.topics)
+
+
+def check_first_frame(report: Report, shown: Sequence[Claim]) -> pd.DataFrame:
+    """The check-first list (``workbench.classifier.rank``) of the claims shown, in rank order."""
+    ids = {c.id for c in shown}
+    rows = [
+        {"rank": r.rank, "id": r.claim.id, "claim": r.claim.text, "why": r.reason}
+        for r in check_first(report)
+        if r.claim.id in ids
+    ]
+    return pd.DataFrame(rows, columns=["rank", "id", "claim", "why"])
+
+
 CLAIM_COLUMNS: dict[str, Any] = {
     "id": st.column_config.TextColumn("id", width=50),
     "claim": st.column_config.TextColumn("claim", width="medium"),
@@ -330,6 +357,7 @@ def run_check(
     *,
     label: str = "",
     on_partial: Callable[[Report], None] | None = None,
+    topics: Sequence[str] = (),
 ) -> Report | None:
     """Run the pipeline with a progress bar per stage and the claims as they become ready.
 
@@ -385,7 +413,9 @@ def run_check(
 
         try:
             budget = Budget(engine.config.spending)  # [limits] caps apply per run
-            report = engine.check(article, backend, on_progress=on_progress, budget=budget)
+            report = engine.check(
+                article, backend, on_progress=on_progress, budget=budget, topics=topics
+            )
         except WorkbenchError as err:
             partial = err.report if isinstance(err, SpendingCapReached) else None
             if isinstance(partial, Report) and on_partial is not None:

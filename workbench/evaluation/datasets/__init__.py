@@ -7,6 +7,8 @@ its reader (a data file -> ``Item`` subclasses with dataset-qualified ids), its 
 through the stages it has gold for -> ``dataset_runner.DatasetRun``) and, optionally, which file
 of a folder to read. Adding a dataset is adding one module here: the names are found from the
 file names without importing anything, and a module is imported only when its dataset is used.
+A module may also run another setting of its data under a name of its own (``VARIANTS``, listed
+in ``VARIANT_MODULES``): ``newsclaims-topics`` is NewsClaims with its topics given.
 
 ``limit`` picks a stable sample: items are ranked by a seeded hash of their id, so the same
 limit always picks the same items whatever the file order, and a larger limit only adds items.
@@ -80,20 +82,30 @@ class Dataset:
     """The data file to read when the spec names a folder; None: the folder is refused."""
 
 
+# Another setting of a dataset, run by the dataset's own module (its ``VARIANTS``): name -> module.
+VARIANT_MODULES = {"newsclaims-topics": "newsclaims"}
+
+
 def dataset_names() -> tuple[str, ...]:
-    """Every dataset of this package, from its module file names (nothing is imported)."""
-    return tuple(sorted(
-        module.name.replace("_", "-")
-        for module in pkgutil.iter_modules(__path__)
-        if not module.name.startswith("_")
-    ))
+    """Every dataset of this package, from its module file names (nothing is imported), and
+    the variants of ``VARIANT_MODULES``."""
+    return tuple(sorted([
+        *(module.name.replace("_", "-")
+          for module in pkgutil.iter_modules(__path__)
+          if not module.name.startswith("_")),
+        *VARIANT_MODULES,
+    ]))
 
 
 DATASET_NAMES = dataset_names()
 
 
 def get_dataset(name: str) -> Dataset:
-    """The ``DATASET`` of the module named ``name`` (one of ``DATASET_NAMES``)."""
+    """The ``DATASET`` of the module named ``name`` (one of ``DATASET_NAMES``), or a variant."""
+    if name in VARIANT_MODULES:
+        module = importlib.import_module(f"{__name__}.{VARIANT_MODULES[name]}")
+        variant: Dataset = module.VARIANTS[name]
+        return variant
     module = importlib.import_module(f"{__name__}.{name.replace('-', '_')}")
     dataset: Dataset = module.DATASET
     return dataset

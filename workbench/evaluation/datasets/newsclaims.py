@@ -27,6 +27,13 @@ lower-cased words without "the", "a", "an" and a possessive "'s"; they match whe
 set holds the other ("Behravesh" ~ "Casey Barton Behravesh", "WHO" ~ "the World Health
 Organization (WHO)"; "WHO" does not match "World Health Organization").
 
+**Topics** (``newsclaims-topics:PATH``, the benchmark's own setting): the same articles run with
+NewsClaims' four topics given as topics of interest (``TOPICS``, descriptions written from the
+topic names); only claims about one of them (non-empty ``topics``) count as predicted. Both
+settings also report the share of sentences given a claim and of claims rated check-worthy, and
+the check-first order (``workbench.classifier.rank``) by precision at 3 and 5 and average
+precision per article against the gold claim sentences (``ranking_score``).
+
 The heuristic beside it: ``heuristic.heuristic_report`` on the same rebuilt articles (one claim
 per sentence the cues flag, claimed by the author), scored the same way.
 """
@@ -40,9 +47,10 @@ from typing import Any
 
 from pydantic import Field
 
+from workbench.classifier.rank import check_first
 from workbench.core.errors import ConfigError
 from workbench.core.prompts import PromptSet
-from workbench.core.schema import Article, Claim, Strict
+from workbench.core.schema import Article, CheckLabel, Claim, Report, Strict
 from workbench.evaluation.dataset_runner import (
     DatasetRun,
     dataset_run,
@@ -56,10 +64,30 @@ from workbench.evaluation.items import ItemCounter, ItemSpec, ItemTable
 from workbench.evaluation.metrics import MetricValues
 from workbench.evaluation.scoring.claimers import same_claimer
 from workbench.evaluation.scoring.prf import prf_from_counts
+from workbench.evaluation.scoring.ranking import RankingScore, mean_ranking
 from workbench.evaluation.stats import Pooling
 from workbench.llm import StructuredClient
+from workbench.pipeline import assign_topics
 
 GOLD_FILE = "dev.json"
+
+# The topic-aware setting (``newsclaims-topics``): NewsClaims' four topics as topics of interest,
+# described from the topic names and general knowledge of the pandemic, not from the gold
+# sentences (written once, before any run with them).
+TOPICS = (
+    "The origin of the coronavirus: where and how the virus that causes COVID-19 first emerged, "
+    "whether it jumped to humans from bats, pangolins or another animal at a Wuhan market, or "
+    "leaked from a laboratory.",
+    "How the coronavirus spreads and is transmitted between people: respiratory droplets, "
+    "aerosols in the air, contaminated surfaces, close contact, people without symptoms passing "
+    "on the infection, animals and pets catching or passing it.",
+    "Cures and treatments for COVID-19: drugs, medicines, antivirals and therapies such as "
+    "hydroxychloroquine, remdesivir, plasma or home remedies, and whether they treat, cure or "
+    "kill the virus.",
+    "Protection against the coronavirus: how people can avoid infection with masks, face "
+    "coverings, hand washing, disinfectant, social distancing, staying at home, vaccines and "
+    "immunity.",
+)
 
 
 class SentenceSpan(Strict):
@@ -165,6 +193,20 @@ def _overlaps(claim: Claim, span: SentenceSpan) -> bool:
     return min(claim.end, span.end) > max(claim.start, span.start)
 
 
+def ranking_score(item: NewsArticle, ranked: Sequence[Claim]) -> RankingScore:
+    """The check-first order against the gold claim sentences: a claim is a hit when its quote
+    overlaps a gold sentence no claim above it overlapped."""
+    gold = {g.sentence_id for g in item.claims}
+    credited: set[str] = set()
+    hits = []
+    for claim in ranked:
+        new = {s.id for s in item.sentences
+               if s.id in gold and s.id not in credited and _overlaps(claim, s)}
+        credited |= new
+        hits.append(bool(new))
+    return RankingScore(gold=len(gold), hits=hits)
+
+
 def score_article(item: NewsArticle, claims: Sequence[Claim]) -> dict[str, Any]:
     """Predicted and found sentences and claimer matches of one article (counts and ids)."""
     on_sentence = {
@@ -207,6 +249,19 @@ def pool(scores: Sequence[dict[str, Any]]) -> MetricValues:
     }
 
 
+def pool_shares(reports: Sequence[Report]) -> MetricValues:
+    """Share of the dataset's sentences given a claim and of claims rated check-worthy."""
+    sentences = [s for r in reports for s in r.sentences]
+    claims = [c for r in reports for c in r.claims]
+    worthy = sum(1 for c in claims
+                 if c.checkworthiness and c.checkworthiness.label == CheckLabel.check_worthy)
+    return {
+        "sentences.claimed_share": (sum(1 for s in sentences if s.claim_ids) / len(sentences)
+                                    if sentences else None),
+        "claims.check_worthy_share": worthy / len(claims) if claims else None,
+    }
+
+
 NEWSCLAIMS_ITEMS: ItemSpec = {
     "sentences.recall": ("item", Pooling.recall),
     "sentences.precision": ("item", Pooling.precision),
@@ -237,6 +292,13 @@ NEWSCLAIMS_METRICS = {
     "claimer.accuracy": "found gold claim sentences with a claimer whose claimer a predicted "
     "claim names (loose match)",
     "claimer.scored": "found gold claim sentences with a claimer",
+    "sentences.claimed_share": "share of the pipeline's sentences given a claim (of every "
+    "claim, topics or not)",
+    "claims.check_worthy_share": "share of claims rated check-worthy",
+    "ranking.p_at_3": "check-first order: gold claim sentences among the first 3 claims, "
+    "mean over articles",
+    "ranking.p_at_5": "the same among the first 5",
+    "ranking.map": "mean over articles of the check-first order's average precision",
     "health.seconds": "summed stage seconds (wall time of each stage, as for the fixtures)",
 }
 
@@ -251,8 +313,10 @@ async def run_newsclaims(
     prompts: PromptSet,
     *,
     on_item: ItemCallback | None = None,
+    topics: Sequence[str] = (),
 ) -> DatasetRun:
-    """Whole articles through the pipeline; claim sentences and claimers scored (docstring)."""
+    """Whole articles through the pipeline; claim sentences and claimers scored (docstring).
+    With ``topics`` (the topic-aware setting) only claims about one of them count."""
     items = [i for i in dataset.items if isinstance(i, NewsArticle)]
 
     def on_article(index: int, report: Any, seconds: float, done: int, total: int) -> None:
@@ -261,7 +325,12 @@ async def run_newsclaims(
 
     checked = await check_articles([article_of(i) for i in items], client, prompts,
                                    on_article=on_article)
-    scores = [score_article(i, r.claims) for i, (r, _) in zip(items, checked, strict=True)]
+    if topics:
+        checked = [(assign_topics(r, topics), seconds) for r, seconds in checked]
+    counted = [[c for c in r.claims if c.topics or not topics] for r, _ in checked]
+    scores = [score_article(i, claims) for i, claims in zip(items, counted, strict=True)]
+    ranking = mean_ranking([ranking_score(i, [r.claim for r in check_first(report)])
+                            for i, (report, _) in zip(items, checked, strict=True)])
     heuristic = [score_article(i, heuristic_report(article_of(i)).claims) for i in items]
     rows = [
         {
@@ -280,8 +349,21 @@ async def run_newsclaims(
     health = health_metrics(stats for report, _ in checked for stats in report.run.stages.values())
     stages = {i.id: r.run.stages.values() for i, (r, _) in zip(items, checked, strict=True)}
     item_scores = {**pool_items([i.id for i in items], scores), **health_items(stages)}
-    return dataset_run(dataset, pool(scores), health, pool(heuristic), NEWSCLAIMS_METRICS, rows,
+    metrics = {**pool(scores), **pool_shares([r for r, _ in checked]), **ranking}
+    return dataset_run(dataset, metrics, health, pool(heuristic), NEWSCLAIMS_METRICS, rows,
                        item_scores)
+
+
+async def run_newsclaims_topics(
+    dataset: LoadedDataset,
+    client: StructuredClient,
+    prompts: PromptSet,
+    *,
+    on_item: ItemCallback | None = None,
+) -> DatasetRun:
+    """The topic-aware setting: the four topics given (``TOPICS``); a gold sentence is found
+    when a claim about one of them overlaps it."""
+    return await run_newsclaims(dataset, client, prompts, on_item=on_item, topics=TOPICS)
 
 
 def _folder_file(folder: Path) -> Path | None:
@@ -290,3 +372,7 @@ def _folder_file(folder: Path) -> Path | None:
 
 DATASET = Dataset(name="newsclaims", read=read_newsclaims, run=run_newsclaims,
                   folder_file=_folder_file)
+VARIANTS = {
+    "newsclaims-topics": Dataset(name="newsclaims-topics", read=read_newsclaims,
+                                 run=run_newsclaims_topics, folder_file=_folder_file),
+}

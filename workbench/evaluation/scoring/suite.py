@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import Field
 
+from workbench.classifier.rank import check_first
 from workbench.core.schema import Report, Strict
 from workbench.evaluation.fixtures import Fixture
 from workbench.evaluation.scoring.alignment import (
@@ -34,6 +35,7 @@ from workbench.evaluation.scoring.health import (
 )
 from workbench.evaluation.scoring.prf import PRF, sum_prf
 from workbench.evaluation.scoring.question_quality import QuestionQuality, score_question_quality
+from workbench.evaluation.scoring.ranking import RankingScore, fixture_ranking, mean_ranking
 from workbench.evaluation.scoring.sentences import SentenceDetectionResult, score_sentence_detection
 from workbench.evaluation.scoring.support import SupportResult, score_support
 
@@ -57,6 +59,10 @@ class FixtureScores(Strict):
         default_factory=QuestionQuality, description="How the planned questions read."
     )
     health: OutputHealthResult
+    ranking: RankingScore = Field(
+        default_factory=lambda: RankingScore(gold=0, hits=[]),
+        description="The check-first order against the gold check-worthy claims.",
+    )
 
 
 def score_report(
@@ -80,6 +86,9 @@ def score_report(
         evidence=score_evidence(report, fixture, alignment, question_similarity),
         question_quality=score_question_quality(report.claims),
         health=score_output_health(report.run),
+        ranking=fixture_ranking(
+            report, fixture, alignment, [r.claim.id for r in check_first(report)]
+        ),
     )
 
 
@@ -103,6 +112,9 @@ class SuiteScores(Strict):
     kinds: PRF
     question_quality: QuestionQuality = Field(default_factory=QuestionQuality)
     health: OutputHealthResult
+    ranking: dict[str, float | None] = Field(
+        default_factory=dict, description="P@3, P@5 and MAP of the check-first order."
+    )
 
 
 def summarise_fixture_scores(scores: Sequence[FixtureScores]) -> SuiteScores:
@@ -148,5 +160,6 @@ def summarise_fixture_scores(scores: Sequence[FixtureScores]) -> SuiteScores:
         ),
         kinds=sum_prf(s.evidence.kinds for s in scores),
         question_quality=sum((s.question_quality for s in scores), QuestionQuality()),
+        ranking=mean_ranking([s.ranking for s in scores]),
         health=pool_output_health(s.health for s in scores),
     )

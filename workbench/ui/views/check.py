@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from workbench.core.config import clean_topics
 from workbench.core.errors import WorkbenchError
 from workbench.core.schema import Report
 from workbench.ui import common
@@ -63,6 +64,13 @@ def show_result(report: Report, *, key: str) -> None:
     """Filters, the highlighted article, the claims table, claim details and sentence statuses."""
     claims = report.claims
     present = lambda values: sorted(set(values))  # noqa: E731 - tiny local helper
+    topics = st.multiselect(
+        "Topic",
+        common.topic_options(report),
+        key=f"{key}-f-topic",
+        placeholder="all topics" if report.topics else "no topic was given",
+        disabled=not report.topics,
+    )
     filters = st.columns([1, 1, 1, 1.4])
     labels = filters[0].multiselect(
         "Check-worthiness",
@@ -86,7 +94,21 @@ def show_result(report: Report, *, key: str) -> None:
         and (not types or c.type.value in types)
         and (not claimers or c.claimer in claimers)
         and (not search or search.lower() in (c.text + " " + c.quote).lower())
+        and common.about_topics(c, topics)
     ]
+    st.markdown("#### Check first")
+    st.dataframe(
+        common.check_first_frame(report, shown),
+        key=f"{key}-check-first",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "rank": st.column_config.NumberColumn("rank", width=50),
+            "claim": st.column_config.TextColumn("claim", width="large"),
+            "why": st.column_config.TextColumn("why", width="medium"),
+        },
+        height=min(38 + 35 * len(shown), 250),
+    )
     ids = [c.id for c in shown]
     if st.session_state.get(common.SELECTED) not in ids:
         st.session_state.pop(common.SELECTED, None)
@@ -171,6 +193,14 @@ with st.expander(
     icon=":material/article:",
 ):
     raw = choose_input()
+topics_text = st.text_area(
+    "Topics of interest (one per line; optional)",
+    value="\n".join(engine.config.topics),
+    key="topics",
+    height=80,
+    help="Claims about these come first in the check-first list and can be filtered by topic. "
+    "A short description matches better than one word.",
+)
 backends = list(engine.config.backends)
 controls = st.columns([2, 1, 1, 3], vertical_alignment="bottom")
 backend = controls[0].selectbox(
@@ -201,6 +231,7 @@ elif run and raw is None:
 elif run and raw is not None:
     try:
         article = common.read_input(raw, engine.config.limits)
+        topics = clean_topics([t for t in topics_text.splitlines() if t.strip()], "topics")
     except WorkbenchError as err:
         common.show_error(err)
     else:
@@ -209,7 +240,9 @@ elif run and raw is not None:
         def keep_partial(partial: Report) -> None:
             st.session_state[common.PARTIAL] = partial
 
-        report = common.run_check(engine, article, backend, on_partial=keep_partial)
+        report = common.run_check(
+            engine, article, backend, on_partial=keep_partial, topics=topics
+        )
         if report is not None:  # a stopped run keeps its partial report on the page
             st.session_state[common.PARTIAL] = None
             common.set_report(report, raw)
