@@ -283,6 +283,19 @@ def test_predictions_rebuild_the_report_they_came_from(
     assert score_report(rebuilt, flood_fixture) == score_report(report, flood_fixture)
 
 
+def test_rebuilt_report_keeps_the_article_date_the_run_found(
+    make_report: ReportBuilder, flood_fixture: Fixture
+) -> None:
+    """Claims resolve "on Tuesday" against the date the run found; a rebuilt report without it
+    would score their support lower than the run did."""
+    report = make_report(ALL_RIGHT, [CLOSED, POWER])
+    dated = report.model_copy(update={"article": report.article.model_copy(
+        update={"date": "2026-03-07"})})
+    rebuilt = rebuild_report(predictions_of(dated, flood_fixture), flood_fixture)
+    assert rebuilt.article.date == "2026-03-07"
+    assert rebuilt.article.text == flood_fixture.article.text
+
+
 def _bless(tmp_path: Path, report: Report, fixture: Fixture) -> Path:
     path = tmp_path / "baselines" / "fake.json"
     bless(path, backend="fake", provenance=provenance(), reports={fixture.id: report},
