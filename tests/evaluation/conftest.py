@@ -55,8 +55,6 @@ def workdir(chdir_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # --------------------------------------------------------------------------------------------
 
 LIVE_GATE = "test_live.py"
-E2E_SEEDS = "test_e2e_seeds.py"
-_SEEDS_PRIMED = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(trylast=True)
@@ -64,15 +62,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Move the live eval gate to the end of the session (after -k/-m deselection).
 
     The session shares one response cache; run last, the gate finds the answers the end-to-end
-    tests cached for the seed articles and can add those fixtures for the price of cache hits.
+    tests cached for the seed articles (two of the fixtures it runs) as cache hits.
     """
     gate = [item for item in items if item.path.name == LIVE_GATE]
     if gate:
         items[:] = [item for item in items if item.path.name != LIVE_GATE] + gate
-    config.stash[_SEEDS_PRIMED] = any(item.path.name == E2E_SEEDS for item in items)
-
-
-@pytest.fixture
-def seeds_primed(request: pytest.FixtureRequest) -> bool:
-    """Whether the end-to-end tests of the seed articles ran earlier in this session."""
-    return request.config.stash.get(_SEEDS_PRIMED, False)

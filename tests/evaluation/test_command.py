@@ -289,3 +289,45 @@ def test_missing_wordnet_is_one_line_before_any_model_call(
     err = capsys.readouterr().err
     assert err.startswith("error: METEOR needs WordNet") and err.count("\n") == 1
     assert asked == []
+
+
+def test_a_regression_on_the_checking_subset_alone_fails_the_gate(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tuning and checking are gated each on its own: the checking subset's blessed numbers
+    raised by hand fail the run, although the whole set and the tuning subset hold."""
+    evals = workdir / "evals"
+    (evals / "fixtures" / "articles").mkdir(parents=True)
+    for fixture in FIXTURES:
+        source = EVALS_DIR / "fixtures" / f"{fixture}.yaml"
+        shutil.copy(source, evals / "fixtures" / source.name)
+        shutil.copy(EVALS_DIR / "fixtures" / "articles" / f"{fixture}.md",
+                    evals / "fixtures" / "articles" / f"{fixture}.md")
+    (evals / "config.toml").write_text(
+        '[gate]\nsubsets = ["tuning", "checking"]\n'
+        '[gate.tolerance]\n"sentences.f1" = 0.03\n"claims.f1" = 0.04\n'
+        f'[subsets]\ntuning = ["{FIXTURES[0]}"]\nchecking = ["{FIXTURES[1]}"]\n',
+        encoding="utf-8")
+    args = ["--backend", "fake", "--evals", str(evals)]
+    assert run_eval(workdir, *args, "--bless") == 0
+    baseline = json.loads((workdir / "fake.json").read_text(encoding="utf-8"))
+    assert {"all", "tuning", "checking"} <= set(baseline["sets"])
+    assert run_eval(workdir, *args) == 0
+    out = capsys.readouterr().out
+    assert "(and subset(s) tuning, checking, each on its own)" in out
+    assert "tuning (1)" in out and "checking (1)" in out
+
+    checking = baseline["sets"]["checking"]["metrics"]
+    assert checking["claims.f1"] < 0.99
+    checking["claims.f1"] = 0.99
+    (workdir / "fake.json").write_text(json.dumps(baseline), encoding="utf-8")
+    assert run_eval(workdir, *args) == 1
+    captured = capsys.readouterr()
+    error = captured.err.strip().splitlines()[-1]
+    assert error.startswith("error: regression in 1 metric(s)") and "checking: claims.f1" in error
+    report = latest_report(workdir)
+    assert report["comparison"]["regressions"] == ["claims.f1 (checking)"]
+    assert not any(d["regressed"] for d in report["comparison"]["deltas"])
+    assert report["comparison"]["subsets"]["tuning"]["regressions"] == []
+    junit = (workdir / "reports" / "latest" / "junit.xml").read_text(encoding="utf-8")
+    assert junit.count("<failure") == 1 and 'classname="gate.checking"' in junit

@@ -180,6 +180,8 @@ def test_the_paired_rule_needs_the_interval_wholly_worse(
         ('[gate.tolerance]\n"claims.f2" = 0.1\n', "unknown metric(s) claims.f2"),
         ('[gate.tolerance]\n"claims.f1" = -0.1\n', "0 or more"),
         ("[gate\n", "not valid TOML"),
+        ('[gate]\nsubsets = ["checking"]\n[subsets]\ntuning = ["a"]\n',
+         "gate.subsets names undefined subset(s): checking"),
         ("[gates]\n", "gates"),
     ],
 )
@@ -199,6 +201,10 @@ def test_committed_eval_config_names_real_fixtures() -> None:
     assert config.gate.tolerance
     for name in config.subsets:
         assert select_fixtures(fixtures, config, subset=name, ids=[])
+    # Tuning and checking split the fixtures: each fixture in exactly one, and both gated.
+    tuning, checking = set(config.subsets["tuning"]), set(config.subsets["checking"])
+    assert not tuning & checking and tuning | checking == {f.id for f in fixtures}
+    assert len(checking) >= 10 and {"tuning", "checking"} <= set(config.gate.subsets)
 
 
 def test_select_fixtures(flood_fixture: Fixture) -> None:
@@ -277,6 +283,19 @@ def test_predictions_rebuild_the_report_they_came_from(
     assert score_report(rebuilt, flood_fixture) == score_report(report, flood_fixture)
 
 
+def test_rebuilt_report_keeps_the_article_date_the_run_found(
+    make_report: ReportBuilder, flood_fixture: Fixture
+) -> None:
+    """Claims resolve "on Tuesday" against the date the run found; a rebuilt report without it
+    would score their support lower than the run did."""
+    report = make_report(ALL_RIGHT, [CLOSED, POWER])
+    dated = report.model_copy(update={"article": report.article.model_copy(
+        update={"date": "2026-03-07"})})
+    rebuilt = rebuild_report(predictions_of(dated, flood_fixture), flood_fixture)
+    assert rebuilt.article.date == "2026-03-07"
+    assert rebuilt.article.text == flood_fixture.article.text
+
+
 def _bless(tmp_path: Path, report: Report, fixture: Fixture) -> Path:
     path = tmp_path / "baselines" / "fake.json"
     bless(path, backend="fake", provenance=provenance(), reports={fixture.id: report},
@@ -318,6 +337,69 @@ def test_a_baseline_better_than_reality_names_the_regressed_metrics(
     path.write_text(json.dumps(stored), encoding="utf-8")
     comparison = _compare(path, report, flood_fixture)
     assert comparison.regressions == ["claims.f1"]
+
+
+def test_a_gated_subset_regresses_on_its_own_while_the_pooled_numbers_hold(
+    tmp_path: Path, make_report: ReportBuilder, flood_fixture: Fixture,
+    fixture_data: dict[str, Any]
+) -> None:
+    second = build_fixture({**fixture_data, "id": "flood-again"}, origin="flood-again.yaml")
+    fixtures = {"flood": flood_fixture, "flood-again": second}
+    report = make_report(ALL_RIGHT, [CLOSED, POWER])
+    reports = {"flood": report, "flood-again": report}
+    path = tmp_path / "baselines" / "fake.json"
+    subsets = {"tuning": ["flood"], "checking": ["flood-again"]}
+    bless(path, backend="fake", provenance=provenance(), reports=reports, fixtures=fixtures,
+          subsets=subsets, previous=None)
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    stored["sets"]["checking"]["metrics"]["claims.f1"] = 0.99  # the subset's number only
+    path.write_text(json.dumps(stored), encoding="utf-8")
+    baseline = load_baseline(path)
+    assert baseline is not None
+    comparison = compare(baseline, path, reports=reports,
+                         scores={i: score_report(report, f) for i, f in fixtures.items()},
+                         fixtures=fixtures, tolerance=TOLERANCE, subsets=subsets)
+    assert not any(d.regressed for d in comparison.deltas)  # the whole set holds
+    assert comparison.subsets["tuning"].regressions == []  # and so does tuning
+    assert comparison.regressions == ["claims.f1 (checking)"]
+    checking = comparison.subsets["checking"]
+    assert checking.regressions == ["claims.f1"] and checking.baseline_source == "blessed"
+
+    run = build_fixture_report([fixture_run(report, f) for f in fixtures.values()],
+                               provenance(), baseline_backend="fake", subset=None,
+                               comparison=comparison, subsets=subsets)
+    assert list(run.sets) == ["tuning", "checking"]
+    assert run.sets["checking"].fixtures == ["flood-again"]
+    line = regression_line(run)
+    assert line is not None and line.startswith("regression in 1 metric(s)")
+    assert "checking: claims.f1" in line
+    terminal = render_terminal(run)
+    assert "by subset" in terminal and "checking (1)" in terminal and "REGRESSION" in terminal
+    assert "## By subset" in render_markdown(run) and "**regression**" in render_markdown(run)
+    suite = ET.fromstring(render_junit(run)).find("testsuite")
+    assert suite is not None
+    failed = [c for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert [(c.get("classname"), c.get("name")) for c in failed] == [("gate.checking",
+                                                                       "claims.f1")]
+
+
+def test_a_subset_partly_in_the_run_or_the_whole_run_is_not_gated_on_its_own(
+    tmp_path: Path, make_report: ReportBuilder, flood_fixture: Fixture
+) -> None:
+    report = make_report(ALL_RIGHT, [CLOSED, POWER])
+    path = _bless(tmp_path, report, flood_fixture)
+    baseline = load_baseline(path)
+    assert baseline is not None
+    # Partly in the run, or the whole run (that is the pooled comparison): not on its own.
+    subsets = {"checking": ["flood", "another-article"], "tuning": ["flood"]}
+    comparison = compare(baseline, path, reports={"flood": report},
+                         scores={"flood": score_report(report, flood_fixture)},
+                         fixtures={"flood": flood_fixture}, tolerance=TOLERANCE, subsets=subsets)
+    assert comparison.subsets == {} and comparison.regressions == []
+    run = build_fixture_report([fixture_run(report, flood_fixture)], provenance(),
+                               baseline_backend="fake", subset=None, comparison=comparison,
+                               subsets=subsets)
+    assert run.sets == {} and "by subset" not in render_terminal(run)
 
 
 def test_worse_predictions_regress_and_show_in_the_diff(

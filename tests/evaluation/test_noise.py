@@ -65,9 +65,12 @@ def evals(workdir: Path) -> Path:
 def run_eval(workdir: Path, monkeypatch: pytest.MonkeyPatch, responder: Responder, config: str,
              *args: str) -> int:
     monkeypatch.setattr(fake, "heuristic_responder", responder)
+    # Unless fixtures are named: the tuning subset, the ten fixtures LUCKY and UNLUCKY were
+    # chosen on.
+    scope = [] if "--fixture" in args else ["--subset", "tuning"]
     return main(["eval", "--quiet", "--backend", "fake", "--no-cache", "--evals",
                  str(workdir / config), "--baseline", str(workdir / "fake.json"),
-                 "--reports", str(workdir / "reports"), *args])
+                 "--reports", str(workdir / "reports"), *scope, *args])
 
 
 def latest(workdir: Path) -> dict[str, Any]:

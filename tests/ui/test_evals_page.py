@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.support.fake_reports import EVAL_FIXTURE, eval_runs
+from tests.support.fake_reports import EVAL_FIXTURE, REPO, eval_runs
+from workbench.cli import main
 
 EVALS = "views/evals.py"
 
@@ -79,3 +81,32 @@ def test_fixture_drill_down_and_claim_diff(app: AppTest, reports: Path) -> None:
     assert list(statuses["this run"]) == ["claims"]
     predicted = next(f for f in frames if "gold" in f.columns and "claimer" in f.columns)
     assert len(predicted) >= 5
+
+
+def test_tuning_and_checking_side_by_side(app: AppTest, tmp_path: Path) -> None:
+    """A run holding both gated subsets shows each beside the whole run, with what regressed."""
+    evals = tmp_path / "evals"
+    (evals / "fixtures" / "articles").mkdir(parents=True)
+    tuning, checking = "opinion-market-square-2026", "correction-linmouth-waits-2026"
+    for fixture in (tuning, checking):
+        shutil.copy(REPO / "evals" / "fixtures" / f"{fixture}.yaml", evals / "fixtures")
+        shutil.copy(REPO / "evals" / "fixtures" / "articles" / f"{fixture}.md",
+                    evals / "fixtures" / "articles")
+    (evals / "config.toml").write_text(
+        '[gate]\nsubsets = ["tuning", "checking"]\n[gate.tolerance]\n"claims.f1" = 0.04\n'
+        f'[subsets]\ntuning = ["{tuning}"]\nchecking = ["{checking}"]\n', encoding="utf-8")
+    args = ["eval", "--quiet", "--backend", "fake", "--evals", str(evals),
+            "--baseline", str(tmp_path / "fake.json"), "--reports", str(tmp_path / "reports")]
+    assert main([*args, "--bless"]) == 0
+    baseline = json.loads((tmp_path / "fake.json").read_text(encoding="utf-8"))
+    baseline["sets"]["checking"]["metrics"]["claims.f1"] = 0.99
+    (tmp_path / "fake.json").write_text(json.dumps(baseline), encoding="utf-8")
+    assert main(args) == 1
+    open_evals(app, tmp_path / "reports")
+    assert "claims.f1 (checking)" in app.error[0].value
+    frames = [f.value for f in app.dataframe]
+    subsets = next(f for f in frames if "set" in f.columns).set_index("set")
+    assert list(subsets.index) == ["all", "tuning", "checking"]
+    assert list(subsets["fixtures"]) == [2, 1, 1]
+    assert subsets.loc["checking", "regressed"] == "claims.f1"
+    assert subsets.loc["tuning", "regressed"] == ""

@@ -54,6 +54,11 @@ class FixturePredictions(Strict):
 
     fixture_hash: str = Field(description="fixture_hash of the fixture when predicted.")
     article_sha256: str = Field(description="SHA-256 of the article text the offsets refer to.")
+    article_date: str | None = Field(
+        default=None,
+        description="The article date the run found (claims' relative dates were resolved "
+        "against it; the support measure reads it).",
+    )
     sentences: list[PredictedSentence]
     claims: list[Claim]
     failures: list[Failure] = Field(default_factory=list)
@@ -86,6 +91,7 @@ def predictions_of(report: Report, fixture: Fixture) -> FixturePredictions:
     return FixturePredictions(
         fixture_hash=fixture_hash(fixture),
         article_sha256=article_sha256(report.article.text),
+        article_date=report.article.date,
         sentences=[
             PredictedSentence(id=s.id, index=s.index, paragraph=s.paragraph, start=s.start,
                               end=s.end, role=s.role, status=s.status, reason=s.reason)
@@ -98,8 +104,11 @@ def predictions_of(report: Report, fixture: Fixture) -> FixturePredictions:
 
 
 def rebuild_report(predictions: FixturePredictions, fixture: Fixture) -> Report:
-    """The report the predictions came from, over the fixture's article (paragraphs omitted)."""
+    """The report the predictions came from, over the fixture's article with the date the run
+    found (paragraphs omitted)."""
     article = fixture.article
+    if predictions.article_date is not None:
+        article = article.model_copy(update={"date": predictions.article_date})
     if predictions.article_sha256 != article_sha256(article.text):
         raise ConfigError(f"fixture {fixture.id!r}: its article changed since the baseline")
     claim_ids: dict[str, list[str]] = {}

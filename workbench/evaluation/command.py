@@ -286,17 +286,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
     baseline = load_baseline(baseline_path)
     by_id = {f.id: f for f in all_fixtures}
     reports = {r.fixture.id: r.report for r in runs}
+    gated_subsets = {name: eval_config.subsets[name] for name in eval_config.gate.subsets}
     comparison = None
     if baseline is not None:
         comparison = compare(baseline, baseline_path, reports=reports,
                              scores={r.fixture.id: r.scores for r in runs}, fixtures=by_id,
                              tolerance=eval_config.gate.tolerance, noise=eval_config.gate.noise,
                              repeats=[{r.fixture.id: r.scores for r in run}
-                                      for run in repeated[1:]])
+                                      for run in repeated[1:]],
+                             subsets=gated_subsets)
     report = build_fixture_report(
         runs, setup.finish(fixture_set_hash=fixture_set_hash(chosen)),
         baseline_backend=baseline_backend, subset=args.subset, comparison=comparison,
-        no_baseline=None if baseline else str(baseline_path), repeats=repeated[1:])
+        no_baseline=None if baseline else str(baseline_path), repeats=repeated[1:],
+        subsets=gated_subsets)
     if args.bless:
         bless(baseline_path, backend=baseline_backend, provenance=report.provenance,
               reports=reports, fixtures=by_id, subsets=eval_config.subsets, previous=baseline)

@@ -44,6 +44,15 @@ class Genre(StrEnum):
     injection = "injection"
     seed = "seed"
     reviewed = "reviewed"
+    court = "court"
+    business = "business"
+    sport = "sport"
+    interview = "interview"
+    live_blog = "live-blog"
+    minutes = "minutes"
+    obituary = "obituary"
+    translated_wire = "translated-wire"
+    weather = "weather"
 
 
 GoldStatus = Literal["claims", "no_claim", "ambiguous", "skipped"]

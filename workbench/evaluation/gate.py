@@ -14,6 +14,12 @@ failed for a drop its own noise explains. The default rule, ``none``, is the tol
 right for a deterministic backend (one changed claim is a real change, however few items show
 it). Without an interval (the baseline's items do not give its blessed number, or too few items)
 the paired rule falls back to the tolerance alone, and the delta's note says so.
+
+``gate.subsets`` names fixture subsets (``tuning`` and ``checking``) that are gated each on its
+own as well: a subset wholly in the run is compared with the baseline's numbers for that subset,
+metric by metric with the same tolerances and noise rules, and a regression there fails the run
+even when the pooled numbers hold (a rule change that helps the tuning fixtures and hurts the
+checking ones is caught).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from workbench.core.errors import ConfigError, validation_error_line
 from workbench.core.schema import Report, Strict
 from workbench.evaluation.baselines import (
+    ALL,
     Baseline,
     article_sha256,
     metrics_of,
@@ -59,6 +66,11 @@ class GateSettings(Strict):
         description="Gated metric name -> how it tells a regression from noise: 'none' (the "
         "default) fails beyond the tolerance; 'paired' also needs the delta's paired 95% "
         "interval wholly on the worse side of zero.",
+    )
+    subsets: list[str] = Field(
+        default_factory=list,
+        description="Named fixture subsets reported beside the whole set and gated each on its "
+        "own (when wholly in the run), with the same tolerances.",
     )
 
     @field_validator("tolerance")
@@ -93,6 +105,13 @@ class EvalConfig(Strict):
     )
     path: Path | None = None
 
+    @model_validator(mode="after")
+    def _gated_subsets_exist(self) -> EvalConfig:
+        unknown = [name for name in self.gate.subsets if name not in self.subsets]
+        if unknown:
+            raise ValueError(f"gate.subsets names undefined subset(s): {', '.join(unknown)}")
+        return self
+
 
 def load_eval_config(path: Path) -> EvalConfig:
     """Read and validate the eval config; any problem is one ConfigError line."""
@@ -126,6 +145,15 @@ class MetricDelta(Strict):
     )
 
 
+class SubsetComparison(Strict):
+    """One gated subset of the run against the baseline's numbers for it."""
+
+    fixtures: list[str]
+    baseline_source: Literal["blessed", "re-scored"]
+    deltas: list[MetricDelta]
+    regressions: list[str] = Field(description="Gated metrics worse than tolerated here.")
+
+
 class BaselineComparison(Strict):
     """A run against the blessed baseline: metric deltas, regressions, per-fixture diffs."""
 
@@ -144,11 +172,19 @@ class BaselineComparison(Strict):
         "from the baseline's predictions with today's labels and scorers."
     )
     deltas: list[MetricDelta]
-    regressions: list[str] = Field(description="Gated metrics worse than tolerated.")
+    regressions: list[str] = Field(
+        description="Gated metrics worse than tolerated: pooled ones by name, a gated subset's "
+        "as 'name (subset)'."
+    )
+    subsets: dict[str, SubsetComparison] = Field(
+        default_factory=dict,
+        description="Each subset of gate.subsets wholly in the run, compared on its own.",
+    )
     fixture_regressions: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Per fixture, gated metrics worse than its baseline entry (re-scored): "
-        "where a change happened. The gate itself decides on the pooled metrics.",
+        "where a change happened. The gate itself decides on the pooled metrics and on those "
+        "of each gated subset.",
     )
     diffs: list[FixtureDiff]
 
@@ -259,11 +295,14 @@ def compare(
     tolerance: Mapping[str, float],
     noise: Mapping[str, Noise] | None = None,
     repeats: Sequence[Mapping[str, FixtureScores]] = (),
+    subsets: Mapping[str, Sequence[str]] | None = None,
 ) -> BaselineComparison:
     """Compare this run's fixtures with the baseline on the fixtures both have.
 
     ``scores`` are the run's; ``repeats`` the further runs of ``--repeat``, pooled with it into
-    the current metrics (reports, diffs and per-fixture flags are the first run's).
+    the current metrics (reports, diffs and per-fixture flags are the first run's). ``subsets``
+    (name -> fixture ids) are gated each on its own as well, when all their fixtures are compared
+    and some others too (a subset that is the whole comparison is the pooled one).
     """
     run_ids = sorted(reports)
     not_in_baseline = [i for i in run_ids if i not in baseline.fixtures]
@@ -277,19 +316,42 @@ def compare(
                   if baseline.fixtures[i].fixture_hash != fixture_hash(fixtures[i])]
     before = {i: rebuild_report(baseline.fixtures[i], fixtures[i]) for i in compared}
     rescored = {i: score_report(before[i], fixtures[i]) for i in compared}
-    stored = next((s for s in baseline.sets.values() if s.fixtures == compared), None)
-    if stored is not None and not relabelled:
-        baseline_metrics, source = stored.metrics, "blessed"
-    else:
-        baseline_metrics, source = metrics_of([rescored[i] for i in compared]), "re-scored"
     runs = [scores, *repeats]
-    current_items = mean_items([fixture_items(run[i] for i in compared) for run in runs])
-    current_metrics = repeated_metrics([metrics_of([run[i] for i in compared]) for run in runs],
-                                       current_items)
-    intervals, notes = paired_deltas(fixture_items(rescored[i] for i in compared), current_items,
-                                     baseline_metrics)
-    deltas = metric_deltas(baseline_metrics, current_metrics, tolerance, intervals=intervals,
-                           notes=notes, noise=noise) if compared else []
+
+    def set_deltas(ids: list[str], name: str
+                   ) -> tuple[list[MetricDelta], Literal["blessed", "re-scored"]]:
+        """The deltas of one fixture set: against its blessed numbers when the baseline stores
+        this very set (under ``name`` first, else under any name) and none of its labels
+        changed, else against its re-scored predictions."""
+        named = baseline.sets.get(name)
+        stored = next((s for s in [named, *baseline.sets.values()]
+                       if s is not None and s.fixtures == ids), None)
+        source: Literal["blessed", "re-scored"]
+        if stored is not None and not any(i in relabelled for i in ids):
+            baseline_metrics, source = stored.metrics, "blessed"
+        else:
+            baseline_metrics, source = metrics_of([rescored[i] for i in ids]), "re-scored"
+        current_items = mean_items([fixture_items(run[i] for i in ids) for run in runs])
+        current_metrics = repeated_metrics([metrics_of([run[i] for i in ids]) for run in runs],
+                                           current_items)
+        intervals, notes = paired_deltas(fixture_items(rescored[i] for i in ids), current_items,
+                                         baseline_metrics)
+        deltas = metric_deltas(baseline_metrics, current_metrics, tolerance, intervals=intervals,
+                               notes=notes, noise=noise) if ids else []
+        return deltas, source
+
+    deltas, source = set_deltas(compared, ALL)
+    regressions = [d.name for d in deltas if d.regressed]
+    subset_comparisons = {}
+    for name, members in (subsets or {}).items():
+        ids = sorted(set(members))
+        if not ids or not set(ids) < set(compared):  # partly in the run, or the run itself
+            continue
+        subset_deltas, subset_source = set_deltas(ids, name)
+        worse = [d.name for d in subset_deltas if d.regressed]
+        subset_comparisons[name] = SubsetComparison(
+            fixtures=ids, baseline_source=subset_source, deltas=subset_deltas, regressions=worse)
+        regressions += [f"{metric} ({name})" for metric in worse]
     fixture_regressions = {}
     for i in compared:
         worse = [d.name for d in metric_deltas(metrics_of([rescored[i]]), metrics_of([scores[i]]),
@@ -305,9 +367,10 @@ def compare(
         not_in_baseline=not_in_baseline,
         article_changed=article_changed,
         relabelled=relabelled,
-        baseline_source=source,  # type: ignore[arg-type]
+        baseline_source=source,
         deltas=deltas,
-        regressions=[d.name for d in deltas if d.regressed],
+        regressions=regressions,
+        subsets=subset_comparisons,
         fixture_regressions=fixture_regressions,
         diffs=[diff_reports(before[i], reports[i], fixtures[i]) for i in compared],
     )

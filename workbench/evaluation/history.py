@@ -214,6 +214,27 @@ def fixture_rows(
     return rows
 
 
+def set_rows(
+    report: EvalReport, metrics: Sequence[str] = FIXTURE_METRICS
+) -> list[dict[str, Any]]:
+    """The whole run, then each gated subset in it (tuning, checking): fixture count, what the
+    gate found against the baseline's numbers for it, and the headline metrics."""
+    if not report.sets:
+        return []
+    comparison = report.comparison
+    pooled = [d.name for d in comparison.deltas if d.regressed] if comparison else []
+    rows: list[dict[str, Any]] = [
+        {"set": "all", "fixtures": len(report.fixtures), "regressed": ", ".join(pooled),
+         **{name: report.metrics.get(name) for name in metrics}}
+    ]
+    for name, entry in report.sets.items():
+        compared = comparison.subsets.get(name) if comparison else None
+        rows.append({"set": name, "fixtures": len(entry.fixtures),
+                     "regressed": ", ".join(compared.regressions) if compared else "",
+                     **{metric: entry.metrics.get(metric) for metric in metrics}})
+    return rows
+
+
 def _view(view: ClaimView | None) -> str:
     return f"{view.id} [{view.sentence_id}] {view.text}" if view else ""
 

@@ -125,8 +125,51 @@ def regression_line(report: EvalReport) -> str | None:
     if comparison is None or not comparison.regressions:
         return None
     parts = [delta_summary(delta) for delta in comparison.deltas if delta.regressed]
+    parts += [f"{name}: {delta_summary(delta)}" for name, subset in comparison.subsets.items()
+              for delta in subset.deltas if delta.regressed]
     return (f"regression in {len(parts)} metric(s) against {comparison.baseline_path}: "
             + "; ".join(parts))
+
+
+def _subset_cell(value: str, delta: MetricDelta | None, metric: Metric | None) -> str:
+    """'0.650' or '0.650 -0.050' (delta against the baseline's number for the subset), with
+    ' REGRESSION' when the gate fails the subset on it."""
+    if delta is None or delta.delta is None:
+        return value
+    return f"{value} {_delta(delta.delta, metric)}" + (" REGRESSION" if delta.regressed else "")
+
+
+def subset_rows(report: EvalReport) -> tuple[list[str], list[list[str]]]:
+    """The headline metrics of the whole run beside each gated subset in it: the column heads
+    and one row per metric (name, whole run, then each subset with its delta)."""
+    comparison = report.comparison
+    heads = [f"all ({len(report.fixtures)})"]
+    heads += [f"{name} ({len(entry.fixtures)})" for name, entry in report.sets.items()]
+    rows = []
+    for name in HEADLINE:
+        metric = _metric(name)
+        row = [name, format_value(report.metrics.get(name), metric)]
+        for subset, entry in report.sets.items():
+            compared = comparison.subsets.get(subset) if comparison else None
+            delta = next((d for d in compared.deltas if d.name == name), None) if compared \
+                else None
+            row.append(_subset_cell(format_value(entry.metrics.get(name), metric), delta, metric))
+        rows.append(row)
+    return heads, rows
+
+
+def _subset_lines(report: EvalReport) -> list[str]:
+    if not report.sets:
+        return []
+    heads, rows = subset_rows(report)
+    gated = "; delta against the baseline's numbers for the subset, gated on its own" \
+        if report.comparison is not None and report.comparison.subsets else ""
+    lines = [f"by subset (tuning: rules may be fitted to it; checking: never read while writing "
+             f"rules){gated}:",
+             f"  {'metric':<30}" + "".join(f"{head:>22}" for head in heads)]
+    for row in rows:
+        lines.append(f"  {row[0]:<30}" + "".join(f"{cell:>22}" for cell in row[1:]))
+    return lines
 
 
 def render_terminal(report: EvalReport, folder: Path | None = None) -> str:
@@ -158,6 +201,7 @@ def render_terminal(report: EvalReport, folder: Path | None = None) -> str:
             lines.append(f"  {entry.id:<36} {entry.summary} · {entry.seconds:.0f}s{failed}")
         lines += _metric_table(report)
         lines += _repeat_lines(report)
+        lines += _subset_lines(report)
         comparison = report.comparison
         if comparison is not None:
             # Where the paired rule had to fall back; report.json keeps every delta's note.
@@ -192,8 +236,10 @@ def render_terminal(report: EvalReport, folder: Path | None = None) -> str:
     # A regression is reported by the caller, as the one error line on stderr.
     if report.comparison is not None and not report.regressions:
         gated = len(report.comparison.fixtures)
-        lines.append(f"no regression: {gated} fixtures within tolerance of the baseline" if gated
-                     else "nothing gated: no fixture of this run is in the baseline")
+        subsets = ", ".join(report.comparison.subsets)
+        each = f" (and subset(s) {subsets}, each on its own)" if subsets else ""
+        lines.append(f"no regression: {gated} fixtures within tolerance of the baseline{each}"
+                     if gated else "nothing gated: no fixture of this run is in the baseline")
     return "\n".join(lines) + "\n"
 
 
@@ -324,6 +370,17 @@ def _fixtures_markdown(report: EvalReport) -> list[str]:
     notes = [f"- {d.name}: {d.note}" for d in deltas.values() if d.noise == "paired" and d.note]
     if notes:
         out += ["", *notes]
+    if report.sets:
+        heads, rows = subset_rows(report)
+        out += ["", "## By subset", "",
+                "`tuning`: the fixtures rules may be changed against; `checking`: scored and "
+                "gated, never read while writing rules (evals/README.md). A subset's delta is "
+                "against the baseline's numbers for that subset; the gate fails on a regression "
+                "in either.", "",
+                "| metric | " + " | ".join(heads) + " |",
+                "| --- | " + " | ".join("---:" for _ in heads) + " |"]
+        out += ["| " + " | ".join(row).replace(" REGRESSION", " **regression**") + " |"
+                for row in rows]
     out += ["", "## By genre", "",
             "| genre | fixtures | sentences.f1 | claims.f1 | sentence_checkworthiness.f1 "
             "| heuristic sentences.f1 |",
@@ -448,10 +505,13 @@ def render_junit(report: EvalReport) -> str:
         ET.SubElement(case, "system-out").text = "\n".join(text)
         cases.append(case)
     if comparison is not None:
-        for delta in comparison.deltas:
+        gated = [("gate", delta) for delta in comparison.deltas]
+        gated += [(f"gate.{name}", delta) for name, subset in comparison.subsets.items()
+                  for delta in subset.deltas]
+        for classname, delta in gated:
             if delta.tolerance is None:
                 continue
-            case = ET.Element("testcase", classname="gate", name=delta.name)
+            case = ET.Element("testcase", classname=classname, name=delta.name)
             summary = delta_summary(delta) + (f"; {delta.note}" if delta.note else "")
             if delta.regressed:
                 ET.SubElement(case, "failure", message=f"regression: {summary}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -52,6 +52,8 @@ class FixtureEntry(Strict):
 
 
 class GenreEntry(Strict):
+    """Metrics of a group of fixtures run together: a genre, or a named subset."""
+
     fixtures: list[str]
     metrics: MetricValues
     heuristic: MetricValues
@@ -76,6 +78,11 @@ class EvalReport(Strict):
     metrics: MetricValues = Field(description="Backend, pooled over all fixtures run.")
     heuristic: MetricValues = Field(description="The cue-based heuristic on the same fixtures.")
     genres: dict[str, GenreEntry] = Field(default_factory=dict)
+    sets: dict[str, GenreEntry] = Field(
+        default_factory=dict,
+        description="Each subset of gate.subsets (tuning, checking) wholly in the run: its "
+        "metrics beside the whole run's, as the gate compares them.",
+    )
     fixtures: list[FixtureEntry] = Field(default_factory=list)
     scores: dict[str, FixtureScores] = Field(default_factory=dict)
     predictions: dict[str, FixturePredictions] = Field(default_factory=dict)
@@ -124,9 +131,12 @@ def build_fixture_report(
     comparison: BaselineComparison | None,
     no_baseline: str | None = None,
     repeats: Sequence[Sequence[FixtureRun]] = (),
+    subsets: Mapping[str, Sequence[str]] | None = None,
 ) -> EvalReport:
     """The report of a fixture run; ``repeats`` are further runs of the same fixtures (the
-    metrics pool them; fixture entries, scores and predictions are the first run's)."""
+    metrics pool them; fixture entries, scores and predictions are the first run's).
+    ``subsets`` (name -> fixture ids) are reported on their own when wholly in the run beside
+    other fixtures."""
     every = [runs, *repeats]
     item_scores = mean_items([fixture_items(r.scores for r in run) for run in every])
     metrics, bounds, repeated = _pooled_runs(
@@ -134,6 +144,11 @@ def build_fixture_report(
     genres: dict[str, list[FixtureRun]] = {}
     for run in runs:
         genres.setdefault(run.fixture.genre.value, []).append(run)
+    by_id = {r.fixture.id: r for r in runs}
+    sets: dict[str, list[FixtureRun]] = {
+        name: [by_id[i] for i in sorted(set(ids))]
+        for name, ids in (subsets or {}).items() if ids and set(ids) < set(by_id)
+    }  # a subset partly in the run is not reported; one that is the whole run is the run
     return EvalReport(
         kind="fixtures",
         provenance=provenance,
@@ -148,6 +163,14 @@ def build_fixture_report(
                 heuristic=metrics_of([r.heuristic for r in items]),
             )
             for genre, items in sorted(genres.items())
+        },
+        sets={
+            name: GenreEntry(
+                fixtures=[r.fixture.id for r in items],
+                metrics=metrics_of([r.scores for r in items]),
+                heuristic=metrics_of([r.heuristic for r in items]),
+            )
+            for name, items in sets.items()
         },
         fixtures=[
             FixtureEntry(

@@ -22,6 +22,7 @@ from workbench.evaluation.history import (
     metric_rows,
     predicted_claim_rows,
     sentence_diff_rows,
+    set_rows,
 )
 from workbench.evaluation.metrics import HEADLINE, METRICS
 from workbench.evaluation.report import EvalReport
@@ -173,6 +174,20 @@ def metrics_tab(report: EvalReport) -> None:
             "description": st.column_config.TextColumn(width="large"),
         },
     )
+    subsets = set_rows(report)
+    if subsets:
+        st.markdown("**By subset** · the whole run beside the tuning and checking fixtures")
+        st.caption(
+            "tuning: the fixtures rules may be changed against; checking: scored and gated, "
+            "never read while writing rules. The gate compares each subset with the "
+            "baseline's numbers for it and fails on a regression in either."
+        )
+        st.dataframe(
+            pd.DataFrame(subsets),
+            hide_index=True,
+            width="stretch",
+            column_config=number_columns(list(FIXTURE_METRICS)),
+        )
     if report.genres:
         st.markdown("**By genre**")
         st.dataframe(
