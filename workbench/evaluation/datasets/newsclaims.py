@@ -42,7 +42,7 @@ from pydantic import Field
 
 from workbench.core.errors import ConfigError
 from workbench.core.prompts import PromptSet
-from workbench.core.schema import Article, Claim, Strict
+from workbench.core.schema import Article, CheckLabel, Claim, Strict
 from workbench.evaluation.dataset_runner import (
     DatasetRun,
     dataset_run,
@@ -184,10 +184,14 @@ def score_article(item: NewsArticle, claims: Sequence[Claim]) -> dict[str, Any]:
         for g in item.claims
         if g.claimer is not None and on_sentence[g.sentence_id]
     ]
+    rated = [c.checkworthiness.label for c in claims if c.checkworthiness is not None]
     return {
         "predicted": predicted,
         "found": [s for s in predicted if s in gold],
         "gold": len(gold),
+        "sentences": len(item.sentences),
+        "claims": len(rated),
+        "check_worthy": sum(label == CheckLabel.check_worthy for label in rated),
         "claimers": claimers,
     }
 
@@ -198,10 +202,18 @@ def pool(scores: Sequence[dict[str, Any]]) -> MetricValues:
                           sum(len(s["predicted"]) for s in scores),
                           sum(s["gold"] for s in scores))
     claimers = [c["right"] for s in scores for c in s["claimers"]]
+    sentences = sum(s["sentences"] for s in scores)
+    claims = sum(s["claims"] for s in scores)
     return {
         "sentences.recall": prf.recall,
         "sentences.precision": prf.precision,
         "sentences.f1": prf.f1,
+        "sentences.flagged_share": (
+            sum(len(s["predicted"]) for s in scores) / sentences if sentences else None
+        ),
+        "claims.check_worthy_share": (
+            sum(s["check_worthy"] for s in scores) / claims if claims else None
+        ),
         "claimer.accuracy": sum(claimers) / len(claimers) if claimers else None,
         "claimer.scored": float(len(claimers)),
     }
@@ -211,6 +223,8 @@ NEWSCLAIMS_ITEMS: ItemSpec = {
     "sentences.recall": ("item", Pooling.recall),
     "sentences.precision": ("item", Pooling.precision),
     "sentences.f1": ("item", Pooling.f1),
+    "sentences.flagged_share": ("item", Pooling.ratio),
+    "claims.check_worthy_share": ("item", Pooling.ratio),
     "claimer.accuracy": ("item", Pooling.ratio),
     "claimer.scored": ("item", Pooling.total),
 }
@@ -222,6 +236,8 @@ def pool_items(ids: Sequence[str], scores: Sequence[dict[str, Any]]) -> ItemTabl
     for item, score in zip(ids, scores, strict=True):
         for name in ("sentences.recall", "sentences.precision", "sentences.f1"):
             items.add(name, item, len(score["found"]), len(score["predicted"]), score["gold"])
+        items.add("sentences.flagged_share", item, len(score["predicted"]), score["sentences"])
+        items.add("claims.check_worthy_share", item, score["check_worthy"], score["claims"])
         right = sum(c["right"] for c in score["claimers"])
         items.add("claimer.accuracy", item, right, len(score["claimers"]))
         items.add("claimer.scored", item, len(score["claimers"]))
@@ -234,6 +250,10 @@ NEWSCLAIMS_METRICS = {
     "sentences.precision": "share of sentences with a predicted claim that are gold claim "
     "sentences (understated: only COVID-topic claims are gold)",
     "sentences.f1": "harmonic mean of the two",
+    "sentences.flagged_share": "share of all sentences a predicted claim's quote overlaps "
+    "(how much of an article the backend flags)",
+    "claims.check_worthy_share": "share of predicted claims rated check_worthy (maybe and not "
+    "check-worthy are the rest; the heuristic rates every claim it makes check_worthy)",
     "claimer.accuracy": "found gold claim sentences with a claimer whose claimer a predicted "
     "claim names (loose match)",
     "claimer.scored": "found gold claim sentences with a claimer",
