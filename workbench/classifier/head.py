@@ -290,7 +290,7 @@ class CheckworthinessClassifier:
                 raise ConfigError(
                     f"the check-worthiness head was fitted on encoder sha256 {fitted_on[:12]}..., "
                     f"but {encoder.model_file} has {encoder.sha256[:12]}...: retrain the head "
-                    "(scripts/train_checkworthiness.py) or run the encoder it names"
+                    "(scripts/select_checkworthiness.py) or run the encoder it names"
                 )
             self._encoder = encoder
         return self._encoder
