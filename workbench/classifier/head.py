@@ -1,13 +1,19 @@
 """A trained check-worthiness classifier: MiniLM sentence vectors plus a small fitted head.
 
-``score_sentences(texts)`` gives each sentence a calibrated probability of being check-worthy, a
-yes/no at the threshold chosen on CheckThat! 2024 dev, and a short rationale. The head (a logistic
-regression or a one-hidden-layer MLP over the features the artifact names: the 384-d embedding of
-``workbench.classifier.encoder``, optionally the surface cues of ``workbench.language.cues``) and
-its calibration are read from ``models/checkworthiness_head.json``, written by
-``scripts/train_checkworthiness.py``, which records inside it the data files and their sha256, the
-seed, the hyper-parameters, the threshold and the metrics reached. Inference is plain numpy; only
-the training script needs scikit-learn.
+``score_sentences(texts)`` gives each sentence a probability of being check-worthy, a yes/no at
+the artifact's threshold, and a short rationale. The head (a logistic regression or a
+one-hidden-layer MLP over the features the artifact names: the 384-d embedding of the encoder it
+was fitted over, optionally the surface cues of ``workbench.language.cues``) and its calibration
+are read from ``models/checkworthiness_head.json``, written by
+``scripts/select_checkworthiness.py``, which records inside it the data files and their sha256,
+the seed, the hyper-parameters, how it was chosen, the threshold, the scores reached on every
+development set and every candidate it compared. The head names the encoder it was fitted over
+by its sha256, and runs only on that one (the fine-tuned ``default_encoder()`` or the stock
+``stock_encoder()``). Inference is plain numpy; only the scripts need scikit-learn.
+
+What the probability means is in ``models/README.md``: calibrated on debate sentences, it does
+not mean the same on news or on LLM answers, and no single calibration fitted on other genres
+made it mean more (evals/README.md, "Check-worthiness across genres").
 
 The rationale is honest about what it is: the classifier's probability, and the surface cues
 found in the sentence (from ``workbench.language.cues``) as the human-readable part. The classifier
@@ -29,7 +35,13 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from workbench.classifier import HEAD_PATH
-from workbench.classifier.encoder import DIMENSION, SentenceEncoder, default_encoder
+from workbench.classifier.encoder import (
+    DIMENSION,
+    STOCK_MODEL_SHA256,
+    SentenceEncoder,
+    default_encoder,
+    stock_encoder,
+)
 from workbench.core.errors import ConfigError
 from workbench.language.cues import CUES, DEFAULT_WEIGHTS, rate_sentence, sentence_cues
 
@@ -48,7 +60,7 @@ class _Strict(BaseModel):
 
 
 class DataFile(_Strict):
-    role: Literal["train", "dev", "dev-test"]
+    role: Literal["train", "dev", "dev-test", "newsclaims-dev", "factcheck-gpt"]
     file: str = Field(description="File name under the data folder.")
     sha256: str
     rows: int = Field(ge=0, description="Sentences read from it (after any --limit).")
@@ -59,6 +71,10 @@ class Scores(_Strict):
     precision: float
     recall: float
     brier: float | None = Field(default=None, description="Mean squared error of P(Yes).")
+    flagged: float | None = Field(default=None, description="Share of sentences at or over.")
+    average_precision: float | None = Field(default=None, description="Threshold-free.")
+    ece: float | None = Field(default=None, description="Expected calibration error, 10 bins.")
+    base_rate: float | None = Field(default=None, description="Share of Yes in the set.")
 
 
 class Layer(_Strict):
@@ -127,7 +143,7 @@ class HeadArtifact(_Strict):
     calibration: Calibration
     threshold: float = Field(ge=0, le=1, description="Calibrated P at or above which: yes.")
     provenance: Provenance
-    metrics: dict[str, Scores] = Field(description="train / dev / dev-test Yes-class scores.")
+    metrics: dict[str, Scores] = Field(description="Yes-class scores per set, at the threshold.")
     experiments: list[dict[str, object]] = Field(
         default_factory=list, description="Every configuration tried, with its scores."
     )
@@ -222,8 +238,8 @@ def load_head(path: Path = HEAD_PATH) -> HeadArtifact:
 
 class SentenceScore(_Strict):
     text: str
-    probability: float = Field(ge=0, le=1, description="Calibrated P(check-worthy).")
-    is_check_worthy: bool = Field(description="probability >= the dev-chosen threshold.")
+    probability: float = Field(ge=0, le=1, description="P(check-worthy), see models/README.md.")
+    is_check_worthy: bool = Field(description="probability >= the artifact's threshold.")
     label: Literal["check-worthy", "not check-worthy"]
     rationale: str = Field(max_length=200)
     cues: list[str] = Field(
@@ -265,14 +281,16 @@ class CheckworthinessClassifier:
         return self.artifact.threshold
 
     def encoder(self) -> SentenceEncoder:
+        """The shared encoder the head was fitted over, by the sha256 its provenance names:
+        the stock all-MiniLM-L6-v2 or the fine-tuned one; any other is an error."""
         if self._encoder is None:
-            encoder = default_encoder()
             fitted_on = self.artifact.provenance.encoder_sha256
+            encoder = stock_encoder() if fitted_on == STOCK_MODEL_SHA256 else default_encoder()
             if encoder.sha256 != fitted_on:
                 raise ConfigError(
                     f"the check-worthiness head was fitted on encoder sha256 {fitted_on[:12]}..., "
                     f"but {encoder.model_file} has {encoder.sha256[:12]}...: retrain the head "
-                    "(scripts/train_checkworthiness.py) or run the encoder it names"
+                    "(scripts/select_checkworthiness.py) or run the encoder it names"
                 )
             self._encoder = encoder
         return self._encoder

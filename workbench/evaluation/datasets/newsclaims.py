@@ -50,7 +50,7 @@ from pydantic import Field
 from workbench.classifier.rank import check_first
 from workbench.core.errors import ConfigError
 from workbench.core.prompts import PromptSet
-from workbench.core.schema import Article, CheckLabel, Claim, Report, Strict
+from workbench.core.schema import Article, CheckLabel, Claim, Strict
 from workbench.evaluation.dataset_runner import (
     DatasetRun,
     dataset_run,
@@ -226,10 +226,14 @@ def score_article(item: NewsArticle, claims: Sequence[Claim]) -> dict[str, Any]:
         for g in item.claims
         if g.claimer is not None and on_sentence[g.sentence_id]
     ]
+    rated = [c.checkworthiness.label for c in claims if c.checkworthiness is not None]
     return {
         "predicted": predicted,
         "found": [s for s in predicted if s in gold],
         "gold": len(gold),
+        "sentences": len(item.sentences),
+        "claims": len(rated),
+        "check_worthy": sum(label == CheckLabel.check_worthy for label in rated),
         "claimers": claimers,
     }
 
@@ -240,25 +244,20 @@ def pool(scores: Sequence[dict[str, Any]]) -> MetricValues:
                           sum(len(s["predicted"]) for s in scores),
                           sum(s["gold"] for s in scores))
     claimers = [c["right"] for s in scores for c in s["claimers"]]
+    sentences = sum(s["sentences"] for s in scores)
+    claims = sum(s["claims"] for s in scores)
     return {
         "sentences.recall": prf.recall,
         "sentences.precision": prf.precision,
         "sentences.f1": prf.f1,
+        "sentences.flagged_share": (
+            sum(len(s["predicted"]) for s in scores) / sentences if sentences else None
+        ),
+        "claims.check_worthy_share": (
+            sum(s["check_worthy"] for s in scores) / claims if claims else None
+        ),
         "claimer.accuracy": sum(claimers) / len(claimers) if claimers else None,
         "claimer.scored": float(len(claimers)),
-    }
-
-
-def pool_shares(reports: Sequence[Report]) -> MetricValues:
-    """Share of the dataset's sentences given a claim and of claims rated check-worthy."""
-    sentences = [s for r in reports for s in r.sentences]
-    claims = [c for r in reports for c in r.claims]
-    worthy = sum(1 for c in claims
-                 if c.checkworthiness and c.checkworthiness.label == CheckLabel.check_worthy)
-    return {
-        "sentences.claimed_share": (sum(1 for s in sentences if s.claim_ids) / len(sentences)
-                                    if sentences else None),
-        "claims.check_worthy_share": worthy / len(claims) if claims else None,
     }
 
 
@@ -266,6 +265,8 @@ NEWSCLAIMS_ITEMS: ItemSpec = {
     "sentences.recall": ("item", Pooling.recall),
     "sentences.precision": ("item", Pooling.precision),
     "sentences.f1": ("item", Pooling.f1),
+    "sentences.flagged_share": ("item", Pooling.ratio),
+    "claims.check_worthy_share": ("item", Pooling.ratio),
     "claimer.accuracy": ("item", Pooling.ratio),
     "claimer.scored": ("item", Pooling.total),
 }
@@ -277,6 +278,8 @@ def pool_items(ids: Sequence[str], scores: Sequence[dict[str, Any]]) -> ItemTabl
     for item, score in zip(ids, scores, strict=True):
         for name in ("sentences.recall", "sentences.precision", "sentences.f1"):
             items.add(name, item, len(score["found"]), len(score["predicted"]), score["gold"])
+        items.add("sentences.flagged_share", item, len(score["predicted"]), score["sentences"])
+        items.add("claims.check_worthy_share", item, score["check_worthy"], score["claims"])
         right = sum(c["right"] for c in score["claimers"])
         items.add("claimer.accuracy", item, right, len(score["claimers"]))
         items.add("claimer.scored", item, len(score["claimers"]))
@@ -289,12 +292,13 @@ NEWSCLAIMS_METRICS = {
     "sentences.precision": "share of sentences with a predicted claim that are gold claim "
     "sentences (understated: only COVID-topic claims are gold)",
     "sentences.f1": "harmonic mean of the two",
+    "sentences.flagged_share": "share of all sentences a predicted claim's quote overlaps "
+    "(how much of an article the backend flags)",
+    "claims.check_worthy_share": "share of predicted claims rated check_worthy (maybe and not "
+    "check-worthy are the rest; the heuristic rates every claim it makes check_worthy)",
     "claimer.accuracy": "found gold claim sentences with a claimer whose claimer a predicted "
     "claim names (loose match)",
     "claimer.scored": "found gold claim sentences with a claimer",
-    "sentences.claimed_share": "share of the pipeline's sentences given a claim (of every "
-    "claim, topics or not)",
-    "claims.check_worthy_share": "share of claims rated check-worthy",
     "ranking.p_at_3": "check-first order: gold claim sentences among the first 3 claims, "
     "mean over articles",
     "ranking.p_at_5": "the same among the first 5",
@@ -349,7 +353,7 @@ async def run_newsclaims(
     health = health_metrics(stats for report, _ in checked for stats in report.run.stages.values())
     stages = {i.id: r.run.stages.values() for i, (r, _) in zip(items, checked, strict=True)}
     item_scores = {**pool_items([i.id for i in items], scores), **health_items(stages)}
-    metrics = {**pool(scores), **pool_shares([r for r, _ in checked]), **ranking}
+    metrics = {**pool(scores), **ranking}
     return dataset_run(dataset, metrics, health, pool(heuristic), NEWSCLAIMS_METRICS, rows,
                        item_scores)
 
