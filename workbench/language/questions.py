@@ -25,11 +25,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from workbench.core.schema import MAX_QUESTION_CHARS  # the evidence schema's limit per question
-from workbench.language.parse import Clause, Phrase, clause
+from workbench.language.parse import Clause, Phrase, clause, parse
 from workbench.language.reporting import SAYING_PARTICIPLES
 from workbench.language.sources import AUTHOR, PRONOUN_WORDS
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
 
 # Sentence openers that are ordinary words, not names: safe to lower-case inside a question.
 _LOWERABLE_TEXT = """
@@ -52,28 +56,55 @@ _SAYING_TAIL = re.compile(rf",?\s*\b{SAYING_PARTICIPLES}$", re.I)
 # what a range leaves when both its ends are cut: "between [2025] and [2026]"
 _RANGE_LEFT = re.compile(r"\b(?:between|from)\s+(?:and|to|until)\b", re.I)
 _CURRENCY_LEFT = re.compile(r"[$€£¥](?=\s|$)")  # "$" of a cut "$10,000"
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|[Ww]e|[Ww]e're|[Ww]e've|us|[Oo]urs?|[Mm]y|[Mm]e)\b")
+RESTATES = 0.8  # content-word F1 with the claim from which a question restates it (AVeriTeC: 4.7%)
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent", re.I)
 
 
 def claim_questions(claim: str) -> list[str]:
-    """Up to four distinct questions about what ``claim`` says (a yes/no question first)."""
-    text, parts = _parsed(claim, _SAYING_TAIL)
+    """Up to four distinct questions, each after one fact of what ``claim`` says (a yes/no
+    question first), asked of its core (``core``), never of the whole claim."""
+    text, _ = _parsed(claim, _SAYING_TAIL)
     if not text:
         return []
-    opener = _unlinked(text, parts)
-    candidates = [
-        _yes_no(text, parts) or f"Is it true that {opener}?",
-        _figure_question(text, parts),
-        _date_question(text, parts),
-        f"What evidence shows that {opener}?",
-    ]
-    if sum(1 for c in candidates if c) < 4:  # room under the schema's four: ask who, too
-        candidates.insert(3, _actor_question(text, parts))
+    text = core(text)
+    parts = clause(text + ".")
+    asked = [_figure_question(text, parts), _date_question(text, parts), _actor_question(text, parts)]
+    whether = _yes_no(text, parts) or f"Is it true that {_unlinked(text, parts)}?"
+    if _FIRST_PERSON.search(text):  # "I support the goal": a quotation, whose sayer is asked
+        whether = ""
+    # the claim inverted asks one fact when the claim is one: a question after its figure, date
+    # or actor asks it better, and whether the claim holds is then no question of its own
+    if whether and (not any(asked) or not _restates(whether, claim)):
+        asked.insert(0, whether)
     questions: list[str] = []
-    for question in candidates:
-        if question and question.lower() not in {q.lower() for q in questions}:
+    for question in asked:
+        if question and not any(_same(question, q) for q in questions):
             questions.append(_fit(question))
     return questions
+
+
+def _words(text: str) -> set[str]:
+    """The lemmas of the content words of ``text`` (its parse: no stop word, no punctuation)."""
+    doc = parse(text)
+    return {t.lemma_.lower() for t in doc if not (t.is_stop or t.is_punct or t.is_space)}
+
+
+def _overlap(a: str, b: str) -> float:
+    """F1 of the content words of two texts."""
+    words_a, words_b = _words(a), _words(b)
+    common = len(words_a & words_b)
+    return 2 * common / (len(words_a) + len(words_b)) if common else 0.0
+
+
+def _restates(question: str, claim: str) -> bool:
+    """The question holds (nearly) all the claim says: it asks nothing in particular."""
+    return _overlap(question, claim) >= RESTATES
+
+
+def _same(a: str, b: str) -> bool:
+    """Two questions that open alike and ask after (nearly) the same words."""
+    return a.split()[0].lower() == b.split()[0].lower() and _overlap(a, b) >= RESTATES
 
 
 def _parsed(claim: str, tail: re.Pattern[str] | None = None) -> tuple[str, Clause]:
@@ -210,10 +241,14 @@ def _date_question(text: str, parts: Clause) -> str | None:
 
 
 def claimer_questions(claim: str, claimer: str) -> list[str]:
-    """What to ask about the source of a claim someone other than the author makes."""
+    """What to ask about the source of a claim someone other than the author makes: whether
+    they said it (its core), what exactly they said, where and when, and which source they
+    cite."""
     if claimer == AUTHOR or not claimer.strip():
         return []
-    said, parts = _parsed(claim)
+    said, _ = _parsed(claim)
+    said = core(said)
+    parts = clause(said + ".")
     topic = parts.subject.text if parts.subject else ""
     topic = "" if topic.lower() in PRONOUN_WORDS else topic  # "say about it?" says nothing
     name = _named(parts)
@@ -225,12 +260,16 @@ def claimer_questions(claim: str, claimer: str) -> list[str]:
     who = _lowered(claimer)
     said = said if name else _lowered(said, always=True)
     # "Did the mayor say that the bridge will stay closed?", unless the claim names its sayer
-    # ("..., the mayor said": what was said is not cut from its frame)
-    did_say = [] if claimer.lower() in said.lower() else [_fit(f"Did {who} say that {said}?")]
+    # ("..., the mayor said": what was said is not cut from its frame), nor when the question
+    # would restate the claim or put a quotation's "I" or "we" in the asker's mouth
+    did = f"Did {who} say that {said}?"
+    quoted = bool(_FIRST_PERSON.search(said))
+    keep = claimer.lower() not in said.lower() and not quoted and not _restates(did, claim)
+    did_say = [_fit(did)] if keep else []
     return [
         *did_say,
         _fit(f"What exactly did {who} say{about}?"),
-        _fit(f"Where and when did {who} first say it, and on what evidence?"),
+        _fit(f"Where and when did {who} say it?"),
         _fit(f"Which source does {who} cite{about.replace(' about', ' for', 1)}?"),
     ]
 
@@ -337,3 +376,100 @@ def _fit(question: str) -> str:
     clause_break = max(head.rfind(", "), head.rfind("; "))
     cut = head[:clause_break] if clause_break > MAX_QUESTION_CHARS // 2 else head.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:") + "…?"
+
+
+# What a comma, dash or bracket sets off from the word it hangs from is said by the way.
+_SET_OFF = frozenset({",", ";", ":", "—", "–", "(", "["})
+_DROPPED = frozenset({"punct", "dep", "meta", "parataxis", "appos", "prt_"})
+# What a budget may take off, the last first: phrases saying where, how or what else.
+_OPTIONAL = frozenset({"prep", "advmod", "npadvmod", "relcl", "acl", "advcl", "agent", "conj"})
+_FIGURES = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
+CORE_WORDS = 14  # AVeriTeC's gold questions run about ten words, one fact each
+
+
+def core(text: str) -> str:
+    """The main clause of ``text`` as a question asks about it: without what a comma, dash or
+    bracket sets off ("..., not to mention ...", "..., including ...", an apposition), a list cut
+    to its first item, clauses joined on left out, quotation marks taken off, and phrases taken
+    off from its end while it runs over ``CORE_WORDS`` words (but those that hold its first
+    figure and its first date). A date, a figure or a name stays whole or goes whole; a phrase
+    set before the subject stays only when it dates the clause ("On Monday, ..."). ``text``
+    itself when its main clause has no verb."""
+    doc = parse(text + ".")
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.pos_ not in {"VERB", "AUX"}:
+        return text
+    said = next((c for c in root.children if c.dep_ == "ccomp" and c.i < root.i), None)
+    if said is not None and any(c.dep_ in {"nsubj", "nsubjpass"} for c in said.children):
+        root = said  # "The effect was large, the study's author said": what was said
+    kept: set[int] = set()
+    _keep(root, kept)
+    for entity in doc.ents:  # "6 September 2017", "Monday, 12 October", "$1.2 billion"
+        if any(t.i in kept for t in entity):
+            kept.update(t.i for t in entity)
+    anchors = _anchors(doc)
+    while sum(1 for i in kept if not doc[i].is_punct) > CORE_WORDS:
+        removable = [
+            t
+            for t in doc
+            if t.i in kept and t.dep_ in _OPTIONAL and t.i != root.i and t.i > root.i
+            and not any(s.i in anchors for s in t.subtree)
+        ]  # fmt: skip
+        if not removable:
+            break
+        last = max(removable, key=lambda t: (t.right_edge.i, -t.left_edge.i))
+        kept -= {s.i for s in last.subtree}
+    return _joined(doc, sorted(kept))
+
+
+def _keep(head: Token, kept: set[int]) -> None:
+    """``head`` and what belongs to its clause, into ``kept`` (token positions)."""
+    kept.add(head.i)
+    verb = head.pos_ in {"VERB", "AUX"}
+    listed = sum(1 for c in head.children if c.dep_ == "conj") > 0 and any(
+        t.text == "," for t in head.subtree
+    )
+    for child in head.children:
+        if child.dep_ in _DROPPED and not _infix(child):
+            continue
+        if child.is_quote or (child.dep_ in {"conj", "cc", "preconj"} and (verb or listed)):
+            continue  # a clause joined on, a list of three or more: its first item
+        after = child.doc[child.right_edge.i + 1] if child.right_edge.i + 1 < len(child.doc) else None
+        if child.i > head.i and child.left_edge.i > 0:
+            if child.doc[child.left_edge.i - 1].text in _SET_OFF:
+                continue
+        elif child.i < head.i and after is not None and after.text == ",":
+            if not _DATED.search(" ".join(t.text for t in child.subtree if t.ent_type_)):
+                continue
+            kept.add(after.i)  # "On Monday, fire crews ...": the comma the question moves it by
+        _keep(child, kept)
+
+
+def _infix(token: Token) -> bool:
+    """A hyphen or slash inside a word ("north-west", "24/7"), which stays."""
+    doc = token.doc
+    if not 0 < token.i < len(doc) - 1 or doc[token.i + 1].is_punct:
+        return False
+    return not doc[token.i - 1].whitespace_ and not token.whitespace_
+
+
+def _anchors(doc: Doc) -> set[int]:
+    """The tokens of the first figure and the first date, which the core keeps."""
+    anchors: set[int] = set()
+    for labels in (_FIGURES, {"DATE", "TIME"}):
+        entity = next(
+            (e for e in doc.ents if e.label_ in labels and (labels is _FIGURES or _DATED.search(e.text))),
+            None,
+        )
+        if entity is not None:
+            anchors.update(t.i for t in entity)
+    return anchors
+
+
+def _joined(doc: Doc, kept: list[int]) -> str:
+    """The kept tokens as text: their own spacing where they were neighbours, else a space."""
+    pieces = []
+    for n, i in enumerate(kept):
+        neighbour = n + 1 < len(kept) and kept[n + 1] == i + 1
+        pieces.append(doc[i].text + (doc[i].whitespace_ if neighbour else " "))
+    return _tidy("".join(pieces))
