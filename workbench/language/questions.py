@@ -214,7 +214,9 @@ def _actor_question(text: str, parts: Clause) -> str | None:
     subject = parts.subject
     if subject is None or not parts.verb or _fronted(text, parts) is None:
         return None
-    if not any(e.label in _ACTORS and _inside(e, subject) for e in parts.entities):
+    # the subject names the actor ("the Dunmore Harbour Board"), not only qualifies it ("several
+    # Russian soldiers")
+    if not any(e.label in _ACTORS and e.end == subject.end for e in parts.entities):
         return None
     rest = _tidy(text[subject.end :])
     return _ending(_unquoted(f"Who {rest}?"), text, parts) if rest else None
@@ -235,9 +237,36 @@ def _date_question(text: str, parts: Clause) -> str | None:
         return None  # "Last year was the warmest": the date is what the claim is about
     if _fronted(text, parts) is None:
         return None
-    numbers = [e for e in parts.entities if e.label == "CARDINAL" and _near_any(e, dates, text)]
-    asked = _inverted("When", parts, _without(text[parts.subject.end :], dates + numbers))
-    return _ending(asked, text, parts, dates + numbers)
+    said = _date_phrases(text)
+    asked = _inverted("When", parts, _without(text[parts.subject.end :], said))
+    return _ending(asked, text, parts, said)
+
+
+def _date_phrases(text: str) -> list[Phrase]:
+    """Each stretch of ``text`` that says when, whole: a date with the preposition and the words
+    its parse hangs from it ("in the days before 6 September 2017", "last year"), so that no
+    day number or year is left behind when it is cut."""
+    doc = parse(text + ".")
+    cut: set[int] = set()
+    for entity in doc.ents:
+        if entity.label_ not in {"DATE", "TIME"}:
+            continue
+        for token in entity:
+            top = token
+            while top.dep_ in {"pobj", "nummod", "compound", "amod", "det", "quantmod", "npadvmod"} and top.head.i != top.i and top.head.pos_ in {"ADP", "NOUN", "PROPN", "NUM"}:
+                top = top.head
+            cut.update(t.i for t in top.subtree)
+    spans: list[Phrase] = []
+    for i in sorted(cut):
+        if doc[i].is_punct and i == len(doc) - 1:
+            continue
+        if spans and i - 1 in cut:
+            last = spans[-1]
+            spans[-1] = Phrase(doc.text[last.start : doc[i].idx + len(doc[i])], "DATE", last.start, doc[i].idx + len(doc[i]))
+        else:
+            spans.append(Phrase(doc[i].text, "DATE", doc[i].idx, doc[i].idx + len(doc[i])))
+    return [s for s in spans if _DATED.search(s.text) or any(
+        e.label_ in {"DATE", "TIME"} and s.start <= e.start_char < s.end for e in doc.ents)]
 
 
 def claimer_questions(claim: str, claimer: str) -> list[str]:
@@ -264,7 +293,9 @@ def claimer_questions(claim: str, claimer: str) -> list[str]:
     # would restate the claim or put a quotation's "I" or "we" in the asker's mouth
     did = f"Did {who} say that {said}?"
     quoted = bool(_FIRST_PERSON.search(said))
-    keep = claimer.lower() not in said.lower() and not quoted and not _restates(did, claim)
+    short = len(did.split()) <= CORE_WORDS + 2  # the core and "Did X say that"
+    keep = claimer.lower() not in said.lower() and not quoted and short
+    keep = keep and not _restates(did, claim)
     did_say = [_fit(did)] if keep else []
     return [
         *did_say,
@@ -380,6 +411,10 @@ def _fit(question: str) -> str:
 
 # What a comma, dash or bracket sets off from the word it hangs from is said by the way.
 _SET_OFF = frozenset({",", ";", ":", "—", "–", "(", "["})
+# What a clause cannot do without, set off or not ("is, to put it politely, a failure").
+_ARGUMENTS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "acomp", "ccomp", "xcomp", "oprd",
+                        "dative", "pobj", "pcomp", "auxpass", "aux", "neg"})  # fmt: skip
+_COMPLEMENTS = frozenset({"attr", "acomp", "ccomp"})  # what a comma may stand before
 _DROPPED = frozenset({"punct", "dep", "meta", "parataxis", "appos", "prt_"})
 # What a budget may take off, the last first: phrases saying where, how or what else.
 _OPTIONAL = frozenset({"prep", "advmod", "npadvmod", "relcl", "acl", "advcl", "agent", "conj"})
@@ -413,6 +448,7 @@ def core(text: str) -> str:
             t
             for t in doc
             if t.i in kept and t.dep_ in _OPTIONAL and t.i != root.i and t.i > root.i
+            and t.lower_ != "of"  # "one of the strongest groups": "of" completes its noun
             and not any(s.i in anchors for s in t.subtree)
         ]  # fmt: skip
         if not removable:
@@ -432,13 +468,21 @@ def _keep(head: Token, kept: set[int]) -> None:
     for child in head.children:
         if child.dep_ in _DROPPED and not _infix(child):
             continue
-        if child.is_quote or (child.dep_ in {"conj", "cc", "preconj"} and (verb or listed)):
+        subject = head.dep_ in {"nsubj", "nsubjpass"}  # "America, Britain and France supply"
+        if child.is_quote or (
+            child.dep_ in {"conj", "cc", "preconj"} and (verb or (listed and not subject))
+        ):
             continue  # a clause joined on, a list of three or more: its first item
         after = child.doc[child.right_edge.i + 1] if child.right_edge.i + 1 < len(child.doc) else None
         if child.i > head.i and child.left_edge.i > 0:
-            if child.doc[child.left_edge.i - 1].text in _SET_OFF:
-                continue
+            opened = child.doc[child.left_edge.i - 1].text in _SET_OFF
+            closed = after is not None and after.text in {",", ")", "]", "—", "–"}
+            if opened and (closed or child.dep_ not in _COMPLEMENTS):
+                continue  # "..., including ...", an argument only as an aside: ", to put it, "
         elif child.i < head.i and after is not None and after.text == ",":
+            if child.dep_ in _ARGUMENTS:
+                _keep(child, kept)  # "Units of the army, backed by ..., have": the subject stays
+                continue
             if not _DATED.search(" ".join(t.text for t in child.subtree if t.ent_type_)):
                 continue
             kept.add(after.i)  # "On Monday, fire crews ...": the comma the question moves it by
