@@ -30,7 +30,7 @@ _BROKEN = re.compile(
     # a day number cut from its month ("before 6 there?")
     r"|\b(?:on|before|after|since|until)\s+\d{1,2}(?:\s+(?:there|here|and|or|but)\b|\s*[,?])"
     # a question that stops on a word that needs another ("... defeating one of the?")
-    r"|\b(?:the|a|an|of|to|and|or|but|that|with|from|by|for|in|on|at)\?$",
+    r"|\b(?:the|a|an|of|and|or|but|that)\?$",
     re.IGNORECASE,
 )
 
