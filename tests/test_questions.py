@@ -120,7 +120,7 @@ LIST = (
 )
 QUOTED = (
     '"After a run of quiet weeks, units of our coast guard, backed by the navy, have completed'
-    ' the second phase of their patrols near the islands, and they managed through careful…'
+    " the second phase of their patrols near the islands, and they managed through careful…"
 )
 SAID = 'The effect was "larger than we expected and the same in every region", Dr Ana Ruiz said.'
 
@@ -195,10 +195,14 @@ def test_questions_fit_the_schema_and_are_distinct() -> None:
     assert claim_questions("   ") == []
 
 
-ARTICLE = """# Harbour board cuts jobs
-
-Dunmore, 3 February 2026. The Dunmore Harbour Board cut 40 jobs at the northern terminal on 2 February 2026, along with closing two warehouses, including a cold store, a repair shed and a fuel dock, as well as three cranes. Harbour master Ana Ruiz said the cuts were "the hardest thing we have done in years", adding that the board would review its budget in March 2026.
-"""
+ARTICLE = (
+    "# Harbour board cuts jobs\n\n"
+    "Dunmore, 3 February 2026. The Dunmore Harbour Board cut 40 jobs at the northern terminal on"
+    " 2 February 2026, along with closing two warehouses, including a cold store, a repair shed"
+    " and a fuel dock, as well as three cranes. Harbour master Ana Ruiz said the cuts were"
+    ' "the hardest thing we have done in years", adding that the board would review its budget'
+    " in March 2026.\n"
+)
 
 
 def test_extract_json_questions_read_as_a_user_would(

@@ -3,20 +3,21 @@
 Fact-checkers' question lists (AVeriTeC's gold questions, our fixtures' labelling guidelines)
 ask after the claim's own figures, dates and sources: "How many container ships were waiting
 ...?", "When did the strike begin?", "What did the ministry say about ...?". These templates
-turn the main clause of a claim (``parse.clause``: subject, verb, auxiliary, tense,
-entities and number phrases) into such questions with ordinary English question syntax:
+ask one fact each of the claim's core (``core``: its main clause without what a comma, dash
+or bracket sets off, lists cut to their first item, at most ``CORE_WORDS`` words), read from its
+parse (``parse.clause``: subject, verb, auxiliary, tense, entities and number phrases):
 
-- always a yes/no question, the claim inverted when its subject opens it ("Did fire crews
-  evacuate 1,200 residents ...?", "Was unemployment 3.9 percent ...?"), else "Is it true that
-  <claim>?"; and "What evidence shows that <claim>?";
 - for the first figure: "How many <noun> ...", "How much ...", "What percentage ..." with the
   figure taken out; the subject's own figure asks directly ("How many ships were waiting ..."),
   another one inverts the clause ("How many burglaries did the police count ...");
-- for the first date: "When did <subject> <verb> ...?" with the date taken out;
-- when a named actor (person, organisation, group, place) is the subject and there is room
-  under the schema's four: "Who <verb> ...?" (AVeriTeC dev 0.403 -> 0.417);
-- for a claim someone else makes (``claimer_questions``): whether they said it, what exactly
-  they said, where and when, and on what evidence, and which source they cite for it.
+- for the first date: "When did <subject> <verb> ...?" with the phrase the date is said in cut
+  whole;
+- when a named actor is the subject: "Who <verb> ...?";
+- the core as a yes/no question ("Did fire crews evacuate ...?", else "Is it true that ...?")
+  when none of those exists or it does not restate the claim (content-word F1 >= ``RESTATES``);
+- for a claim someone else makes (``claimer_questions``): whether they said it (its core, when
+  that is short and restates nothing), what exactly they said, where and when, and which source
+  they cite.
 
 They are general English grammar, not fitted to any article or gold question.
 """
@@ -69,7 +70,11 @@ def claim_questions(claim: str) -> list[str]:
         return []
     text = core(text)
     parts = clause(text + ".")
-    asked = [_figure_question(text, parts), _date_question(text, parts), _actor_question(text, parts)]
+    asked = [
+        _figure_question(text, parts),
+        _date_question(text, parts),
+        _actor_question(text, parts),
+    ]
     whether = _yes_no(text, parts) or f"Is it true that {_unlinked(text, parts)}?"
     if _FIRST_PERSON.search(text):  # "I support the goal": a quotation, whose sayer is asked
         whether = ""
@@ -253,7 +258,11 @@ def _date_phrases(text: str) -> list[Phrase]:
             continue
         for token in entity:
             top = token
-            while top.dep_ in {"pobj", "nummod", "compound", "amod", "det", "quantmod", "npadvmod"} and top.head.i != top.i and top.head.pos_ in {"ADP", "NOUN", "PROPN", "NUM"}:
+            while (
+                top.dep_ in {"pobj", "nummod", "compound", "amod", "det", "quantmod", "npadvmod"}
+                and top.head.i != top.i
+                and top.head.pos_ in {"ADP", "NOUN", "PROPN", "NUM"}
+            ):
                 top = top.head
             cut.update(t.i for t in top.subtree)
     spans: list[Phrase] = []
@@ -262,11 +271,20 @@ def _date_phrases(text: str) -> list[Phrase]:
             continue
         if spans and i - 1 in cut:
             last = spans[-1]
-            spans[-1] = Phrase(doc.text[last.start : doc[i].idx + len(doc[i])], "DATE", last.start, doc[i].idx + len(doc[i]))
+            spans[-1] = Phrase(
+                doc.text[last.start : doc[i].idx + len(doc[i])],
+                "DATE",
+                last.start,
+                doc[i].idx + len(doc[i]),
+            )
         else:
             spans.append(Phrase(doc[i].text, "DATE", doc[i].idx, doc[i].idx + len(doc[i])))
-    return [s for s in spans if _DATED.search(s.text) or any(
-        e.label_ in {"DATE", "TIME"} and s.start <= e.start_char < s.end for e in doc.ents)]
+    return [
+        s
+        for s in spans
+        if _DATED.search(s.text)
+        or any(e.label_ in {"DATE", "TIME"} and s.start <= e.start_char < s.end for e in doc.ents)
+    ]
 
 
 def claimer_questions(claim: str, claimer: str) -> list[str]:
@@ -473,7 +491,9 @@ def _keep(head: Token, kept: set[int]) -> None:
             child.dep_ in {"conj", "cc", "preconj"} and (verb or (listed and not subject))
         ):
             continue  # a clause joined on, a list of three or more: its first item
-        after = child.doc[child.right_edge.i + 1] if child.right_edge.i + 1 < len(child.doc) else None
+        after = (
+            child.doc[child.right_edge.i + 1] if child.right_edge.i + 1 < len(child.doc) else None
+        )
         if child.i > head.i and child.left_edge.i > 0:
             opened = child.doc[child.left_edge.i - 1].text in _SET_OFF
             closed = after is not None and after.text in {",", ")", "]", "—", "–"}
@@ -502,7 +522,11 @@ def _anchors(doc: Doc) -> set[int]:
     anchors: set[int] = set()
     for labels in (_FIGURES, {"DATE", "TIME"}):
         entity = next(
-            (e for e in doc.ents if e.label_ in labels and (labels is _FIGURES or _DATED.search(e.text))),
+            (
+                e
+                for e in doc.ents
+                if e.label_ in labels and (labels is _FIGURES or _DATED.search(e.text))
+            ),
             None,
         )
         if entity is not None:
