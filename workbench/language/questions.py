@@ -108,8 +108,10 @@ def _restates(question: str, claim: str) -> bool:
 
 
 def _same(a: str, b: str) -> bool:
-    """Two questions that open alike and ask after (nearly) the same words."""
-    return a.split()[0].lower() == b.split()[0].lower() and _overlap(a, b) >= RESTATES
+    """Two questions that open alike and ask after (nearly) the same words, or that hold the
+    same words whatever they ask ("Were two tankers moved?", "Why were two tankers moved?")."""
+    alike = a.split()[0].lower() == b.split()[0].lower() and _overlap(a, b) >= RESTATES
+    return alike or _words(a) == _words(b)
 
 
 def _parsed(claim: str, tail: re.Pattern[str] | None = None) -> tuple[str, Clause]:
