@@ -143,6 +143,17 @@ def test_a_date_is_cut_whole_or_kept_whole() -> None:
     assert all("6 September 2017" in q for q in claim_questions(LONG) if " 6 " in q)
 
 
+def test_a_range_of_dates_stays_whole_and_a_duration_is_no_date() -> None:
+    questions = claim_questions(
+        "The median wait at the county clinic had risen from 2 hours to 5 hours between"
+        " September 2025 and March 2026."
+    )
+    assert questions and all(well_formed(q) for q in questions)
+    assert all("March 2026" in q for q in questions if "September 2025" in q)
+    when = [q for q in questions if q.startswith("When")]
+    assert when and "2 hours" in when[0]  # a duration stays: it is what the claim says
+
+
 def test_a_list_is_asked_by_its_figure_not_restated() -> None:
     assert claim_questions(LIST) == [
         "Did the ministry say its drones killed over 40 fighters in the raid?",
