@@ -165,8 +165,9 @@ def test_a_quotation_is_asked_of_its_sayer() -> None:
     assert claim_questions(SAID) == ["Was the effect larger than we expected?"] or all(
         "we" not in q.split() for q in claim_questions(SAID)
     )
-    # its "our" is the sayer's, so no yes/no puts it in the asker's mouth
-    assert all("our" not in q.split() for q in claim_questions(QUOTED))
+    # its "our" is the sayer's, so no question puts it in the asker's mouth
+    asked = claim_questions(QUOTED) + claimer_questions(QUOTED, "the coast guard")
+    assert asked and all("our" not in q.split() for q in asked)
     assert claimer_questions(SAID, "Dr Ana Ruiz") == [
         "What exactly did Dr Ana Ruiz say about the effect?",
         "Where and when did Dr Ana Ruiz say it?",

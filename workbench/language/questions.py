@@ -295,6 +295,7 @@ def claimer_questions(claim: str, claimer: str) -> list[str]:
     parts = clause(said + ".")
     topic = parts.subject.text if parts.subject else ""
     topic = "" if topic.lower() in PRONOUN_WORDS else topic  # "say about it?" says nothing
+    topic = "" if _FIRST_PERSON.search(topic) else topic  # "our forces" is the sayer's word
     name = _named(parts)
     about = (
         ""
