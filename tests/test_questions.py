@@ -141,6 +141,11 @@ def test_a_date_is_cut_whole_or_kept_whole() -> None:
     when, *_ = [q for q in claim_questions(LONG) if q.startswith("When")]
     assert when == "When were several soldiers of the northern brigade killed fighting rebels?"
     assert all("6 September 2017" in q for q in claim_questions(LONG) if " 6 " in q)
+    # "the days before" runs into the date it counts back from: cut with it
+    assert claim_questions(
+        "Several soldiers from the northern brigade were killed fighting rebels in the days"
+        " before 6 September 2017 there."
+    ) == ["When were several soldiers from the northern brigade killed fighting rebels?"]
 
 
 def test_a_range_of_dates_stays_whole_and_a_duration_is_no_date() -> None:

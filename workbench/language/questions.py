@@ -34,7 +34,7 @@ from workbench.language.reporting import SAYING_PARTICIPLES
 from workbench.language.sources import AUTHOR, PRONOUN_WORDS
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 # Sentence openers that are ordinary words, not names: safe to lower-case inside a question.
 _LOWERABLE_TEXT = """
@@ -254,10 +254,13 @@ def _date_phrases(text: str) -> list[Phrase]:
     its parse hangs from it ("in the days before 6 September 2017", "last year"), so that no
     day number or year is left behind when it is cut."""
     doc = parse(text + ".")
+    times = [e for e in doc.ents if e.label_ in {"DATE", "TIME"}]
+    # "for two years", "2 hours": what the claim says, not when; but "the days before" is
+    # part of the date it runs into ("the days before 6 September 2017")
+    dated = [e for e in times if _DATED.search(e.text)]
+    dated += [e for e in times if e not in dated and any(_runs_into(e, d) for d in dated)]
     cut: set[int] = set()
-    for entity in doc.ents:
-        if entity.label_ not in {"DATE", "TIME"} or not _DATED.search(entity.text):
-            continue  # "for two years", "2 hours": what the claim says, not when
+    for entity in dated:
         for token in entity:
             top = token
             while (
@@ -282,6 +285,12 @@ def _date_phrases(text: str) -> list[Phrase]:
         else:
             spans.append(Phrase(doc[i].text, "DATE", doc[i].idx, doc[i].idx + len(doc[i])))
     return spans
+
+
+def _runs_into(before: Span, date: Span) -> bool:
+    """``before`` ends where ``date`` starts, or one day number before it."""
+    gap = before.doc[before.end : date.start]
+    return before.end <= date.start and len(gap) <= 1 and all(t.like_num for t in gap)
 
 
 def claimer_questions(claim: str, claimer: str) -> list[str]:
