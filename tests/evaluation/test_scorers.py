@@ -726,6 +726,13 @@ def test_question_quality_counts_restating_duplicate_and_malformed_questions(
         ("How many homes lost power", False),
         ("How many homes lost power.?", False),
         ("Did it happen? When?", False),
+        # the shapes a question cut from a whole claim takes (issue 25)
+        ("When were soldiers killed in the days before 6 there, not to mention others?", False),
+        ("Did the army destroy 9 trucks, as well as three depots.?", False),
+        ("Did the unit complete its patrols, and they managed through careful…?", False),
+        ("Does the ruling mark a step toward defeating one of the?", False),
+        ("Did the board meet on 6 May 2026?", True),
+        ("How many hours before 6 pm did the polls close?", True),
     ],
 )
 def test_a_well_formed_question(question: str, ok: bool) -> None:

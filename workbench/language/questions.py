@@ -3,20 +3,21 @@
 Fact-checkers' question lists (AVeriTeC's gold questions, our fixtures' labelling guidelines)
 ask after the claim's own figures, dates and sources: "How many container ships were waiting
 ...?", "When did the strike begin?", "What did the ministry say about ...?". These templates
-turn the main clause of a claim (``parse.clause``: subject, verb, auxiliary, tense,
-entities and number phrases) into such questions with ordinary English question syntax:
+ask one fact each of the claim's core (``core``: its main clause without what a comma, dash
+or bracket sets off, lists cut to their first item, at most ``CORE_WORDS`` words), read from its
+parse (``parse.clause``: subject, verb, auxiliary, tense, entities and number phrases):
 
-- always a yes/no question, the claim inverted when its subject opens it ("Did fire crews
-  evacuate 1,200 residents ...?", "Was unemployment 3.9 percent ...?"), else "Is it true that
-  <claim>?"; and "What evidence shows that <claim>?";
 - for the first figure: "How many <noun> ...", "How much ...", "What percentage ..." with the
   figure taken out; the subject's own figure asks directly ("How many ships were waiting ..."),
   another one inverts the clause ("How many burglaries did the police count ...");
-- for the first date: "When did <subject> <verb> ...?" with the date taken out;
-- when a named actor (person, organisation, group, place) is the subject and there is room
-  under the schema's four: "Who <verb> ...?" (AVeriTeC dev 0.403 -> 0.417);
-- for a claim someone else makes (``claimer_questions``): whether they said it, what exactly
-  they said, where and when, and on what evidence, and which source they cite for it.
+- for the first date: "When did <subject> <verb> ...?" with the phrase the date is said in cut
+  whole;
+- when a named actor is the subject: "Who <verb> ...?";
+- the core as a yes/no question ("Did fire crews evacuate ...?", else "Is it true that ...?")
+  when none of those exists or it does not restate the claim (content-word F1 >= ``RESTATES``);
+- for a claim someone else makes (``claimer_questions``): whether they said it (its core, when
+  that is short and restates nothing), what exactly they said, where and when, and which source
+  they cite.
 
 They are general English grammar, not fitted to any article or gold question.
 """
@@ -25,11 +26,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from workbench.core.schema import MAX_QUESTION_CHARS  # the evidence schema's limit per question
-from workbench.language.parse import Clause, Phrase, clause
+from workbench.language.parse import Clause, Phrase, clause, parse
 from workbench.language.reporting import SAYING_PARTICIPLES
 from workbench.language.sources import AUTHOR, PRONOUN_WORDS
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
 
 # Sentence openers that are ordinary words, not names: safe to lower-case inside a question.
 _LOWERABLE_TEXT = """
@@ -52,28 +57,61 @@ _SAYING_TAIL = re.compile(rf",?\s*\b{SAYING_PARTICIPLES}$", re.I)
 # what a range leaves when both its ends are cut: "between [2025] and [2026]"
 _RANGE_LEFT = re.compile(r"\b(?:between|from)\s+(?:and|to|until)\b", re.I)
 _CURRENCY_LEFT = re.compile(r"[$€£¥](?=\s|$)")  # "$" of a cut "$10,000"
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|[Ww]e|[Ww]e're|[Ww]e've|us|[Oo]urs?|[Mm]y|[Mm]e)\b")
+RESTATES = 0.8  # content-word F1 with the claim from which a question restates it (AVeriTeC: 4.7%)
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent", re.I)
 
 
 def claim_questions(claim: str) -> list[str]:
-    """Up to four distinct questions about what ``claim`` says (a yes/no question first)."""
-    text, parts = _parsed(claim, _SAYING_TAIL)
+    """Up to four distinct questions, each after one fact of what ``claim`` says (a yes/no
+    question first), asked of its core (``core``), never of the whole claim."""
+    text, _ = _parsed(claim, _SAYING_TAIL)
     if not text:
         return []
-    opener = _unlinked(text, parts)
-    candidates = [
-        _yes_no(text, parts) or f"Is it true that {opener}?",
+    text = core(text)
+    parts = clause(text + ".")
+    asked = [
         _figure_question(text, parts),
         _date_question(text, parts),
-        f"What evidence shows that {opener}?",
+        _actor_question(text, parts),
     ]
-    if sum(1 for c in candidates if c) < 4:  # room under the schema's four: ask who, too
-        candidates.insert(3, _actor_question(text, parts))
+    whether = _yes_no(text, parts) or f"Is it true that {_unlinked(text, parts)}?"
+    if _FIRST_PERSON.search(text):  # "I support the goal": a quotation, whose sayer is asked
+        whether = ""
+    # the claim inverted asks one fact when the claim is one: a question after its figure, date
+    # or actor asks it better, and whether the claim holds is then no question of its own
+    if whether and (not any(asked) or not _restates(whether, claim)):
+        asked.insert(0, whether)
     questions: list[str] = []
-    for question in candidates:
-        if question and question.lower() not in {q.lower() for q in questions}:
+    for question in asked:
+        if question and not any(_same(question, q) for q in questions):
             questions.append(_fit(question))
     return questions
+
+
+def _words(text: str) -> set[str]:
+    """The lemmas of the content words of ``text`` (its parse: no stop word, no punctuation)."""
+    doc = parse(text)
+    return {t.lemma_.lower() for t in doc if not (t.is_stop or t.is_punct or t.is_space)}
+
+
+def _overlap(a: str, b: str) -> float:
+    """F1 of the content words of two texts."""
+    words_a, words_b = _words(a), _words(b)
+    common = len(words_a & words_b)
+    return 2 * common / (len(words_a) + len(words_b)) if common else 0.0
+
+
+def _restates(question: str, claim: str) -> bool:
+    """The question holds (nearly) all the claim says: it asks nothing in particular."""
+    return _overlap(question, claim) >= RESTATES
+
+
+def _same(a: str, b: str) -> bool:
+    """Two questions that open alike and ask after (nearly) the same words, or that hold the
+    same words whatever they ask ("Were two tankers moved?", "Why were two tankers moved?")."""
+    alike = a.split()[0].lower() == b.split()[0].lower() and _overlap(a, b) >= RESTATES
+    return alike or _words(a) == _words(b)
 
 
 def _parsed(claim: str, tail: re.Pattern[str] | None = None) -> tuple[str, Clause]:
@@ -183,7 +221,9 @@ def _actor_question(text: str, parts: Clause) -> str | None:
     subject = parts.subject
     if subject is None or not parts.verb or _fronted(text, parts) is None:
         return None
-    if not any(e.label in _ACTORS and _inside(e, subject) for e in parts.entities):
+    # the subject names the actor ("the Dunmore Harbour Board"), not only qualifies it ("several
+    # Russian soldiers")
+    if not any(e.label in _ACTORS and e.end == subject.end for e in parts.entities):
         return None
     rest = _tidy(text[subject.end :])
     return _ending(_unquoted(f"Who {rest}?"), text, parts) if rest else None
@@ -204,18 +244,67 @@ def _date_question(text: str, parts: Clause) -> str | None:
         return None  # "Last year was the warmest": the date is what the claim is about
     if _fronted(text, parts) is None:
         return None
-    numbers = [e for e in parts.entities if e.label == "CARDINAL" and _near_any(e, dates, text)]
-    asked = _inverted("When", parts, _without(text[parts.subject.end :], dates + numbers))
-    return _ending(asked, text, parts, dates + numbers)
+    said = _date_phrases(text)
+    asked = _inverted("When", parts, _without(text[parts.subject.end :], said))
+    return _ending(asked, text, parts, said)
+
+
+def _date_phrases(text: str) -> list[Phrase]:
+    """Each stretch of ``text`` that says when, whole: a date with the preposition and the words
+    its parse hangs from it ("in the days before 6 September 2017", "last year"), so that no
+    day number or year is left behind when it is cut."""
+    doc = parse(text + ".")
+    times = [e for e in doc.ents if e.label_ in {"DATE", "TIME"}]
+    # "for two years", "2 hours": what the claim says, not when; but "the days before" is
+    # part of the date it runs into ("the days before 6 September 2017")
+    dated = [e for e in times if _DATED.search(e.text)]
+    dated += [e for e in times if e not in dated and any(_runs_into(e, d) for d in dated)]
+    cut: set[int] = set()
+    for entity in dated:
+        for token in entity:
+            top = token
+            while (
+                top.dep_ in {"pobj", "nummod", "compound", "amod", "det", "quantmod", "npadvmod"}
+                and top.head.i != top.i
+                and top.head.pos_ in {"ADP", "NOUN", "PROPN", "NUM"}
+            ):
+                top = top.head
+            cut.update(t.i for t in top.subtree)
+    spans: list[Phrase] = []
+    for i in sorted(cut):
+        if doc[i].is_punct and i == len(doc) - 1:
+            continue
+        if spans and i - 1 in cut:
+            last = spans[-1]
+            spans[-1] = Phrase(
+                doc.text[last.start : doc[i].idx + len(doc[i])],
+                "DATE",
+                last.start,
+                doc[i].idx + len(doc[i]),
+            )
+        else:
+            spans.append(Phrase(doc[i].text, "DATE", doc[i].idx, doc[i].idx + len(doc[i])))
+    return spans
+
+
+def _runs_into(before: Span, date: Span) -> bool:
+    """``before`` ends where ``date`` starts, or one day number before it."""
+    gap = before.doc[before.end : date.start]
+    return before.end <= date.start and len(gap) <= 1 and all(t.like_num for t in gap)
 
 
 def claimer_questions(claim: str, claimer: str) -> list[str]:
-    """What to ask about the source of a claim someone other than the author makes."""
+    """What to ask about the source of a claim someone other than the author makes: whether
+    they said it (its core), what exactly they said, where and when, and which source they
+    cite."""
     if claimer == AUTHOR or not claimer.strip():
         return []
-    said, parts = _parsed(claim)
+    said, _ = _parsed(claim)
+    said = core(said)
+    parts = clause(said + ".")
     topic = parts.subject.text if parts.subject else ""
     topic = "" if topic.lower() in PRONOUN_WORDS else topic  # "say about it?" says nothing
+    topic = "" if _FIRST_PERSON.search(topic) else topic  # "our forces" is the sayer's word
     name = _named(parts)
     about = (
         ""
@@ -225,12 +314,18 @@ def claimer_questions(claim: str, claimer: str) -> list[str]:
     who = _lowered(claimer)
     said = said if name else _lowered(said, always=True)
     # "Did the mayor say that the bridge will stay closed?", unless the claim names its sayer
-    # ("..., the mayor said": what was said is not cut from its frame)
-    did_say = [] if claimer.lower() in said.lower() else [_fit(f"Did {who} say that {said}?")]
+    # ("..., the mayor said": what was said is not cut from its frame), nor when the question
+    # would restate the claim or put a quotation's "I" or "we" in the asker's mouth
+    did = f"Did {who} say that {said}?"
+    quoted = bool(_FIRST_PERSON.search(said))
+    short = len(did.split()) <= CORE_WORDS + 2  # the core and "Did X say that"
+    keep = claimer.lower() not in said.lower() and not quoted and short
+    keep = keep and not _restates(did, claim)
+    did_say = [_fit(did)] if keep else []
     return [
         *did_say,
         _fit(f"What exactly did {who} say{about}?"),
-        _fit(f"Where and when did {who} first say it, and on what evidence?"),
+        _fit(f"Where and when did {who} say it?"),
         _fit(f"Which source does {who} cite{about.replace(' about', ' for', 1)}?"),
     ]
 
@@ -337,3 +432,119 @@ def _fit(question: str) -> str:
     clause_break = max(head.rfind(", "), head.rfind("; "))
     cut = head[:clause_break] if clause_break > MAX_QUESTION_CHARS // 2 else head.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:") + "…?"
+
+
+# What a comma, dash or bracket sets off from the word it hangs from is said by the way.
+_SET_OFF = frozenset({",", ";", ":", "—", "–", "(", "["})
+# What a clause cannot do without, set off or not ("is, to put it politely, a failure").
+_ARGUMENTS = frozenset({"nsubj", "nsubjpass", "dobj", "attr", "acomp", "ccomp", "xcomp", "oprd",
+                        "dative", "pobj", "pcomp", "auxpass", "aux", "neg"})  # fmt: skip
+_COMPLEMENTS = frozenset({"attr", "acomp", "ccomp"})  # what a comma may stand before
+_DROPPED = frozenset({"punct", "dep", "meta", "parataxis", "appos", "prt_"})
+# What a budget may take off, the last first: phrases saying where, how or what else.
+_OPTIONAL = frozenset({"prep", "advmod", "npadvmod", "relcl", "acl", "advcl", "agent"})
+_FIGURES = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
+CORE_WORDS = 14  # AVeriTeC's gold questions run about ten words, one fact each
+
+
+def core(text: str) -> str:
+    """The main clause of ``text`` as a question asks about it: without what a comma, dash or
+    bracket sets off ("..., not to mention ...", "..., including ...", an apposition), a list cut
+    to its first item, clauses joined on left out, quotation marks taken off, and phrases taken
+    off from its end while it runs over ``CORE_WORDS`` words (but those that hold its first
+    figure and its first date). A date, a figure or a name stays whole or goes whole; a phrase
+    set before the subject stays only when it dates the clause ("On Monday, ..."). ``text``
+    itself when its main clause has no verb."""
+    doc = parse(text + ".")
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.pos_ not in {"VERB", "AUX"}:
+        return text
+    said = next((c for c in root.children if c.dep_ == "ccomp" and c.i < root.i), None)
+    if said is not None and any(c.dep_ in {"nsubj", "nsubjpass"} for c in said.children):
+        root = said  # "The effect was large, the study's author said": what was said
+    kept: set[int] = set()
+    _keep(root, kept)
+    for entity in doc.ents:  # "6 September 2017", "Monday, 12 October", "$1.2 billion"
+        if any(t.i in kept for t in entity):
+            kept.update(t.i for t in entity)
+    anchors = _anchors(doc)
+    while sum(1 for i in kept if not doc[i].is_punct) > CORE_WORDS:
+        removable = [
+            t
+            for t in doc
+            if t.i in kept and t.dep_ in _OPTIONAL and t.i != root.i and t.i > root.i
+            and t.lower_ != "of"  # "one of the strongest groups": "of" completes its noun
+            and not any(s.i in anchors for s in t.subtree)
+        ]  # fmt: skip
+        if not removable:
+            break
+        last = max(removable, key=lambda t: (t.right_edge.i, -t.left_edge.i))
+        kept -= {s.i for s in last.subtree}
+    return _joined(doc, sorted(kept))
+
+
+def _keep(head: Token, kept: set[int]) -> None:
+    """``head`` and what belongs to its clause, into ``kept`` (token positions)."""
+    kept.add(head.i)
+    verb = head.pos_ in {"VERB", "AUX"}
+    listed = sum(1 for c in head.children if c.dep_ == "conj") > 0 and any(
+        t.text == "," for t in head.subtree
+    )
+    for child in head.children:
+        if child.dep_ in _DROPPED and not _infix(child):
+            continue
+        subject = head.dep_ in {"nsubj", "nsubjpass"}  # "America, Britain and France supply"
+        if child.is_quote or (
+            child.dep_ in {"conj", "cc", "preconj"} and (verb or (listed and not subject))
+        ):
+            continue  # a clause joined on, a list of three or more: its first item
+        after = (
+            child.doc[child.right_edge.i + 1] if child.right_edge.i + 1 < len(child.doc) else None
+        )
+        if child.i > head.i and child.left_edge.i > 0:
+            opened = child.doc[child.left_edge.i - 1].text in _SET_OFF
+            closed = after is not None and after.text in {",", ")", "]", "—", "–"}
+            if opened and (closed or child.dep_ not in _COMPLEMENTS):
+                continue  # "..., including ...", an argument only as an aside: ", to put it, "
+        elif child.i < head.i and after is not None and after.text == ",":
+            if child.dep_ in _ARGUMENTS:
+                _keep(child, kept)  # "Units of the army, backed by ..., have": the subject stays
+                continue
+            if not _DATED.search(" ".join(t.text for t in child.subtree if t.ent_type_)):
+                continue
+            kept.add(after.i)  # "On Monday, fire crews ...": the comma the question moves it by
+        _keep(child, kept)
+
+
+def _infix(token: Token) -> bool:
+    """A hyphen or slash inside a word ("north-west", "24/7"), which stays."""
+    doc = token.doc
+    if not 0 < token.i < len(doc) - 1 or doc[token.i + 1].is_punct:
+        return False
+    return not doc[token.i - 1].whitespace_ and not token.whitespace_
+
+
+def _anchors(doc: Doc) -> set[int]:
+    """The tokens of the first figure and the first date, which the core keeps."""
+    anchors: set[int] = set()
+    for labels in (_FIGURES, {"DATE", "TIME"}):
+        entity = next(
+            (
+                e
+                for e in doc.ents
+                if e.label_ in labels and (labels is _FIGURES or _DATED.search(e.text))
+            ),
+            None,
+        )
+        if entity is not None:
+            anchors.update(t.i for t in entity)
+    return anchors
+
+
+def _joined(doc: Doc, kept: list[int]) -> str:
+    """The kept tokens as text: their own spacing where they were neighbours, else a space."""
+    pieces = []
+    for n, i in enumerate(kept):
+        neighbour = n + 1 < len(kept) and kept[n + 1] == i + 1
+        pieces.append(doc[i].text + (doc[i].whitespace_ if neighbour else " "))
+    return _tidy("".join(pieces))

@@ -21,9 +21,18 @@ from workbench.language.support import content_tokens, token_f1
 
 RESTATES = 0.8  # content-word F1 with the claim's text from which a question restates it
 # A question ends with one "?" after a word or a closing quote; no clause end just before it,
-# no dangling digit date ("before 6 there"), no unbalanced quotation marks.
+# no ellipsis of a cut claim, no day number cut from its date ("before 6 there"), no last word
+# that needs another, no unbalanced quotation marks.
 _END = re.compile(r"""[\w)"'’”]\?$""")
-_BROKEN = re.compile(r"[.,;:]\s*\?$|\?.*\?$")
+_BROKEN = re.compile(
+    r"[.,;:]\s*\?$|\?.*\?$"
+    r"|…"  # a claim cut short inside the question
+    # a day number cut from its month ("before 6 there?")
+    r"|\b(?:on|before|after|since|until)\s+\d{1,2}(?:\s+(?:there|here|and|or|but)\b|\s*[,?])"
+    # a question that stops on a word that needs another ("... defeating one of the?")
+    r"|\b(?:the|a|an|of|and|or|but|that)\?$",
+    re.IGNORECASE,
+)
 
 
 class QuestionQuality(Strict):
@@ -65,7 +74,8 @@ class QuestionQuality(Strict):
 
 
 def well_formed(question: str) -> bool:
-    """Opens with a capital, ends with one "?" after a word, quotes balanced."""
+    """Opens with a capital, ends with one "?" after a word (not an article, preposition or
+    conjunction), quotes balanced, nothing cut: no ellipsis, no day number without its month."""
     text = question.strip()
     straight = text.count('"') % 2 == 0
     curly = text.count("“") == text.count("”")
