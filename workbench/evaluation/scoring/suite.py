@@ -36,6 +36,7 @@ from workbench.evaluation.scoring.prf import PRF, sum_prf
 from workbench.evaluation.scoring.question_quality import QuestionQuality, score_question_quality
 from workbench.evaluation.scoring.sentences import SentenceDetectionResult, score_sentence_detection
 from workbench.evaluation.scoring.support import SupportResult, score_support
+from workbench.evaluation.scoring.wellformed import WellFormed, score_wellformed
 
 
 class FixtureScores(Strict):
@@ -55,6 +56,9 @@ class FixtureScores(Strict):
     evidence: EvidenceResult
     question_quality: QuestionQuality = Field(
         default_factory=QuestionQuality, description="How the planned questions read."
+    )
+    wellformed: WellFormed = Field(
+        default_factory=WellFormed, description="Predicted claims that read as sentences."
     )
     health: OutputHealthResult
 
@@ -79,6 +83,7 @@ def score_report(
         sentence_checkworthiness=score_sentence_checkworthiness(report, fixture),
         evidence=score_evidence(report, fixture, alignment, question_similarity),
         question_quality=score_question_quality(report.claims),
+        wellformed=score_wellformed(c.text for c in report.claims),
         health=score_output_health(report.run),
     )
 
@@ -102,6 +107,7 @@ class SuiteScores(Strict):
     )
     kinds: PRF
     question_quality: QuestionQuality = Field(default_factory=QuestionQuality)
+    wellformed: WellFormed = Field(default_factory=WellFormed)
     health: OutputHealthResult
 
 
@@ -148,5 +154,6 @@ def summarise_fixture_scores(scores: Sequence[FixtureScores]) -> SuiteScores:
         ),
         kinds=sum_prf(s.evidence.kinds for s in scores),
         question_quality=sum((s.question_quality for s in scores), QuestionQuality()),
+        wellformed=sum((s.wellformed for s in scores), WellFormed()),
         health=pool_output_health(s.health for s in scores),
     )
