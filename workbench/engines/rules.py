@@ -76,14 +76,18 @@ def rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
     if any(quote not in quotes for _, quote in parts):
         parts = []
 
+    speaker = options[claimer - 1] if claimer != 1 else None  # who asserts it, to name "its"
+
     def claims(parts: list[tuple[str, str]]) -> list[dict[str, Any]]:
         return [
-            _rules_claim(text, quotes.index(quote) + 1, claimer, chain[:-1] or [1], date, before)
+            _rules_claim(
+                text, quotes.index(quote) + 1, claimer, chain[:-1] or [1], date, before, speaker
+            )
             for text, quote in parts
         ]
 
     def whole() -> dict[str, Any]:
-        return _rules_claim(sentence, 1, claimer, chain[:-1] or [1], date, before)
+        return _rules_claim(sentence, 1, claimer, chain[:-1] or [1], date, before, speaker)
 
     if asserted is None or asserted not in quotes:
         if parts and parsed.content is None:  # the sentence's own clauses
@@ -125,12 +129,19 @@ _UNSAID = re.compile(rf"[\s,;]+{SAYING_PARTICIPLES}[\s:.\"'“”‘’]*$", re.
 
 
 def _rules_claim(
-    text: str, quote: int, claimer: int, attribution: list[int], date: str | None, before: str
+    text: str,
+    quote: int,
+    claimer: int,
+    attribution: list[int],
+    date: str | None,
+    before: str,
+    speaker: str | None = None,
 ) -> dict[str, Any]:
     """One claim of the rules engine as the extract response holds it (option numbers), made
-    to stand alone with the article ``date`` and the sentences ``before`` it."""
+    to stand alone with the article ``date``, the sentences ``before`` it and the ``speaker``
+    who asserts it (a pronoun at its head named)."""
     # the quote keeps reference marks and dateline, verbatim; the claim dates "on Monday"
-    text = _UNSAID.sub("", standalone(claim_words(text), date, before))
+    text = _UNSAID.sub("", standalone(claim_words(text), date, before, speaker))
     if text[-1:].isalnum():  # a clause cut from its sentence: end it as a statement
         text += "."
     if len(text) > MAX_CLAIM_CHARS:  # a sentence longer than a claim may be: cut at a word, shown

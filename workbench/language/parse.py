@@ -430,13 +430,16 @@ def _ill_formed_clause(sentence: Span) -> str | None:
     if root.pos_ not in {"VERB", "AUX"}:
         return "no verb: a noun phrase"
     helpers = [c for c in root.children if c.dep_ in {"aux", "auxpass"}]
-    # the tagger reads a plural present as a base form ("X and Y supply ..."): only an
+    # the tagger reads a plural present as a base form ("X and Y supply ...") and a past tense
+    # with an active subject as a participle ("missiles in the offensive killed 200"): only an
     # infinitive ("Prices to fall") or a bare participle ("Troops sent to ...") is no verb
+    active = any(c.dep_ == "nsubj" for c in root.children)
+    acts_on = any(c.dep_ == "dobj" for c in root.children)  # a participle has no object
     if (
         root.tag_ not in _FINITE_TAGS
         and not any(h.tag_ in _FINITE_TAGS for h in helpers)
-        and (root.tag_ != "VB" or any(h.tag_ == "TO" for h in helpers))
-    ):
+        and not (active and (root.tag_ == "VB" or (root.tag_ == "VBN" and acts_on)))
+    ) or any(h.tag_ == "TO" for h in helpers):
         return "no finite verb"
     if not any(c.dep_ in _SUBJECTS for c in root.children):
         return "no subject"
