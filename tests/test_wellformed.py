@@ -23,6 +23,8 @@ from workbench.stages.extract import quote_options, source_options
     [
         ("Prices to fall in 2027.", "no finite verb"),  # an infinitive fragment
         ("Hundreds of troops sent to the northern border.", "no verb: a noun phrase"),
+        ("Officer who wore a party mask to the polls to face disciplinary action.",
+         "no verb: a noun phrase"),
         ("The closure of 40 branches, prompted by a review that auditors linked to the merger.",
          "no verb: a noun phrase"),
         ('The figures were "misleading" and that it would appeal.', "a reported clause glued on"),
@@ -52,6 +54,9 @@ def test_a_fragment_fails_the_check_and_says_why(text: str, reason: str) -> None
         '"The line will reopen in May. Trains will run hourly," the operator said.',
         "Best Paper Award, 2017: She received the award in Oslo.",  # a label before a colon
         "2. The ferry carried 40 people.",  # a list item's number
+        # a main verb the parser hangs from the subject's relative clause
+        "Pupils who used a tablet in class after lunch scored on average 12 points less than "
+        "those who did not, according to a study.",
         # a past tense the tagger reads as a participle: it has an active subject and an object
         "The coastguard's new drones in the search found 14 sailors within an hour.",
         "The report said the closure of 40 branches cost the bank 19 million and …",  # cut, shown
