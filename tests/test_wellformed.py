@@ -139,3 +139,18 @@ def test_extract_writes_sentences_as_claims(
         "3 March 2026." in texts
     )
     assert all(ill_formed(t) is None for t in texts), texts
+
+
+def test_a_rhetorical_tail_is_left_out_of_the_claim_and_its_quote() -> None:
+    sentence = (
+        "Twelve firefighters were injured fighting the blaze on 6 March 2026, not to mention the "
+        "volunteers who gave their weekends to SAVE the old mill from the greed of developers."
+    )
+    quotes = [sentence[a:b] for a, b in quote_options(sentence)]
+    sources = source_options(sentence, "")
+    answer = ENGINES["rules"][Stage.extract](
+        {"sentence": sentence, "before": "", "quote_options": quotes, "source_options": sources}
+    )
+    [claim] = answer["claims"]
+    assert claim["claim"] == "Twelve firefighters were injured fighting the blaze on 6 March 2026."
+    assert "not to mention" not in quotes[claim["quote"] - 1]

@@ -87,6 +87,12 @@ def rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
         ]
 
     def whole() -> dict[str, Any]:
+        """The sentence as the claim, less a rhetorical tail it adds to what it states ("...,
+        not to mention the others who gave their lives"): framing, not a fact to check."""
+        tail = _RHETORICAL_TAIL.search(sentence)
+        if tail is not None and not ill_formed(stated := sentence[: tail.start()] + "."):
+            quote = next((n for n, q in enumerate(quotes, 1) if q == raw[: tail.start()]), 1)
+            return _rules_claim(stated, quote, claimer, chain[:-1] or [1], date, before, speaker)
         return _rules_claim(sentence, 1, claimer, chain[:-1] or [1], date, before, speaker)
 
     if asserted is None or asserted not in quotes:
@@ -121,6 +127,13 @@ def _well_formed(
         if all(claim["claim"] != other["claim"] for other in kept):
             kept.append(claim)
     return kept
+
+
+# An addition that frames what the sentence states rather than stating more of it (issue 25,
+# item 3: opinion and framing left out of the claim).
+_RHETORICAL_TAIL = re.compile(
+    r"\s*[,;—–-]\s*(?:not to mention|let alone|to say nothing of|never mind)\b", re.IGNORECASE
+)
 
 
 # A frame's participle of saying whose quotation is the next sentence ("The minister thanked the
