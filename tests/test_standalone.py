@@ -43,21 +43,37 @@ def test_without_an_article_date_times_stay_as_written() -> None:
     ("claim", "before", "speaker", "alone"),
     [
         # reported content: the pronoun is the speaker's
-        ("Its drones destroyed 40 depots.", "", "The ministry",
-         "The ministry's drones destroyed 40 depots."),
+        (
+            "Its drones destroyed 40 depots.",
+            "",
+            "The ministry",
+            "The ministry's drones destroyed 40 depots.",
+        ),
         ("It would hire 200 staff.", "", "The company", "The company would hire 200 staff."),
         ("They arrested three men.", "", "Police officers", "Police officers arrested three men."),
         # a plural pronoun does not stand for one body, nor "its" for a person
         ("They arrested three men.", "", "The ministry", "They arrested three men."),
         ("Its budget rose.", "", "Mayor Ana Ruiz", "Its budget rose."),
         # the author's own sentence: the named body, or plural noun, the sentence before is about
-        ("It closed two docks in March.", "The Port Authority of Valdria handled 1.2 million "
-         "containers.", None, "The Port Authority of Valdria closed two docks in March."),
-        ("They were flown to Orm.", "Fourteen sailors were rescued.", None,
-         "Fourteen sailors were flown to Orm."),
+        (
+            "It closed two docks in March.",
+            "The Port Authority of Valdria handled 1.2 million containers.",
+            None,
+            "The Port Authority of Valdria closed two docks in March.",
+        ),
+        (
+            "They were flown to Orm.",
+            "Fourteen sailors were rescued.",
+            None,
+            "Fourteen sailors were flown to Orm.",
+        ),
         # no single reading: as written
-        ("It was the busiest year since 1988.", "The Port Authority of Valdria handled 1.2 "
-         "million containers.", None, "It was the busiest year since 1988."),
+        (
+            "It was the busiest year since 1988.",
+            "The Port Authority of Valdria handled 1.2 million containers.",
+            None,
+            "It was the busiest year since 1988.",
+        ),
         ("It closed two docks.", "The storm passed.", None, "It closed two docks."),
         ("He resigned in 2024.", "Ana Ruiz opened the bridge.", None, "He resigned in 2024."),
         ("Its drones flew.", "", None, "Its drones flew."),

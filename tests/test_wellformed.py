@@ -23,13 +23,19 @@ from workbench.stages.extract import quote_options, source_options
     [
         ("Prices to fall in 2027.", "no finite verb"),  # an infinitive fragment
         ("Hundreds of troops sent to the northern border.", "no verb: a noun phrase"),
-        ("Officer who wore a party mask to the polls to face disciplinary action.",
-         "no verb: a noun phrase"),
-        ("The closure of 40 branches, prompted by a review that auditors linked to the merger.",
-         "no verb: a noun phrase"),
+        (
+            "Officer who wore a party mask to the polls to face disciplinary action.",
+            "no verb: a noun phrase",
+        ),
+        (
+            "The closure of 40 branches, prompted by a review that auditors linked to the merger.",
+            "no verb: a noun phrase",
+        ),
         ('The figures were "misleading" and that it would appeal.', "a reported clause glued on"),
-        ("The closure of 40 branches, prompted by a review cost the bank 19 million.",
-         "a clause with its middle cut out"),
+        (
+            "The closure of 40 branches, prompted by a review cost the bank 19 million.",
+            "a clause with its middle cut out",
+        ),
         ("The mayor thanked the volunteers, saying.", "dangling end"),
         ("The plant opened in 2019 and", "dangling end"),
         ("The council said the plan was linked to.", "dangling end"),
@@ -80,8 +86,10 @@ def _rules(sentence: str, before: str = "") -> list[str]:
     [
         # a frame's participle of saying, its quotation the next paragraph: the act it reports
         ("The mayor thanked the volunteers, adding:", "The mayor thanked the volunteers."),
-        ("The minister congratulated the rescue crews, saying", "The minister congratulated the "
-         "rescue crews."),
+        (
+            "The minister congratulated the rescue crews, saying",
+            "The minister congratulated the rescue crews.",
+        ),
     ],
 )
 def test_a_frame_claims_the_act_it_reports_without_the_hand_over(sentence: str, claim: str) -> None:
