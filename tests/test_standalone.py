@@ -75,6 +75,18 @@ def test_without_an_article_date_times_stay_as_written() -> None:
             "It was the busiest year since 1988.",
         ),
         ("It closed two docks.", "The storm passed.", None, "It closed two docks."),
+        # an "it" that names nothing: it stays whoever the sentence before is about
+        *(
+            (claim, "The Port Authority of Valdria handled 1.2 million containers.", None, claim)
+            for claim in (
+                "It is expected that prices will rise.",
+                "It emerged that the bank lost 19 million crowns.",
+                "It takes two hours to cross the bay.",
+                "It has been raining for days.",
+                "It remains unclear whether the port will reopen.",
+            )
+        ),
+        ("It is reviewing the plan.", "", "The company", "The company is reviewing the plan."),
         ("He resigned in 2024.", "Ana Ruiz opened the bridge.", None, "He resigned in 2024."),
         ("Its drones flew.", "", None, "Its drones flew."),
     ],

@@ -59,6 +59,11 @@ def standalone(
 _SINGULAR = {"it", "its"}
 _PLURAL = {"they", "their"}
 _POSSESSIVE = {"its", "their"}
+# "it" that names nothing: the verbs of weather, seeming and becoming, and an "it" whose clause
+# comes after the verb ("It is expected that ...", "It takes two hours to cross")
+_EMPTY_IT = {"be", "seem", "appear", "emerge", "remain", "become", "take", "rain", "snow",
+             "happen", "matter", "follow", "turn"}  # fmt: skip
+_CLAUSE_OF_IT = {"ccomp", "xcomp", "csubj", "csubjpass"}
 _NAMED = {"ORG", "GPE", "FAC", "NORP", "LOC"}
 
 
@@ -74,12 +79,17 @@ def resolve_head_pronoun(claim: str, before: str = "", speaker: str | None = Non
     pronoun = doc[0]
     if pronoun.dep_ not in {"nsubj", "nsubjpass", "poss"}:
         return claim
-    if pronoun.lower_ == "it" and pronoun.head.lemma_ == "be":
-        return claim  # "It was the busiest year", "It is expected that": no one thing named
+    verb = pronoun.head
+    if pronoun.lower_ == "it" and (
+        verb.lemma_ in _EMPTY_IT or any(c.dep_ in _CLAUSE_OF_IT for c in verb.children)
+    ):
+        return claim  # "It was the busiest year", "It emerged that ...": no one thing named
     name = None
     if speaker and speaker != AUTHOR and _agrees(pronoun.lower_, speaker):
         name = speaker
-    elif before.strip():
+    elif before.strip() and (
+        pronoun.lower_ != "it" or any(c.dep_ == "dobj" for c in verb.children)
+    ):  # from the sentence before only "it" that acts on something ("It closed two docks")
         name = _antecedent(pronoun.lower_, before)
     if not name:
         return claim
