@@ -298,6 +298,16 @@ def test_sentence_without_words_is_skipped() -> None:
         ("# T\n\n3 March 2025\n\n" + BODY, "3 March 2025"),
         ("# T\n\n2025-03-03\n\n" + BODY, "2025-03-03"),
         ("# T\n\n" + BODY, None),
+        # a byline or the headline that carries the date
+        ("# T\n\nBy Ana Ruiz, 3 February 2026\n\n" + BODY, "3 February 2026"),
+        ("# Floods close the port, 3 February 2026\n\n" + BODY, "3 February 2026"),
+        # the dateline that opens the lead
+        ("# T\n\nPort Carrow, 3 February 2026 — The ministry said the port closed last year.",
+         "3 February 2026"),
+        ("# T\n\nPORT CARROW, Feb. 3, 2026 (Northwire) - The ministry said the port closed.",
+         "Feb. 3, 2026"),
+        # a date in the body is what happened then, not when it was written
+        ("# T\n\nThe port closed on 3 February 2026 after the storm.", None),
     ],
 )
 def test_article_date_from_the_dateline(text: str, date: str | None) -> None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from workbench.language.standalone import standalone
+from tests.support.configs import fake_config
+from workbench.cli import main
+from workbench.core.schema import Stage
+from workbench.language.standalone import resolve_head_pronoun, standalone
 
 BEFORE = "Fighting broke out in Aleppo on Sunday. Aid convoys waited at the border."
 
@@ -31,3 +37,81 @@ def test_without_an_article_date_times_stay_as_written() -> None:
     assert standalone("The strike began on Monday there.", None, BEFORE) == (
         "The strike began on Monday in Aleppo."
     )
+
+
+@pytest.mark.parametrize(
+    ("claim", "before", "speaker", "alone"),
+    [
+        # reported content: the pronoun is the speaker's
+        (
+            "Its drones destroyed 40 depots.",
+            "",
+            "The ministry",
+            "The ministry's drones destroyed 40 depots.",
+        ),
+        ("It would hire 200 staff.", "", "The company", "The company would hire 200 staff."),
+        ("They arrested three men.", "", "Police officers", "Police officers arrested three men."),
+        # a plural pronoun does not stand for one body, nor "its" for a person
+        ("They arrested three men.", "", "The ministry", "They arrested three men."),
+        ("Its budget rose.", "", "Mayor Ana Ruiz", "Its budget rose."),
+        # the author's own sentence: the named body, or plural noun, the sentence before is about
+        (
+            "It closed two docks in March.",
+            "The Port Authority of Valdria handled 1.2 million containers.",
+            None,
+            "The Port Authority of Valdria closed two docks in March.",
+        ),
+        (
+            "They were flown to Orm.",
+            "Fourteen sailors were rescued.",
+            None,
+            "Fourteen sailors were flown to Orm.",
+        ),
+        # no single reading: as written
+        (
+            "It was the busiest year since 1988.",
+            "The Port Authority of Valdria handled 1.2 million containers.",
+            None,
+            "It was the busiest year since 1988.",
+        ),
+        ("It closed two docks.", "The storm passed.", None, "It closed two docks."),
+        # an "it" that names nothing: it stays whoever the sentence before is about
+        *(
+            (claim, "The Port Authority of Valdria handled 1.2 million containers.", None, claim)
+            for claim in (
+                "It is expected that prices will rise.",
+                "It emerged that the bank lost 19 million crowns.",
+                "It takes two hours to cross the bay.",
+                "It has been raining for days.",
+                "It remains unclear whether the port will reopen.",
+            )
+        ),
+        ("It is reviewing the plan.", "", "The company", "The company is reviewing the plan."),
+        ("He resigned in 2024.", "Ana Ruiz opened the bridge.", None, "He resigned in 2024."),
+        ("Its drones flew.", "", None, "Its drones flew."),
+    ],
+)
+def test_a_pronoun_at_the_head_of_a_claim_is_named_where_one_reading_is_left(
+    claim: str, before: str, speaker: str | None, alone: str
+) -> None:
+    assert resolve_head_pronoun(claim, before, speaker) == alone
+
+
+def test_extract_names_the_speaker_for_its_and_dates_from_a_lead_dateline(
+    chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("article.md").write_text(
+        "# Port reopens after the storm\n\n"
+        "Port Carrow, 3 February 2026 — The port authority said its cranes handled 1.2 million "
+        "containers last year, up from 900,000.\n",
+        "utf-8",
+    )
+    rules = {stage: {"engine": "rules"} for stage in Stage}
+    config = fake_config(chdir_tmp / "rules.toml", stages=rules)
+    assert main(["extract", "article.md", "--config", str(config), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["article"]["date"] == "3 February 2026"
+    assert [c["text"] for c in report["claims"]] == [
+        "The port authority's cranes handled 1.2 million containers in 2025, up from 900,000."
+    ]
+    assert report["claims"][0]["claimer"] == "The port authority"

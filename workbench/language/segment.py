@@ -319,13 +319,29 @@ def segment_article(article: Article) -> tuple[list[Paragraph], list[Sentence]]:
 
 
 def article_date(text: str, paragraphs: list[Paragraph]) -> str | None:
-    """The publication date from the first dateline, when the article has one."""
-    for paragraph in paragraphs:
+    """The publication date wherever a news article states it: a dateline line of its own
+    ("3 March 2025"), else a date in the headline block before the first body paragraph (a
+    byline "By Ana Ruiz, 3 February 2026", a heading "# Floods close the port — 3 February
+    2026"), else the dateline that opens the lead ("Port Carrow, 3 February 2026 — The
+    ministry said ..."); None when it states none there."""
+    lines = [text[p.start : p.end] for p in paragraphs]
+    for paragraph, line in zip(paragraphs, lines, strict=True):
         if paragraph.role == Role.metadata and paragraph.role_reason == "dateline":
-            match = _DATELINE.search(text[paragraph.start : paragraph.end])
+            match = _DATELINE.search(line)
             if match:
                 return match.group(0)
-    return None
+    first_body = next((i for i, p in enumerate(paragraphs) if p.role == Role.body), None)
+    if first_body is None:
+        return None
+    for paragraph, line in zip(paragraphs[:first_body], lines, strict=False):
+        if paragraph.role in (Role.metadata, Role.heading):
+            match = _DATELINE.search(line)
+            if match:
+                return match.group(0)
+    lead = lines[first_body]
+    opening = lead[: dateline_end(lead)]
+    match = _DATELINE.search(opening) if opening else None
+    return match.group(0) if match else None
 
 
 # Letters an editor changed inside a quotation, in brackets: "(s)everal", "[t]he", "(o)n".

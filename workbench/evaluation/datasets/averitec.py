@@ -23,11 +23,13 @@ from workbench.evaluation.dataset_runner import (
     StageCounter,
     dataset_run,
     run_items,
+    select_extract_rate,
 )
 from workbench.evaluation.datasets import Dataset, Item, ItemCallback, LoadedDataset
 from workbench.evaluation.heuristic import template_questions
 from workbench.evaluation.items import ItemCounter, ItemSpec
 from workbench.evaluation.scoring.evidence import score_questions
+from workbench.evaluation.scoring.wellformed import score_wellformed
 from workbench.evaluation.stats import Pooling
 from workbench.llm import StructuredClient
 from workbench.pipeline import PipelineRun
@@ -86,10 +88,13 @@ def read_averitec(path: Path) -> list[AveritecClaim]:
 AVERITEC_METRICS = {
     "questions.meteor": "AVeriTeC question-only score: Hungarian-matched METEOR, mean over claims",
     "questions.per_claim": "questions generated per claim (at most 10 are scored)",
+    "claims.wellformed_rate": "share of the claims the pipeline's select -> extract writes from "
+    "the claim texts that read as a sentence (parse.ill_formed)",
 }
 AVERITEC_ITEMS: ItemSpec = {
     "questions.meteor": ("item", Pooling.ratio),
     "questions.per_claim": ("item", Pooling.ratio),
+    "claims.wellformed_rate": ("item", Pooling.ratio),
 }
 
 
@@ -102,7 +107,9 @@ async def run_averitec(
 ) -> DatasetRun:
     """Each claim with gold questions, its speaker as claimer and its date, through the evidence
     stage; the planned questions scored against the gold ones. The heuristic:
-    ``heuristic.template_questions``."""
+    ``heuristic.template_questions``. The claim's text also runs through select -> extract, and
+    the claims written from it are checked for form (``claims.wellformed_rate``; the heuristic's
+    claim is the text itself)."""
     items = [i for i in dataset.items if isinstance(i, AveritecClaim) and i.questions]
     stats = StageCounter()
 
@@ -121,6 +128,10 @@ async def run_averitec(
             PipelineRun.for_sentence(item.claim, client, prompts, date=item.claim_date), item.id
         )
         await run.each(Stage.evidence, [claim], run.plan)
+        _, extracted = await select_extract_rate(
+            client, prompts, stats, item.claim, item=item.id, rate=False
+        )
+        formed = score_wellformed(c.text for c in extracted)
         questions = [q for need in claim.evidence for q in need.questions]
         kinds = [need.kind.value for need in claim.evidence]
         template = template_questions(item.claim)
@@ -134,6 +145,8 @@ async def run_averitec(
             "score": score_questions(questions, item.questions).score,
             "heuristic_questions": template,
             "heuristic_score": score_questions(template, item.questions).score,
+            "claims": [c.text for c in extracted],
+            "ill_formed": formed.ill_formed,
         }
 
     rows = await run_items(items, one, in_flight=max(2, client.concurrency * 2), on_item=on_item)
@@ -143,12 +156,14 @@ async def run_averitec(
         return sum(values) / len(values) if values else None
 
     backend = {
+        "claims.wellformed_rate": score_wellformed(t for r in rows for t in r["claims"]).rate,
         "questions.meteor": mean("score"),
         "questions.per_claim": (
             sum(len(r["questions"]) for r in rows) / len(rows) if rows else None
         ),
     }
     heuristic = {
+        "claims.wellformed_rate": score_wellformed(r["claim"] for r in rows).rate,
         "questions.meteor": mean("heuristic_score"),
         "questions.per_claim": 2.0 if rows else None,
     }
@@ -156,6 +171,8 @@ async def run_averitec(
     for row in rows:
         counter.add("questions.meteor", row["id"], row["score"], 1)
         counter.add("questions.per_claim", row["id"], len(row["questions"]), 1)
+        counter.add("claims.wellformed_rate", row["id"],
+                    len(row["claims"]) - len(row["ill_formed"]), len(row["claims"]))
     return dataset_run(dataset, backend, stats.metrics(), heuristic, AVERITEC_METRICS, rows,
                        {**counter.table(), **stats.items()})
 

@@ -33,6 +33,7 @@ from workbench.evaluation.metrics import MetricValues
 from workbench.evaluation.scoring.alignment import ClaimForAlignment, align_claims
 from workbench.evaluation.scoring.checkworthiness import score_checkworthiness
 from workbench.evaluation.scoring.prf import PRF, sum_prf
+from workbench.evaluation.scoring.wellformed import score_wellformed
 from workbench.evaluation.stats import Pooling
 from workbench.language.cues import rate_sentence
 from workbench.llm import StructuredClient
@@ -123,10 +124,14 @@ FACTCHECK_METRICS = {
     "sentences.f1": "sentence detection F1: yes = at least one claim; gold = sentence label yes",
     "sentences.precision": "sentence detection precision",
     "sentences.recall": "sentence detection recall",
+    "claims.wellformed_rate": "share of predicted claims that read as a sentence "
+    "(parse.ill_formed)",
 }
 FACTCHECK_ITEMS: ItemSpec = {
-    name: ("item", Pooling(name.split(".")[1])) for name in FACTCHECK_METRICS
-}
+    name: ("item", Pooling(name.split(".")[1]))
+    for name in FACTCHECK_METRICS
+    if name != "claims.wellformed_rate"
+} | {"claims.wellformed_rate": ("item", Pooling.ratio)}
 
 
 def _preceding_text(item: DecomposedSentence, limit: int = 400) -> str:
@@ -178,10 +183,11 @@ async def run_factcheck_gpt(
     rows = await run_items(items, one, in_flight=max(2, client.concurrency * 2), on_item=on_item)
     gold_sentences = [r["gold_label"] == "yes" for r in rows]
 
-    def metrics(alignments: list[PRF], predicted: list[bool]) -> MetricValues:
+    def metrics(alignments: list[PRF], predicted: list[bool], key: str) -> MetricValues:
         claims = sum_prf(alignments)
         sentences = score_checkworthiness(gold_sentences, predicted).positive
         return {
+            "claims.wellformed_rate": score_wellformed(t for r in rows for t in r[key]).rate,
             "claims.f1": claims.f1,
             "claims.precision": claims.precision,
             "claims.recall": claims.recall,
@@ -190,14 +196,16 @@ async def run_factcheck_gpt(
             "sentences.recall": sentences.recall,
         }
 
-    def run_of(key: str) -> tuple[list[PRF], list[bool]]:
+    def run_of(key: str) -> tuple[list[PRF], list[bool], str]:
         """Each sentence's claim alignment and whether it predicted a claim at all."""
         return ([_alignment(r[key], r["gold_claims"]) for r in rows],
-                [bool(r[key]) for r in rows])
+                [bool(r[key]) for r in rows], key)
 
     backend = run_of("claims")
     counter = ItemCounter(FACTCHECK_ITEMS)
-    for row, alignment, predicted, gold in zip(rows, *backend, gold_sentences, strict=True):
+    for row, alignment, predicted, gold in zip(rows, *backend[:2], gold_sentences, strict=True):
+        formed = score_wellformed(row["claims"])
+        counter.add("claims.wellformed_rate", row["id"], formed.well_formed, formed.claims)
         for name in ("claims.f1", "claims.precision", "claims.recall"):
             counter.add(name, row["id"], alignment.true_positives, alignment.predicted,
                         alignment.gold)

@@ -38,6 +38,7 @@ from workbench.evaluation.scoring.question_quality import QuestionQuality, score
 from workbench.evaluation.scoring.ranking import RankingScore, fixture_ranking, mean_ranking
 from workbench.evaluation.scoring.sentences import SentenceDetectionResult, score_sentence_detection
 from workbench.evaluation.scoring.support import SupportResult, score_support
+from workbench.evaluation.scoring.wellformed import WellFormed, score_wellformed
 
 
 class FixtureScores(Strict):
@@ -57,6 +58,9 @@ class FixtureScores(Strict):
     evidence: EvidenceResult
     question_quality: QuestionQuality = Field(
         default_factory=QuestionQuality, description="How the planned questions read."
+    )
+    wellformed: WellFormed = Field(
+        default_factory=WellFormed, description="Predicted claims that read as sentences."
     )
     health: OutputHealthResult
     ranking: RankingScore = Field(
@@ -85,6 +89,7 @@ def score_report(
         sentence_checkworthiness=score_sentence_checkworthiness(report, fixture),
         evidence=score_evidence(report, fixture, alignment, question_similarity),
         question_quality=score_question_quality(report.claims),
+        wellformed=score_wellformed(c.text for c in report.claims),
         health=score_output_health(report.run),
         ranking=fixture_ranking(
             report, fixture, alignment, [r.claim.id for r in check_first(report)]
@@ -111,6 +116,7 @@ class SuiteScores(Strict):
     )
     kinds: PRF
     question_quality: QuestionQuality = Field(default_factory=QuestionQuality)
+    wellformed: WellFormed = Field(default_factory=WellFormed)
     health: OutputHealthResult
     ranking: dict[str, float | None] = Field(
         default_factory=dict, description="P@3, P@5 and MAP of the check-first order."
@@ -160,6 +166,7 @@ def summarise_fixture_scores(scores: Sequence[FixtureScores]) -> SuiteScores:
         ),
         kinds=sum_prf(s.evidence.kinds for s in scores),
         question_quality=sum((s.question_quality for s in scores), QuestionQuality()),
+        wellformed=sum((s.wellformed for s in scores), WellFormed()),
         ranking=mean_ranking([s.ranking for s in scores]),
         health=pool_output_health(s.health for s in scores),
     )
