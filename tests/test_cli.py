@@ -331,7 +331,7 @@ def test_process_exit_codes_and_stdin(workdir: Path) -> None:
         workdir, "extract", "-", "--format", "csv", "--quiet", stdin=ARTICLE.encode("utf-8")
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.decode().startswith("id,sentence_id,text,quote")
+    assert done.stdout.decode().startswith("rank,id,sentence_id,text,quote")
     assert done.stderr == b""
 
     done = _process(workdir, "extract", "missing.md")
