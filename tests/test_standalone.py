@@ -115,3 +115,35 @@ def test_extract_names_the_speaker_for_its_and_dates_from_a_lead_dateline(
         "The port authority's cranes handled 1.2 million containers in 2025, up from 900,000."
     ]
     assert report["claims"][0]["claimer"] == "The port authority"
+
+
+def test_a_clause_cut_from_mid_sentence_names_no_pronoun_from_the_sentence_before() -> None:
+    before = "Such campaigns to reassure patients are growing."
+    lead = "While most nurses said they would accept the offer, a third of them said "
+    assert resolve_head_pronoun("they would strike.", before, None, lead) == "they would strike."
+    lead = "Photos show the nurses outside the ward, and "
+    assert resolve_head_pronoun("their anger is plain.", before, None, lead) == (
+        "their anger is plain."
+    )
+    assert resolve_head_pronoun("they would strike.", before, None) == (
+        "Such campaigns to reassure patients would strike."
+    )
+
+
+def test_extract_does_not_fail_a_sentence_whose_pronoun_belongs_to_it(
+    chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("article.md").write_text(
+        "# Nurses split over pay offer\n\n"
+        "Such campaigns to win over staff are increasingly common, given recent surveys.\n\n"
+        "While half of the nurses said they would accept the offer, according to a union "
+        "ballot, a quarter said they would not, while another quarter said they were unsure.\n",
+        "utf-8",
+    )
+    rules = {stage: {"engine": "rules"} for stage in Stage}
+    config = fake_config(chdir_tmp / "rules.toml", stages=rules)
+    assert main(["extract", "article.md", "--config", str(config), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert not report["failures"]
+    assert all(s["status"] != "failed" for s in report["sentences"])
+    assert not any(c["text"].startswith("Such campaigns") for c in report["claims"][1:])

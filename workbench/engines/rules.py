@@ -81,7 +81,8 @@ def rules_extract(variables: Mapping[str, Any]) -> dict[str, Any]:
     def claims(parts: list[tuple[str, str]]) -> list[dict[str, Any]]:
         return [
             _rules_claim(
-                text, quotes.index(quote) + 1, claimer, chain[:-1] or [1], date, before, speaker
+                text, quotes.index(quote) + 1, claimer, chain[:-1] or [1], date, before, speaker,
+                lead=raw[: max(raw.find(quote), 0)],
             )
             for text, quote in parts
         ]
@@ -149,12 +150,13 @@ def _rules_claim(
     date: str | None,
     before: str,
     speaker: str | None = None,
+    lead: str = "",
 ) -> dict[str, Any]:
     """One claim of the rules engine as the extract response holds it (option numbers), made
-    to stand alone with the article ``date``, the sentences ``before`` it and the ``speaker``
-    who asserts it (a pronoun at its head named)."""
+    to stand alone with the article ``date``, the sentences ``before`` it, the ``speaker`` who
+    asserts it (a pronoun at its head named) and the ``lead`` of its sentence before it."""
     # the quote keeps reference marks and dateline, verbatim; the claim dates "on Monday"
-    text = _UNSAID.sub("", standalone(claim_words(text), date, before, speaker))
+    text = _UNSAID.sub("", standalone(claim_words(text), date, before, speaker, lead))
     if text[-1:].isalnum():  # a clause cut from its sentence: end it as a statement
         text += "."
     if len(text) > MAX_CLAIM_CHARS:  # a sentence longer than a claim may be: cut at a word, shown

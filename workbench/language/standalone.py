@@ -35,13 +35,18 @@ _PLACE_PREPOSITION = re.compile(r"\b(?:from|to|near|out of|around)\s+$", re.IGNO
 
 
 def standalone(
-    claim: str, article_date: str | None, before: str = "", speaker: str | None = None
+    claim: str,
+    article_date: str | None,
+    before: str = "",
+    speaker: str | None = None,
+    lead: str = "",
 ) -> str:
     """``claim`` with its relative times dated against ``article_date``, each place adverb
     "there" named from the last place ``before`` names (the sentences before the claim's), and a
     pronoun at its head named (``resolve_head_pronoun``; ``speaker``: who asserts it, when
-    somebody in the sentence does)."""
-    claim = resolve_head_pronoun(with_resolved_times(claim, article_date), before, speaker)
+    somebody in the sentence does; ``lead``: the words of its own sentence before it, when the
+    claim is a clause cut from the sentence)."""
+    claim = resolve_head_pronoun(with_resolved_times(claim, article_date), before, speaker, lead)
     if not _THERE.search(claim):  # most claims: no parse needed
         return claim
     named = places(before)
@@ -67,12 +72,19 @@ _CLAUSE_OF_IT = {"ccomp", "xcomp", "csubj", "csubjpass"}
 _NAMED = {"ORG", "GPE", "FAC", "NORP", "LOC"}
 
 
-def resolve_head_pronoun(claim: str, before: str = "", speaker: str | None = None) -> str:
+def resolve_head_pronoun(
+    claim: str, before: str = "", speaker: str | None = None, lead: str = ""
+) -> str:
     """``claim`` with the pronoun it opens with, as the subject or its possessor ("It closed
     ...", "Its drones ..."), replaced by the name it stands for: ``speaker`` (who asserts the
     claim, "the ministry" of "the ministry said its ...") when the pronoun agrees with it in
     number, else the subject of the last sentence of ``before`` when it is a named
-    organisation or place (it) or a plural noun (they). Else as written."""
+    organisation or place (it) or a plural noun (they). A claim cut from the middle of its
+    sentence (a ``lead`` before it) keeps its pronoun but for the speaker: what it stands for
+    is most often in that lead ("While half of voters said they would ...", "Pictures show the
+    crowds, and their relief is palpable"), where the parse alone cannot pick it, and never the
+    subject of the sentence before. Else as written."""
+    context = "" if lead.strip() else before
     doc = parse(claim)
     if not len(doc) or doc[0].lower_ not in _SINGULAR | _PLURAL:
         return claim
@@ -87,10 +99,10 @@ def resolve_head_pronoun(claim: str, before: str = "", speaker: str | None = Non
     name = None
     if speaker and speaker != AUTHOR and _agrees(pronoun.lower_, speaker):
         name = speaker
-    elif before.strip() and (
+    elif context.strip() and (
         pronoun.lower_ != "it" or any(c.dep_ == "dobj" for c in verb.children)
     ):  # from the sentence before only "it" that acts on something ("It closed two docks")
-        name = _antecedent(pronoun.lower_, before)
+        name = _antecedent(pronoun.lower_, context)
     if not name:
         return claim
     if pronoun.dep_ == "poss" or pronoun.lower_ in _POSSESSIVE:
