@@ -4,26 +4,21 @@ The order (``check_first``): with topics of interest, the claims about one of th
 then by check-worthiness (the score the pipeline reports: the classifier's probability), highest
 first; ties in reading order. Claims without a rating come last.
 
-Chosen against a second formula, ``boosted``: check-worthiness plus the best topic relevance
-(when topics are given), plus 0.1 for a figure in the quote and 0.1 for a named claimer. Ranked
-on the fixtures (gold: claims marked check-worthy) and NewsClaims dev (gold: claim sentences,
-with and without topics) by precision at 3 and 5 and average precision per article
-(evals/README.md "Check-first ranking"), the boosted one did not win on both, so the simpler
-one is kept; ``FORMULAS`` holds both so the eval can keep measuring them.
+Chosen against a second formula: check-worthiness plus the best topic relevance (when topics
+are given), plus 0.1 for a figure in the quote and 0.1 for a named claimer. Ranked on the
+fixtures (gold: claims marked check-worthy) and NewsClaims dev (gold: claim sentences, with and
+without topics) by precision at 3 and 5 and average precision per article (evals/README.md,
+"Topics and the check-first list"), it won on the fixtures and lost on NewsClaims, so the
+simpler one is kept.
 
 Pure: reads a finished report, changes nothing in it.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from workbench.core.schema import CheckLabel, Claim, Report
-from workbench.language.sources import AUTHOR
-
-_FIGURE = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -33,34 +28,17 @@ class Ranked:
     reason: str  # "ranked 1: check-worthy 0.93, about 'vaccines'"
 
 
-Formula = Callable[[Claim, bool], tuple[float, ...]]
-
-
 def _worthiness(claim: Claim) -> float:
     return claim.checkworthiness.score if claim.checkworthiness else -1.0
 
 
-def by_worthiness(claim: Claim, with_topics: bool) -> tuple[float, ...]:
-    """On a topic first (when topics are given), then check-worthiness: higher comes first."""
-    return (float(bool(claim.topics)) if with_topics else 0.0, _worthiness(claim))
-
-
-def boosted(claim: Claim, with_topics: bool) -> tuple[float, ...]:
-    """Check-worthiness + best topic relevance + 0.1 for a figure + 0.1 for a named claimer."""
-    relevance = max(claim.topic_relevance.values(), default=0.0) if with_topics else 0.0
-    figure = 0.1 if _FIGURE.search(claim.quote) else 0.0
-    named = 0.1 if claim.claimer != AUTHOR else 0.0
-    return (_worthiness(claim) + relevance + figure + named,)
-
-
-FORMULAS: dict[str, Formula] = {"worthiness": by_worthiness, "boosted": boosted}
-
-
-def ordered(
-    claims: list[Claim], with_topics: bool, formula: Formula = by_worthiness
-) -> list[Claim]:
-    """``claims`` in check-first order under ``formula`` (stable: ties keep reading order)."""
-    return sorted(claims, key=lambda c: tuple(-v for v in formula(c, with_topics)))
+def ordered(claims: list[Claim], with_topics: bool) -> list[Claim]:
+    """``claims`` in check-first order: on a topic first (when topics are given), then by
+    check-worthiness, higher first (stable: ties keep reading order)."""
+    return sorted(
+        claims,
+        key=lambda c: (-float(bool(c.topics)) if with_topics else 0.0, -_worthiness(c)),
+    )
 
 
 def reason(rank: int, claim: Claim, with_topics: bool) -> str:
