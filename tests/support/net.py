@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # Debian's chromium, which Playwright drives (its own browser download cannot run here).
@@ -102,3 +104,23 @@ def stop_group(process: subprocess.Popen[bytes]) -> None:
             process.poll()
             time.sleep(0.2)
     process.wait()
+
+
+@contextmanager
+def served_ui(home: Path, config: Path, log_copy: Path) -> Iterator[str]:
+    """``start_workbench_ui`` on a free port, its URL once it listens (the test fails with the
+    server's log when it does not start within a minute); stopped on exit, its log copied to
+    ``log_copy`` (CI keeps test-artifacts/)."""
+    import pytest
+
+    port = free_port()
+    process = start_workbench_ui(home, port, config)
+    try:
+        wait_until(lambda: listening(port) or process.poll() is not None, 60)
+        if not listening(port):
+            pytest.fail(f"workbench ui did not start:\n{(home / 'server.log').read_text()}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_group(process)
+        log_copy.parent.mkdir(exist_ok=True)
+        shutil.copy(home / "server.log", log_copy)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,15 +18,7 @@ import pytest
 
 from tests.support.configs import EMBEDDED_DEFAULT
 from tests.support.fake_reports import REPO, SEED_FILES
-from tests.support.net import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    free_port,
-    listening,
-    start_workbench_ui,
-    stop_group,
-    wait_until,
-)
+from tests.support.net import CHROMIUM, CHROMIUM_ARGS, served_ui
 from workbench.io.ingest import read_article
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
@@ -43,20 +34,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.fail("Debian chromium is missing: apt-get install -y chromium (scripts/setup.sh)")
     home = tmp_path_factory.mktemp("ui-home")
-    port = free_port()
     config = home / "model.toml"
     config.write_text(EMBEDDED_DEFAULT, encoding="utf-8")
-    process = start_workbench_ui(home, port, config)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: listening(port) or process.poll() is not None, 60)
-        if not listening(port):
-            pytest.fail(f"workbench ui did not start:\n{(home / 'server.log').read_text()}")
+    with served_ui(home, config, ARTIFACTS / "ui-server.log") as url:
         yield url
-    finally:
-        stop_group(process)
-        ARTIFACTS.mkdir(exist_ok=True)
-        shutil.copy(home / "server.log", ARTIFACTS / "ui-server.log")
 
 
 @pytest.mark.timeout(MODEL_MINUTES * 60 + 120)

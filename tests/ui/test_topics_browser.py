@@ -6,22 +6,13 @@ topic. Run it alone (it starts a server): `flock /tmp/wb-cpu.lock pytest -m brow
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.fake_reports import REPO
-from tests.support.net import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    free_port,
-    listening,
-    start_workbench_ui,
-    stop_group,
-    wait_until,
-)
+from tests.support.net import CHROMIUM, CHROMIUM_ARGS, served_ui
 
 pytestmark = [pytest.mark.browser]
 
@@ -47,17 +38,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         f'[topics]\ninterest = ["{TOPIC}"]\n',
         encoding="utf-8",
     )
-    port = free_port()
-    process = start_workbench_ui(home, port, config)
-    try:
-        wait_until(lambda: listening(port) or process.poll() is not None, 60)
-        if not listening(port):
-            pytest.fail(f"workbench ui did not start:\n{(home / 'server.log').read_text()}")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_group(process)
-        ARTIFACTS.mkdir(exist_ok=True)
-        shutil.copy(home / "server.log", ARTIFACTS / "ui-topics-server.log")
+    with served_ui(home, config, ARTIFACTS / "ui-topics-server.log") as url:
+        yield url
 
 
 @pytest.mark.timeout(300)
