@@ -6,7 +6,6 @@ re-trains a head on a small stable sample of CheckThat! 2024 in a subprocess.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.support.scripts import load_script
 from workbench.classifier.encoder import (
     DIMENSION,
     MODEL_SHA256,
@@ -270,16 +270,7 @@ def test_selection_script_on_a_slice_records_what_its_artifact_scores(tmp_path: 
     head = load_head(out)
     assert head.provenance.hyperparameters["limit"] == 120
     assert len(head.experiments) == 12  # 2 encoders x 2 feature sets x (2 C + 1 MLP)
-    spec = importlib.util.spec_from_file_location(
-        "select_checkworthiness", REPO / "scripts" / "select_checkworthiness.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
+    module = load_script("select_checkworthiness")
     train, sets = module.load_sets(DATA, 120)
     encoder = stock_encoder() if head.provenance.encoder_sha256 == STOCK_MODEL_SHA256 else None
     classifier = CheckworthinessClassifier(head, encoder or default_encoder())

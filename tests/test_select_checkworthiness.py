@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "select_checkworthiness.py"
+from tests.support.scripts import load_script
 
 
 @pytest.fixture(scope="module")
 def select() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("select_checkworthiness", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
-    return module
+    return load_script("select_checkworthiness")
 
 
 def test_youden_rule_ignores_the_share_of_yes_that_moves_f1(select: ModuleType) -> None:
