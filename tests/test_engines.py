@@ -8,11 +8,11 @@ import importlib.util
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.support.configs import fake_config, http_config
+from tests.support.cli import extract_report
+from tests.support.configs import fake_config, http_config, rules_config
 from tests.support.fault_server import FaultServer
 from workbench import engines
 from workbench.cli import main
@@ -36,26 +36,20 @@ I think the mayor is a wonderful person.
 """
 
 
-def extract(capsys: pytest.CaptureFixture[str], config: Path) -> dict[str, Any]:
-    assert main(["extract", "article.md", "--config", str(config), "--format", "json"]) == 0
-    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
-
-
 def test_cues_rate_instead_of_the_model_and_do_not_share_its_cache(
     chdir_tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     Path("article.md").write_text(ARTICLE, encoding="utf-8")
     cues = fake_config(chdir_tmp / "cues.toml", stages={"checkworthiness": {"engine": "cues"}})
-    by_cues = [c["checkworthiness"] for c in extract(capsys, cues)["claims"]]
-    by_model = [
-        c["checkworthiness"] for c in extract(capsys, fake_config(chdir_tmp / "m.toml"))["claims"]
-    ]
+    by_cues = [c["checkworthiness"] for c in extract_report(capsys, cues)["claims"]]
+    model = fake_config(chdir_tmp / "m.toml")
+    by_model = [c["checkworthiness"] for c in extract_report(capsys, model)["claims"]]
     assert by_cues and len(by_cues) == len(by_model)
     for rated_by_cues, rated_by_model in zip(by_cues, by_model, strict=True):
         assert str(rated_by_cues["rationale"]).startswith("surface cues, no model judgement:")
         assert not str(rated_by_model["rationale"]).startswith("surface cues")  # no cache mix-up
     # Run again on the cues config: the cached answers are the cues' own.
-    assert [c["checkworthiness"] for c in extract(capsys, cues)["claims"]] == by_cues
+    assert [c["checkworthiness"] for c in extract_report(capsys, cues)["claims"]] == by_cues
 
 
 def test_rules_answer_every_stage_without_a_model(
@@ -63,8 +57,7 @@ def test_rules_answer_every_stage_without_a_model(
 ) -> None:
     first = "A ministry spokesperson told reporters that 14 people died in the floods in June."
     Path("article.md").write_text(ARTICLE.replace(ARTICLE.splitlines()[0], first), "utf-8")
-    rules = {stage: {"engine": "rules"} for stage in Stage}
-    report = extract(capsys, fake_config(chdir_tmp / "rules.toml", stages=rules))
+    report = extract_report(capsys, rules_config(chdir_tmp / "rules.toml"))
     assert len(report["claims"]) == 1  # the opinion sentence is not selected
     claim = report["claims"][0]
     # plain sourcing (GUIDELINES 3.5): what the spokesperson asserts is the claim, theirs
@@ -88,7 +81,7 @@ def test_the_classifier_rates_each_clause_of_a_sentence_in_its_sentence(
     Path("article.md").write_text(sentence + "\n", "utf-8")
     stages = {stage: {"engine": "rules"} for stage in Stage}
     stages |= {"checkworthiness": {"engine": "classifier"}}
-    report = extract(capsys, fake_config(chdir_tmp / "classifier.toml", stages=stages))
+    report = extract_report(capsys, fake_config(chdir_tmp / "classifier.toml", stages=stages))
     rated = {c["text"]: c["checkworthiness"] for c in report["claims"]}
     assert set(rated) == {
         "Unemployment fell to 3.9 percent in March.",
@@ -113,7 +106,7 @@ def test_an_invalid_model_answer_falls_back_to_the_next_engine(
         reasks=0,
         stages={stage: chain for stage in Stage},
     )
-    report = extract(capsys, config)
+    report = extract_report(capsys, config)
     assert not report["failures"]
     claim = report["claims"][0]
     assert claim["provenance"]["extract"].startswith("rules (the model's answer was invalid")
@@ -137,7 +130,7 @@ def test_an_engine_answer_the_stage_rejects_fails_its_step_not_the_run(
     assert not report["claims"] and report["failures"]
     assert "rules engine's answer was invalid" in json.dumps(report["failures"])
     backed = fake_config(Path("backed.toml"), stages={"extract": {"engine": ["rules", "model"]}})
-    claim = extract(capsys, backed)["claims"][0]
+    claim = extract_report(capsys, backed)["claims"][0]
     assert claim["provenance"]["extract"].startswith("model (the rules engine's answer was invalid")
 
 
@@ -315,8 +308,7 @@ Fighting broke out in Aleppo on Sunday, and 12 people were killed.
 (s)everal aid workers and 14 drivers were injured there in the last few days.
 """
     Path("article.md").write_text(article, "utf-8")
-    rules = {stage: {"engine": "rules"} for stage in Stage}
-    report = extract(capsys, fake_config(chdir_tmp / "rules.toml", stages=rules))
+    report = extract_report(capsys, rules_config(chdir_tmp / "rules.toml"))
     by_quote = {c["quote"]: c for c in report["claims"]}
     [injured] = [c for q, c in by_quote.items() if q.startswith("(s)everal aid workers")]
     assert injured["quote"].endswith("were injured there in the last few days.")  # verbatim
@@ -335,8 +327,7 @@ def test_rules_questions_name_the_date_a_relative_time_resolves_to(
 ) -> None:
     sentence = "The ministry said 14 people died in the floods on Monday."
     Path("article.md").write_text(f"Port Carrow, 14 October 2026\n\n{sentence}\n", "utf-8")
-    rules = {stage: {"engine": "rules"} for stage in Stage}
-    report = extract(capsys, fake_config(chdir_tmp / "rules.toml", stages=rules))
+    report = extract_report(capsys, rules_config(chdir_tmp / "rules.toml"))
     assert report["article"]["date"] == "14 October 2026"  # the dateline
     [claim] = report["claims"]
     assert claim["quote"] == "14 people died in the floods on Monday"  # what the ministry said

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.support.configs import fake_config
-from workbench.cli import main
-from workbench.core.schema import Stage
+from tests.support.cli import extract_report
+from tests.support.configs import rules_config
 from workbench.language.standalone import resolve_head_pronoun, standalone
 
 BEFORE = "Fighting broke out in Aleppo on Sunday. Aid convoys waited at the border."
@@ -106,10 +104,7 @@ def test_extract_names_the_speaker_for_its_and_dates_from_a_lead_dateline(
         "containers last year, up from 900,000.\n",
         "utf-8",
     )
-    rules = {stage: {"engine": "rules"} for stage in Stage}
-    config = fake_config(chdir_tmp / "rules.toml", stages=rules)
-    assert main(["extract", "article.md", "--config", str(config), "--format", "json"]) == 0
-    report = json.loads(capsys.readouterr().out)
+    report = extract_report(capsys, rules_config(chdir_tmp / "rules.toml"))
     assert report["article"]["date"] == "3 February 2026"
     assert [c["text"] for c in report["claims"]] == [
         "The port authority's cranes handled 1.2 million containers in 2025, up from 900,000."
@@ -140,10 +135,7 @@ def test_extract_does_not_fail_a_sentence_whose_pronoun_belongs_to_it(
         "ballot, a quarter said they would not, while another quarter said they were unsure.\n",
         "utf-8",
     )
-    rules = {stage: {"engine": "rules"} for stage in Stage}
-    config = fake_config(chdir_tmp / "rules.toml", stages=rules)
-    assert main(["extract", "article.md", "--config", str(config), "--format", "json"]) == 0
-    report = json.loads(capsys.readouterr().out)
+    report = extract_report(capsys, rules_config(chdir_tmp / "rules.toml"))
     assert not report["failures"]
     assert all(s["status"] != "failed" for s in report["sentences"])
     assert not any(c["text"].startswith("Such campaigns") for c in report["claims"][1:])

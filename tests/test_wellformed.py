@@ -4,13 +4,12 @@ seen on unseen articles."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.support.configs import fake_config
-from workbench.cli import main
+from tests.support.cli import extract_report
+from tests.support.configs import rules_config
 from workbench.core.schema import Stage
 from workbench.engines import ENGINES
 from workbench.evaluation.scoring.wellformed import score_wellformed
@@ -137,10 +136,7 @@ def test_extract_writes_sentences_as_claims(
         '"Nobody was hurt and no cargo was lost."\n',
         "utf-8",
     )
-    rules = {stage: {"engine": "rules"} for stage in Stage}
-    config = fake_config(chdir_tmp / "rules.toml", stages=rules)
-    assert main(["extract", "article.md", "--config", str(config), "--format", "json"]) == 0
-    report = json.loads(capsys.readouterr().out)
+    report = extract_report(capsys, rules_config(chdir_tmp / "rules.toml"))
     texts = [c["text"] for c in report["claims"]]
     assert (
         "Harbour master Ida Lund thanked the 40 pilots who moved 31 ships through the storm on "

@@ -71,3 +71,10 @@ def http_config(
 # A config whose default is the embedded model (SmolLM2 answering its stages, the rules behind
 # it): the one line that moves a user off the built-in backend, which needs no model.
 EMBEDDED_DEFAULT = 'default = "embedded"\n'
+
+
+def rules_config(path: Path) -> Path:
+    """The fake backend with the rules engine on every stage: the built-in rules end to end."""
+    from workbench.core.schema import Stage
+
+    return fake_config(path, stages={stage: {"engine": "rules"} for stage in Stage})
