@@ -132,13 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extract.add_argument("--prompts", help="directory with edited prompt files")
     extract.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    extract.add_argument(
-        "--topic",
-        action="append",
-        metavar="TEXT",
-        help="a topic of interest, free text (repeatable; replaces the config's [topics]): "
-        "each claim gets its relevance and the topics it is about, and ranks by them",
-    )
+    _topic_option(extract)
     _spending_options(extract)
 
     batch = sub.add_parser(
@@ -172,13 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--prompts", help="directory with edited prompt files")
     batch.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
-    batch.add_argument(
-        "--topic",
-        action="append",
-        metavar="TEXT",
-        help="a topic of interest, free text (repeatable; replaces the config's [topics]): "
-        "each claim gets its relevance and the topics it is about, and ranks by them",
-    )
+    _topic_option(batch)
     _spending_options(batch)
     again = batch.add_mutually_exclusive_group()
     again.add_argument(
@@ -301,6 +289,16 @@ def cmd_extract(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _topic_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--topic",
+        action="append",
+        metavar="TEXT",
+        help="a topic of interest, free text (repeatable; replaces the config's [topics]): "
+        "each claim gets its relevance and the topics it is about, and ranks by them",
+    )
 
 
 def _topics(args: argparse.Namespace, configured: list[str]) -> list[str]:
