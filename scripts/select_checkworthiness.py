@@ -66,7 +66,9 @@ from train_checkworthiness import (  # noqa: E402  (the fitting code's one home)
     embed,
     fit_logistic,
     fit_mlp,
+    prf,
     sigmoid,
+    significant,
 )
 
 from workbench.classifier.encoder import (  # noqa: E402
@@ -214,20 +216,6 @@ def embed_all(
 # --------------------------------------------------------------------------------------------
 # Metrics
 # --------------------------------------------------------------------------------------------
-
-
-def prf(scores: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str, float]:
-    predicted = scores >= threshold
-    tp = int(np.sum(predicted & labels))
-    precision = tp / int(predicted.sum()) if predicted.any() else 0.0
-    recall = tp / int(labels.sum()) if labels.any() else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "f1": f1,
-        "precision": precision,
-        "recall": recall,
-        "flagged": float(predicted.mean()) if len(predicted) else 0.0,
-    }
 
 
 # Thresholds are chosen on the head's logit (a fine grid, so no calibration squeezes them
@@ -523,14 +511,6 @@ def simpler_kept(ranked: list[Candidate]) -> Candidate:
 # --------------------------------------------------------------------------------------------
 
 
-def _round(value: Any) -> Any:
-    if isinstance(value, float):
-        return float(f"{value:.6g}")
-    if isinstance(value, list):
-        return [_round(v) for v in value]
-    return value
-
-
 def _data_files(train: Labelled, sets: dict[str, Labelled]) -> list[dict[str, Any]]:
     roles = {
         "train": "train",
@@ -567,7 +547,7 @@ def build_artifact(
     assert kept.head is not None and kept.mean is not None and kept.scale is not None
     method = calibration_choice(kept)
     calibration = held_out_calibration(method, kept.logits, sets, None)
-    calibration = Calibration.model_validate(_round(calibration.model_dump()))
+    calibration = Calibration.model_validate(significant(calibration.model_dump()))
     threshold_logit = held_out_threshold(kept.logits, sets, None)
     threshold = float(calibrate(calibration, np.array([threshold_logit]))[0])
     experiments: list[dict[str, object]] = [
@@ -588,8 +568,8 @@ def build_artifact(
             "format": HEAD_FORMAT,
             "features": list(kept.features),
             "cue_names": list(CUES) if "cues" in kept.features else [],
-            "mean": _round(kept.mean.tolist()),
-            "scale": _round(kept.scale.tolist()),
+            "mean": significant(kept.mean.tolist()),
+            "scale": significant(kept.scale.tolist()),
             "head": kept.head.model_dump(),
             "calibration": calibration.model_dump(),
             "threshold": threshold,

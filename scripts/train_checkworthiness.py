@@ -184,17 +184,28 @@ def embed(
 # --------------------------------------------------------------------------------------------
 
 
-def scores_at(probabilities: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str, float]:
-    predicted = probabilities >= threshold
+def prf(scores: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str, float]:
+    """Yes-F1, precision and recall of ``scores >= threshold``, and the share flagged."""
+    predicted = scores >= threshold
     tp = int(np.sum(predicted & labels))
     precision = tp / int(predicted.sum()) if predicted.any() else 0.0
     recall = tp / int(labels.sum()) if labels.any() else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "f1": f1,
+        "precision": precision,
+        "recall": recall,
+        "flagged": float(predicted.mean()) if len(predicted) else 0.0,
+    }
+
+
+def scores_at(probabilities: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str, float]:
+    scores = prf(probabilities, labels, threshold)
     brier = float(np.mean((probabilities - labels) ** 2))
     return {
-        "f1": round(f1, 4),
-        "precision": round(precision, 4),
-        "recall": round(recall, 4),
+        "f1": round(scores["f1"], 4),
+        "precision": round(scores["precision"], 4),
+        "recall": round(scores["recall"], 4),
         "brier": round(brier, 4),
     }
 
@@ -415,11 +426,12 @@ def choose_calibration(
 # --------------------------------------------------------------------------------------------
 
 
-def _round(value: Any) -> Any:
+def significant(value: Any) -> Any:
+    """A float (or each float of a list) to six significant digits, as the artifact stores it."""
     if isinstance(value, float):
         return float(f"{value:.6g}")
     if isinstance(value, list):
-        return [_round(v) for v in value]
+        return [significant(v) for v in value]
     return value
 
 
@@ -434,13 +446,13 @@ def build_artifact(
     calibration_briers: dict[str, float],
     encoder: EncoderChoice,
 ) -> HeadArtifact:
-    calibration = Calibration.model_validate(_round(calibration.model_dump()))
+    calibration = Calibration.model_validate(significant(calibration.model_dump()))
     provisional = HeadArtifact(
         format=HEAD_FORMAT,
         features=list(features),  # type: ignore[arg-type]
         cue_names=list(CUES) if "cues" in features else [],
-        mean=_round(chosen.mean.tolist()),
-        scale=_round(chosen.scale.tolist()),
+        mean=significant(chosen.mean.tolist()),
+        scale=significant(chosen.scale.tolist()),
         head=chosen.head,
         calibration=calibration,
         threshold=0.5,
